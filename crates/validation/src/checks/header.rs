@@ -1,0 +1,241 @@
+//! The record's own fields: identity, dates, patient, technique, place and payer.
+
+use anescode_codes::place_of_service;
+use jiff::civil::Date;
+
+use crate::{AnesthesiaType, CaseRecord, Enumerated, Finding, Rule};
+
+const CASE_ID_MAX_CHARS: usize = 64;
+/// The Medicare Code Editor's adult range ends at 124 (domain reference §7.3).
+const MAX_AGE_YEARS: i16 = 124;
+
+pub(crate) fn case_id(record: &CaseRecord, findings: &mut Vec<Finding>) {
+    let id = record.case_id.as_str();
+    if id.is_empty() {
+        findings.push(Finding::new(
+            Rule::CaseIdMissing,
+            "case_id",
+            "the record has no case_id; send the case's identifier so the decision can be matched to it",
+        ));
+    } else if id.chars().count() > CASE_ID_MAX_CHARS
+        || id.trim() != id
+        || id.chars().any(char::is_control)
+    {
+        findings.push(Finding::new(
+            Rule::CaseIdInvalid,
+            "case_id",
+            format!(
+                "the case_id must be 1 to {CASE_ID_MAX_CHARS} printable characters without spaces at its ends"
+            ),
+        ));
+    }
+}
+
+/// Parses the date of service, reporting a missing or malformed one.
+pub(crate) fn date_of_service(record: &CaseRecord, findings: &mut Vec<Finding>) -> Option<Date> {
+    let text = record.date_of_service.as_str();
+    if text.is_empty() {
+        findings.push(Finding::new(
+            Rule::DateOfServiceMissing,
+            "date_of_service",
+            "the record has no date of service; send it as YYYY-MM-DD",
+        ));
+        return None;
+    }
+    let date = parse_date(text);
+    if date.is_none() {
+        findings.push(Finding::new(
+            Rule::DateOfServiceInvalid,
+            "date_of_service",
+            format!("{text:?} is not a calendar date written YYYY-MM-DD"),
+        ));
+    }
+    date
+}
+
+/// A strict "YYYY-MM-DD" date.
+pub(crate) fn parse_date(text: &str) -> Option<Date> {
+    let bytes = text.as_bytes();
+    let shaped = bytes.len() == 10
+        && bytes[4] == b'-'
+        && bytes[7] == b'-'
+        && bytes
+            .iter()
+            .enumerate()
+            .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+    if !shaped {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// Checks the patient's demographics. The birth date never appears in a message.
+pub(crate) fn patient(
+    record: &CaseRecord,
+    date_of_service: Option<Date>,
+    findings: &mut Vec<Finding>,
+) {
+    let patient = record.patient.clone().unwrap_or_default();
+    if let Enumerated::Unknown(value) = patient.sex {
+        findings.push(unknown_enum("patient.sex", value));
+    }
+    if patient.birth_date.is_empty() {
+        findings.push(Finding::new(
+            Rule::BirthDateMissing,
+            "patient.birth_date",
+            "the patient's birth date is not sent; extreme-age and age-dependent code rules cannot be checked",
+        ));
+        return;
+    }
+    let Some(birth) = parse_date(&patient.birth_date) else {
+        findings.push(Finding::new(
+            Rule::BirthDateInvalid,
+            "patient.birth_date",
+            "the patient's birth date is not a calendar date written YYYY-MM-DD",
+        ));
+        return;
+    };
+    let Some(service) = date_of_service else {
+        return;
+    };
+    if birth > service {
+        findings.push(Finding::new(
+            Rule::BirthDateAfterService,
+            "patient.birth_date",
+            "the patient's birth date is after the date of service",
+        ));
+    } else if age_in_years(birth, service) > MAX_AGE_YEARS {
+        findings.push(Finding::new(
+            Rule::BirthDateImplausible,
+            "patient.birth_date",
+            format!("the patient would be older than {MAX_AGE_YEARS} years on the date of service"),
+        ));
+    }
+}
+
+/// Completed years between two dates.
+pub(crate) fn age_in_years(birth: Date, on: Date) -> i16 {
+    let mut years = on.year() - birth.year();
+    if (on.month(), on.day()) < (birth.month(), birth.day()) {
+        years -= 1;
+    }
+    years
+}
+
+pub(crate) fn anesthesia_type(record: &CaseRecord, findings: &mut Vec<Finding>) {
+    match record.anesthesia_type {
+        Enumerated::Unspecified => findings.push(Finding::new(
+            Rule::AnesthesiaTypeMissing,
+            "anesthesia_type",
+            "the anesthesia type is not sent; whether QS (monitored anesthesia care) applies cannot be decided",
+        )),
+        Enumerated::Unknown(value) => findings.push(unknown_enum("anesthesia_type", value)),
+        Enumerated::Known(_) => {}
+    }
+}
+
+/// G8 and G9 describe monitored anesthesia care only.
+pub(crate) fn mac_flags(record: &CaseRecord, findings: &mut Vec<Finding>) {
+    let is_mac =
+        record.anesthesia_type == Enumerated::Known(AnesthesiaType::MonitoredAnesthesiaCare);
+    if is_mac {
+        return;
+    }
+    let flags = [
+        (record.mac_deep_complex, "mac_deep_complex", "G8"),
+        (
+            record.mac_severe_cardiopulmonary_history,
+            "mac_severe_cardiopulmonary_history",
+            "G9",
+        ),
+    ];
+    for (set, field, modifier) in flags {
+        if set {
+            findings.push(Finding::new(
+                Rule::MacFlagWithoutMac,
+                field,
+                format!(
+                    "{field} is set but the anesthesia type is not monitored anesthesia care; {modifier} applies only to MAC"
+                ),
+            ));
+        }
+    }
+}
+
+pub(crate) fn place_of_service(record: &CaseRecord, findings: &mut Vec<Finding>) {
+    let code = record.place_of_service.as_str();
+    if code.is_empty() {
+        findings.push(Finding::new(
+            Rule::PlaceOfServiceMissing,
+            "place_of_service",
+            "the place of service is not sent; send the CMS two-digit code, e.g. \"21\" (inpatient hospital)",
+        ));
+    } else if place_of_service::lookup(code).is_none() {
+        findings.push(Finding::new(
+            Rule::PlaceOfServiceUnknown,
+            "place_of_service",
+            format!("{code:?} is not a CMS place-of-service code"),
+        ));
+    }
+}
+
+pub(crate) fn payer(record: &CaseRecord, findings: &mut Vec<Finding>) {
+    let Some(payer) = &record.payer else {
+        return;
+    };
+    let profile = payer.profile.as_str();
+    let well_formed = profile
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if !well_formed {
+        findings.push(Finding::new(
+            Rule::PayerProfileInvalid,
+            "payer.profile",
+            format!("{profile:?} is not a profile name (lower-case letters, digits and hyphens, e.g. \"medicare\")"),
+        ));
+    }
+}
+
+pub(crate) fn physical_status(record: &CaseRecord, findings: &mut Vec<Finding>) {
+    match record.physical_status {
+        Enumerated::Unspecified => findings.push(Finding::new(
+            Rule::PhysicalStatusMissing,
+            "physical_status",
+            "the ASA physical status is not sent; no P1-P6 modifier can be reported",
+        )),
+        Enumerated::Unknown(value) => findings.push(unknown_enum("physical_status", value)),
+        Enumerated::Known(_) => {}
+    }
+}
+
+pub(crate) fn unknown_enum(field: &str, value: i32) -> Finding {
+    Finding::new(
+        Rule::EnumValueUnknown,
+        field,
+        format!("{value} is not a value of {field} in anescode.v1"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_strict() {
+        assert_eq!(
+            parse_date("2026-03-02"),
+            Some(jiff::civil::date(2026, 3, 2))
+        );
+        assert_eq!(parse_date("2026-3-2"), None);
+        assert_eq!(parse_date("2026-02-30"), None);
+        assert_eq!(parse_date("+2026-03-0"), None);
+        assert_eq!(parse_date("02/03/2026"), None);
+    }
+
+    #[test]
+    fn age_counts_completed_years() {
+        let birth = jiff::civil::date(1955, 3, 3);
+        assert_eq!(age_in_years(birth, jiff::civil::date(2026, 3, 2)), 70);
+        assert_eq!(age_in_years(birth, jiff::civil::date(2026, 3, 3)), 71);
+    }
+}

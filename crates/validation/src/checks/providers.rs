@@ -1,0 +1,177 @@
+//! The providers and the procedures they performed beside the anesthetic.
+
+use std::collections::HashMap;
+
+use anescode_codes::taxonomy::{self, TaxonomyGroup};
+use jiff::civil::Date;
+
+use crate::checks::header::unknown_enum;
+use crate::time::check_blocks;
+use crate::{CaseRecord, Enumerated, Finding, Npi, NpiError, ProviderRole, Rule};
+
+pub(crate) fn check(
+    record: &CaseRecord,
+    date_of_service: Option<Date>,
+    findings: &mut Vec<Finding>,
+) {
+    if record.providers.is_empty() {
+        findings.push(Finding::new(
+            Rule::ProvidersMissing,
+            "providers",
+            "the record has no provider; send at least the anesthesiologist or CRNA who gave the anesthetic",
+        ));
+        return;
+    }
+    let mut first_seen: HashMap<&str, usize> = HashMap::new();
+    for (i, provider) in record.providers.iter().enumerate() {
+        let path = format!("providers[{i}]");
+        npi(
+            &provider.npi,
+            &format!("{path}.npi"),
+            Rule::ProviderNpiMissing,
+            findings,
+        );
+        if !provider.npi.is_empty()
+            && let Some(&first) = first_seen.get(provider.npi.as_str())
+        {
+            findings.push(Finding::new(
+                Rule::ProviderDuplicate,
+                format!("{path}.npi"),
+                format!(
+                    "NPI {} is already listed as provider {}",
+                    provider.npi,
+                    first + 1
+                ),
+            ));
+        }
+        first_seen.entry(provider.npi.as_str()).or_insert(i);
+        let role = match provider.role {
+            Enumerated::Known(role) => Some(role),
+            Enumerated::Unspecified => {
+                findings.push(Finding::new(
+                    Rule::ProviderRoleMissing,
+                    format!("{path}.role"),
+                    format!(
+                        "provider {} has no role; the payment modifier depends on it",
+                        i + 1
+                    ),
+                ));
+                None
+            }
+            Enumerated::Unknown(value) => {
+                findings.push(unknown_enum(&format!("{path}.role"), value));
+                None
+            }
+        };
+        taxonomy_matches(
+            &provider.taxonomy,
+            role,
+            &format!("{path}.taxonomy"),
+            findings,
+        );
+        check_blocks(
+            &format!("{path}.time_blocks"),
+            &provider.time_blocks,
+            date_of_service,
+            findings,
+        );
+    }
+}
+
+/// Checks an NPI field; `missing` is the rule reported when it is empty.
+fn npi(text: &str, field: &str, missing: Rule, findings: &mut Vec<Finding>) {
+    if text.is_empty() {
+        findings.push(Finding::new(
+            missing,
+            field,
+            "no NPI is sent; send the provider's 10-digit NPI",
+        ));
+        return;
+    }
+    if let Err(error) = text.parse::<Npi>() {
+        let message = match error {
+            NpiError::Format | NpiError::FirstDigit => format!("{text:?} is not an NPI: {error}"),
+            NpiError::CheckDigit { .. } => {
+                format!("{text} is not a valid NPI: {error}; check for a mistyped digit")
+            }
+        };
+        findings.push(Finding::new(Rule::ProviderNpiInvalid, field, message));
+    }
+}
+
+fn taxonomy_matches(
+    code: &str,
+    role: Option<ProviderRole>,
+    field: &str,
+    findings: &mut Vec<Finding>,
+) {
+    if code.is_empty() {
+        return;
+    }
+    if !taxonomy::is_well_formed(code) {
+        findings.push(Finding::new(
+            Rule::ProviderTaxonomyInvalid,
+            field,
+            format!(
+                "{code:?} is not a NUCC taxonomy code (ten capital letters or digits ending in X)"
+            ),
+        ));
+        return;
+    }
+    let expected = match role {
+        Some(ProviderRole::Anesthesiologist) => TaxonomyGroup::Anesthesiologist,
+        Some(ProviderRole::Crna) => TaxonomyGroup::NurseAnesthetist,
+        Some(ProviderRole::AnesthesiologistAssistant) => TaxonomyGroup::AnesthesiologistAssistant,
+        // Trainees carry student or resident taxonomies; nothing to compare.
+        Some(ProviderRole::Resident | ProviderRole::StudentNurseAnesthetist) | None => return,
+    };
+    match taxonomy::lookup(code) {
+        None => findings.push(Finding::new(
+            Rule::ProviderTaxonomyNotAnesthesia,
+            field,
+            format!("{code} is not an anesthesia taxonomy; check the provider's specialty"),
+        )),
+        Some(found) if found.group != expected => findings.push(Finding::new(
+            Rule::ProviderTaxonomyRoleMismatch,
+            field,
+            format!("{code} ({}) does not match the provider's role", found.name),
+        )),
+        Some(_) => {}
+    }
+}
+
+pub(crate) fn ancillary(record: &CaseRecord, findings: &mut Vec<Finding>) {
+    for (i, procedure) in record.ancillary_procedures.iter().enumerate() {
+        let path = format!("ancillary_procedures[{i}]");
+        if procedure.cpt.is_empty() {
+            findings.push(Finding::new(
+                Rule::AncillaryCptMissing,
+                format!("{path}.cpt"),
+                format!("ancillary procedure {} has no CPT code", i + 1),
+            ));
+        } else if let Err(error) = procedure.cpt.parse::<anescode_codes::Code>() {
+            findings.push(Finding::new(
+                Rule::AncillaryCptInvalid,
+                format!("{path}.cpt"),
+                format!("{:?} is not a CPT code: {error}", procedure.cpt),
+            ));
+        }
+        let performer = procedure.performed_by_npi.as_str();
+        if performer.is_empty() {
+            findings.push(Finding::new(
+                Rule::AncillaryPerformerMissing,
+                format!("{path}.performed_by_npi"),
+                format!(
+                    "ancillary procedure {} does not say who performed it; it is billed under that provider",
+                    i + 1
+                ),
+            ));
+        } else if !record.providers.iter().any(|p| p.npi == performer) {
+            findings.push(Finding::new(
+                Rule::AncillaryPerformerNotOnCase,
+                format!("{path}.performed_by_npi"),
+                format!("{performer} is not one of the case's providers"),
+            ));
+        }
+    }
+}

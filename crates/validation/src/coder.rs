@@ -1,0 +1,205 @@
+//! Turns a case record into a decision.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use anescode_codes::Catalog;
+
+use crate::checks::procedures::{self, Resolved, Source};
+use crate::checks::{diagnoses, header, providers};
+use crate::time::{self, Interval};
+use crate::{CaseRecord, Decision, DecisionStatus, Finding, Rule};
+
+/// Codes case records against one catalog. Cheap to clone and to share between
+/// threads; coding is pure and synchronous.
+#[derive(Debug, Clone)]
+pub struct Coder {
+    catalog: Arc<Catalog>,
+}
+
+impl Coder {
+    /// A coder applying `catalog`.
+    pub fn new(catalog: Arc<Catalog>) -> Self {
+        Coder { catalog }
+    }
+
+    /// The catalog applied.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// Codes one record. Never fails: every problem becomes a finding, in the
+    /// order of the record's fields.
+    pub fn code(&self, record: &CaseRecord) -> Decision {
+        let mut findings = Vec::new();
+        header::case_id(record, &mut findings);
+        let date_of_service = header::date_of_service(record, &mut findings);
+        header::patient(record, date_of_service, &mut findings);
+        header::anesthesia_type(record, &mut findings);
+        if record.time_blocks.is_empty() {
+            findings.push(Finding::new(
+                Rule::TimeBlocksMissing,
+                "time_blocks",
+                "the record has no anesthesia time; send the start and end of each block of care",
+            ));
+        }
+        let intervals = time::check_blocks(
+            "time_blocks",
+            &record.time_blocks,
+            date_of_service,
+            &mut findings,
+        );
+        let resolved = procedures::resolve(record, &self.catalog, date_of_service, &mut findings);
+        for (index, procedure) in record.procedures.iter().enumerate() {
+            time::check_blocks(
+                &format!("procedures[{index}].time_blocks"),
+                &procedure.time_blocks,
+                date_of_service,
+                &mut findings,
+            );
+        }
+        let carrying = procedures::carrying(&resolved);
+        let others = resolved.iter().filter(|r| !r.entry.add_on).count();
+        if let Some(carrying) = carrying
+            && others > 1
+        {
+            findings.push(Finding::new(
+                Rule::MultipleProceduresHighestBase,
+                format!("procedures[{}]", carrying.index),
+                format!(
+                    "{} procedures share one anesthetic; {} has the highest base units and carries the total time",
+                    others, carrying.entry.code
+                ),
+            ));
+        }
+        diagnoses::check(record, &mut findings);
+        header::physical_status(record, &mut findings);
+        providers::check(record, date_of_service, &mut findings);
+        header::mac_flags(record, &mut findings);
+        providers::ancillary(record, &mut findings);
+        header::place_of_service(record, &mut findings);
+        header::payer(record, &mut findings);
+
+        let total_minutes = time::total_minutes(&intervals);
+        Decision {
+            case_id: record.case_id.clone(),
+            revision: record.revision,
+            status: DecisionStatus::from_findings(&findings),
+            anesthesia_code: carrying.map(|r| r.entry.code),
+            rationale: rationale(
+                &self.catalog,
+                carrying,
+                &resolved,
+                &intervals,
+                total_minutes,
+            ),
+            findings,
+            total_minutes,
+            catalog_version: self.catalog.version().to_owned(),
+        }
+    }
+
+    /// The decision for a stream message that carries no record.
+    pub fn missing_record(&self) -> Decision {
+        let findings = vec![Finding::new(
+            Rule::StreamItemMissing,
+            "item",
+            "the stream message carries no case_record; nothing was coded for it",
+        )];
+        Decision {
+            case_id: String::new(),
+            revision: 0,
+            status: DecisionStatus::from_findings(&findings),
+            anesthesia_code: None,
+            findings,
+            total_minutes: 0,
+            catalog_version: self.catalog.version().to_owned(),
+            rationale: "No case record was sent in this message.".to_owned(),
+        }
+    }
+}
+
+fn rationale(
+    catalog: &Catalog,
+    carrying: Option<&Resolved<'_>>,
+    resolved: &[Resolved<'_>],
+    intervals: &[Interval],
+    total_minutes: u32,
+) -> String {
+    let mut text = String::new();
+    match carrying {
+        None => {
+            text.push_str("No anesthesia code could be resolved for the case; see the findings.")
+        }
+        Some(carrying) => {
+            let entry = carrying.entry;
+            let _ = write!(
+                text,
+                "{} ({}) carries the case",
+                entry.code, entry.description
+            );
+            match &entry.base_units {
+                Some(base) => {
+                    let _ = write!(
+                        text,
+                        " with {} base units ({} effective {}, {})",
+                        base.units,
+                        catalog.schedule().id(),
+                        catalog.schedule().effective(),
+                        base.corroboration.as_str()
+                    );
+                }
+                None => text.push_str(" without base units (unpriced in the schedule in force)"),
+            }
+            let _ = write!(text, "; {}.", origin(carrying));
+            let others: Vec<String> = resolved
+                .iter()
+                .filter(|r| !r.entry.add_on && r.index != carrying.index)
+                .map(|r| {
+                    format!(
+                        "{} (procedure {}, {} base units)",
+                        r.entry.code,
+                        r.index + 1,
+                        r.base_units()
+                    )
+                })
+                .collect();
+            if !others.is_empty() {
+                let _ = write!(
+                    text,
+                    " It has the highest base units of the case's procedures, so {} {} reported under it with the total time.",
+                    others.join(", "),
+                    if others.len() == 1 { "is" } else { "are" }
+                );
+            }
+            for add_on in resolved.iter().filter(|r| r.entry.add_on) {
+                let _ = write!(
+                    text,
+                    " Add-on {} (procedure {}) is reported beside it.",
+                    add_on.entry.code,
+                    add_on.index + 1
+                );
+            }
+        }
+    }
+    let blocks = intervals.len();
+    let _ = write!(
+        text,
+        " Anesthesia time is {total_minutes} minutes in {blocks} {}.",
+        if blocks == 1 { "block" } else { "blocks" }
+    );
+    text
+}
+
+fn origin(resolved: &Resolved<'_>) -> String {
+    match resolved.source {
+        Source::Given => format!(
+            "it was given as procedure {}'s anesthesia code",
+            resolved.index + 1
+        ),
+        Source::Crosswalk(surgical) => format!(
+            "it was found through the crosswalk from procedure {}'s surgical code {surgical}",
+            resolved.index + 1
+        ),
+    }
+}

@@ -1,0 +1,46 @@
+use anescode_codes::Code;
+
+use crate::{Finding, Severity};
+
+/// The outcome of coding one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecisionStatus {
+    /// No finding above INFO.
+    Coded,
+    /// The worst finding is a WARNING.
+    NeedsReview,
+    /// At least one ERROR.
+    Rejected,
+}
+
+impl DecisionStatus {
+    /// The status the findings call for.
+    pub fn from_findings(findings: &[Finding]) -> Self {
+        match findings.iter().map(Finding::severity).max() {
+            Some(Severity::Error) => DecisionStatus::Rejected,
+            Some(Severity::Warning) => DecisionStatus::NeedsReview,
+            Some(Severity::Info) | None => DecisionStatus::Coded,
+        }
+    }
+}
+
+/// The coding decision for one record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// The record's case_id as sent.
+    pub case_id: String,
+    /// The record's revision as sent.
+    pub revision: u64,
+    /// Derived from the findings.
+    pub status: DecisionStatus,
+    /// The code that carries the case, if one could be resolved.
+    pub anesthesia_code: Option<Code>,
+    /// Every finding, in the order of the record's fields.
+    pub findings: Vec<Finding>,
+    /// Anesthesia time in whole minutes.
+    pub total_minutes: u32,
+    /// The catalog applied.
+    pub catalog_version: String,
+    /// Why this code and this time, in one paragraph.
+    pub rationale: String,
+}

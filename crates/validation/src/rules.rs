@@ -1,0 +1,192 @@
+//! Every rule anescode applies, with its stable id, severity and source. One place:
+//! findings take their id, severity and reference from here, and `docs/rules.md`
+//! is checked against this table.
+
+use crate::Severity;
+
+macro_rules! rules {
+    ($($variant:ident = $id:literal, $severity:ident, $reference:expr, $trigger:literal;)*) => {
+        /// A rule of the rules catalog (`docs/rules.md`).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Rule {
+            $(#[doc = $trigger] $variant,)*
+        }
+
+        impl Rule {
+            /// Every rule, in catalog order.
+            pub const ALL: &'static [Rule] = &[$(Rule::$variant,)*];
+
+            /// The stable SCREAMING_SNAKE identifier.
+            pub fn id(self) -> &'static str {
+                match self { $(Rule::$variant => $id,)* }
+            }
+
+            /// How serious a finding of this rule is.
+            pub fn severity(self) -> Severity {
+                match self { $(Rule::$variant => Severity::$severity,)* }
+            }
+
+            /// The source the rule rests on.
+            pub fn reference(self) -> &'static str {
+                match self { $(Rule::$variant => $reference,)* }
+            }
+
+            /// What triggers the rule, in one sentence.
+            pub fn trigger(self) -> &'static str {
+                match self { $(Rule::$variant => $trigger,)* }
+            }
+        }
+    };
+}
+
+const CONTRACT: &str = "anescode API contract, proto/anescode/v1/case.proto";
+
+rules! {
+    StreamItemMissing = "STREAM_ITEM_MISSING", Error, "anescode API contract, proto/anescode/v1/coding_service.proto",
+        "A CodeCases stream message carries no case record.";
+    EnumValueUnknown = "ENUM_VALUE_UNKNOWN", Error, "anescode API contract, proto/anescode/v1/case.proto",
+        "An enumerated field holds a number this version of anescode does not define.";
+    CaseIdMissing = "CASE_ID_MISSING", Error, "anescode API contract, proto/anescode/v1/case.proto",
+        "The record has no case_id, so the decision cannot be matched to the case.";
+    CaseIdInvalid = "CASE_ID_INVALID", Error, "anescode API contract, proto/anescode/v1/case.proto",
+        "The case_id is longer than 64 characters, or has spaces at its ends or control characters.";
+    DateOfServiceMissing = "DATE_OF_SERVICE_MISSING", Error, "CMS-1500 item 24A / 837P DTP*472 (date of service required)",
+        "The record has no date_of_service.";
+    DateOfServiceInvalid = "DATE_OF_SERVICE_INVALID", Error, "anescode API contract, proto/anescode/v1/case.proto",
+        "The date_of_service is not a real calendar date written YYYY-MM-DD.";
+    BirthDateMissing = "BIRTH_DATE_MISSING", Warning, "CMS Claims Processing Manual ch.12 §50 (age-based qualifying circumstance and code choices)",
+        "The patient's birth date is not sent, so age-dependent rules cannot be applied.";
+    BirthDateInvalid = "BIRTH_DATE_INVALID", Error, "anescode API contract, proto/anescode/v1/case.proto",
+        "The patient's birth date is not a real calendar date written YYYY-MM-DD.";
+    BirthDateAfterService = "BIRTH_DATE_AFTER_SERVICE", Error, "anescode API contract, proto/anescode/v1/case.proto",
+        "The patient's birth date is after the date of service.";
+    BirthDateImplausible = "BIRTH_DATE_IMPLAUSIBLE", Error, "Medicare Code Editor age range 0-124 (domain reference §7.3)",
+        "The patient would be older than 124 years on the date of service.";
+    AnesthesiaTypeMissing = "ANESTHESIA_TYPE_MISSING", Warning, "CMS Claims Processing Manual ch.12 §50.K (QS for monitored anesthesia care)",
+        "The anesthesia type is not sent, so whether monitored anesthesia care applies is unknown.";
+    MacFlagWithoutMac = "MAC_FLAG_WITHOUT_MAC", Warning, "CMS Claims Processing Manual ch.12 §50.K (G8, G9 apply to monitored anesthesia care)",
+        "mac_deep_complex or mac_severe_cardiopulmonary_history is set on a case that is not monitored anesthesia care.";
+    TimeBlocksMissing = "TIME_BLOCKS_MISSING", Error, "42 CFR 414.46(a)(3); CMS Claims Processing Manual ch.12 §50.G",
+        "The record has no anesthesia time blocks.";
+    TimeBlockStartMissing = "TIME_BLOCK_START_MISSING", Error, "CMS Claims Processing Manual ch.12 §50.G",
+        "A time block has no start.";
+    TimeBlockEndMissing = "TIME_BLOCK_END_MISSING", Error, "CMS Claims Processing Manual ch.12 §50.G",
+        "A time block has no end.";
+    TimestampInvalid = "TIMESTAMP_INVALID", Error, "google.protobuf.Timestamp (nanos 0-999,999,999; years 0001-9999)",
+        "A timestamp is outside the range a google.protobuf.Timestamp allows.";
+    TimeBlockEndBeforeStart = "TIME_BLOCK_END_BEFORE_START", Error, "CMS Claims Processing Manual ch.12 §50.G",
+        "A time block ends before it starts.";
+    TimeBlockZeroLength = "TIME_BLOCK_ZERO_LENGTH", Warning, "CMS Claims Processing Manual ch.12 §50.G",
+        "A time block ends at the moment it starts and adds no time.";
+    TimeBlocksOverlap = "TIME_BLOCKS_OVERLAP", Error, "CMS Claims Processing Manual ch.12 §50.G (blocks around an interruption must not double-count)",
+        "Two time blocks of the same list overlap, which would count the same minutes twice.";
+    TimeBlockOutsideDateOfService = "TIME_BLOCK_OUTSIDE_DATE_OF_SERVICE", Warning, "CMS Claims Processing Manual ch.12 §50.G",
+        "A time block starts more than 14 hours before or after the date of service (any time zone).";
+    TimeBlockOver24Hours = "TIME_BLOCK_OVER_24_HOURS", Warning, "CMS Claims Processing Manual ch.12 §50.G",
+        "A single time block lasts more than 24 hours.";
+    ProceduresMissing = "PROCEDURES_MISSING", Error, CONTRACT,
+        "The record has no procedures.";
+    ProcedureCodeMissing = "PROCEDURE_CODE_MISSING", Error, CONTRACT,
+        "A procedure has neither an anesthesia code nor a surgical CPT code.";
+    AnesthesiaCodeInvalid = "ANESTHESIA_CODE_INVALID", Error, "CPT anesthesia section (00100-01999)",
+        "An anesthesia code is not five digits in 00100-01999.";
+    AnesthesiaCodeIsQualifyingCircumstance = "ANESTHESIA_CODE_IS_QUALIFYING_CIRCUMSTANCE", Error, "CMS Claims Processing Manual ch.12 §50; domain reference §1.10",
+        "A qualifying-circumstance code (99100, 99116, 99135, 99140) is sent as a procedure's anesthesia code.";
+    AnesthesiaCodeUnknown = "ANESTHESIA_CODE_UNKNOWN", Error, "CPT anesthesia section; anescode catalog (crates/codes/data)",
+        "An anesthesia code in 00100-01999 is not a code of the catalog.";
+    AnesthesiaCodeNotActive = "ANESTHESIA_CODE_NOT_ACTIVE", Error, "CPT annual code changes (anescode catalog effective dates)",
+        "An anesthesia code is not valid on the date of service (deleted before it, or added after it).";
+    AnesthesiaCodeUnpriced = "ANESTHESIA_CODE_UNPRICED", Warning, "CMS Claims Processing Manual ch.12 §50 (base units from the annual HCPCS file)",
+        "The base-unit schedule in force has no value for the anesthesia code.";
+    SurgicalCptInvalid = "SURGICAL_CPT_INVALID", Error, "CPT/HCPCS code format (five characters)",
+        "A surgical CPT code is not five digits or capital letters.";
+    CrosswalkNotLoaded = "CROSSWALK_NOT_LOADED", Error, "ASA Crosswalk or the operator's mapping (loaded with --crosswalk-file)",
+        "A procedure has only a surgical CPT code and no crosswalk is loaded to find its anesthesia code.";
+    CrosswalkNoMatch = "CROSSWALK_NO_MATCH", Error, "ASA Crosswalk or the operator's mapping (loaded with --crosswalk-file)",
+        "The loaded crosswalk does not map the procedure's surgical CPT code.";
+    CrosswalkMultipleCandidates = "CROSSWALK_MULTIPLE_CANDIDATES", Warning, "ASA Crosswalk or the operator's mapping (loaded with --crosswalk-file)",
+        "The crosswalk maps the surgical CPT code to several anesthesia codes; the first was taken.";
+    AddOnWithoutPrimary = "ADD_ON_WITHOUT_PRIMARY", Error, "CPT add-on rules; domain reference §1.4 (01953 with 01952; 01968, 01969 with 01967)",
+        "An add-on anesthesia code is on the record without its primary code.";
+    MultipleProceduresHighestBase = "MULTIPLE_PROCEDURES_HIGHEST_BASE", Info, "Noridian anesthesia guide, multiple procedures (domain reference §1.4)",
+        "Several procedures share one anesthetic: the code with the highest base units carries the case.";
+    DiagnosesMissing = "DIAGNOSES_MISSING", Error, "CMS-1500 item 21 / 837P HI segment (a diagnosis is required)",
+        "The record has no diagnosis.";
+    DiagnosisInvalidFormat = "DIAGNOSIS_INVALID_FORMAT", Error, "ICD-10-CM Tabular List code structure (domain reference §7.1)",
+        "A diagnosis is not shaped like an ICD-10-CM code (letter, digit, letter or digit, then up to four letters or digits; dot only after the third).";
+    DiagnosisDuplicate = "DIAGNOSIS_DUPLICATE", Warning, "Medicare Code Editor edit 3, duplicate diagnosis (domain reference §7.3)",
+        "The same diagnosis appears twice on the record.";
+    PhysicalStatusMissing = "PHYSICAL_STATUS_MISSING", Warning, "CMS Claims Processing Manual ch.12 §50.K (P1-P6 modifiers)",
+        "The ASA physical status is not sent, so no P1-P6 modifier can be reported.";
+    ProvidersMissing = "PROVIDERS_MISSING", Error, "CMS Claims Processing Manual ch.12 §50, §140 (payment modifiers follow the providers)",
+        "The record has no provider.";
+    ProviderNpiMissing = "PROVIDER_NPI_MISSING", Error, "45 CFR 162.410 (NPI required on standard transactions)",
+        "A provider has no NPI.";
+    ProviderNpiInvalid = "PROVIDER_NPI_INVALID", Error, "CMS NPI check digit requirements (Luhn with prefix 80840; 69 FR 3434)",
+        "A provider's NPI is not 10 digits starting with 1 or 2 with a valid check digit.";
+    ProviderDuplicate = "PROVIDER_DUPLICATE", Error, CONTRACT,
+        "The same NPI is listed for two providers.";
+    ProviderRoleMissing = "PROVIDER_ROLE_MISSING", Error, "CMS Claims Processing Manual ch.12 §50, §140",
+        "A provider has no role, so no payment modifier can be chosen.";
+    ProviderTaxonomyInvalid = "PROVIDER_TAXONOMY_INVALID", Error, "NUCC Health Care Provider Taxonomy code set (ten characters ending in X)",
+        "A provider's taxonomy code is not ten capital letters or digits ending in X.";
+    ProviderTaxonomyNotAnesthesia = "PROVIDER_TAXONOMY_NOT_ANESTHESIA", Warning, "NUCC Health Care Provider Taxonomy code set (domain reference §6.2)",
+        "An anesthesiologist, CRNA or anesthesiologist assistant has a taxonomy outside anesthesia.";
+    ProviderTaxonomyRoleMismatch = "PROVIDER_TAXONOMY_ROLE_MISMATCH", Warning, "NUCC Health Care Provider Taxonomy code set (domain reference §6.2)",
+        "A provider's anesthesia taxonomy describes another role than the one sent.";
+    AncillaryCptMissing = "ANCILLARY_CPT_MISSING", Error, CONTRACT,
+        "An ancillary procedure has no CPT code.";
+    AncillaryCptInvalid = "ANCILLARY_CPT_INVALID", Error, "CPT/HCPCS code format (five characters)",
+        "An ancillary procedure's CPT code is not five digits or capital letters.";
+    AncillaryPerformerMissing = "ANCILLARY_PERFORMER_MISSING", Warning, "CMS Claims Processing Manual ch.12 §50 (separately payable services are billed by who performed them)",
+        "An ancillary procedure does not say which provider performed it.";
+    AncillaryPerformerNotOnCase = "ANCILLARY_PERFORMER_NOT_ON_CASE", Error, CONTRACT,
+        "An ancillary procedure names an NPI that is not one of the case's providers.";
+    PlaceOfServiceMissing = "PLACE_OF_SERVICE_MISSING", Warning, "CMS-1500 item 24B / 837P CLM05-1 (place of service required)",
+        "The record has no place of service.";
+    PlaceOfServiceUnknown = "PLACE_OF_SERVICE_UNKNOWN", Error, "CMS Place of Service Code Set (domain reference §6.1)",
+        "The place of service is not a CMS place-of-service code.";
+    PayerProfileInvalid = "PAYER_PROFILE_INVALID", Error, CONTRACT,
+        "The payer profile name is not lower-case letters, digits and hyphens.";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_screaming_snake() {
+        let mut seen = std::collections::HashSet::new();
+        for rule in Rule::ALL {
+            let id = rule.id();
+            assert!(seen.insert(id), "{id} twice");
+            assert!(
+                id.bytes()
+                    .all(|b| b.is_ascii_uppercase() || b == b'_' || b.is_ascii_digit()),
+                "{id}"
+            );
+            assert!(!rule.reference().is_empty() && !rule.trigger().is_empty());
+        }
+    }
+
+    /// docs/rules.md is the catalog people read; every rule in code must be in it
+    /// with its severity, and it must name no rule the code does not have.
+    #[test]
+    fn rules_catalog_lists_every_rule() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/rules.md");
+        let catalog = std::fs::read_to_string(path).expect("docs/rules.md exists");
+        for rule in Rule::ALL {
+            let row = format!("| `{}` | {} |", rule.id(), rule.severity().as_str());
+            assert!(
+                catalog.contains(&row),
+                "docs/rules.md lacks the row starting {row}"
+            );
+        }
+        let documented = catalog.lines().filter(|l| l.starts_with("| `")).count();
+        assert_eq!(
+            documented,
+            Rule::ALL.len(),
+            "docs/rules.md lists rules the code lacks"
+        );
+    }
+}

@@ -1,0 +1,293 @@
+//! Anesthesia time: turning time blocks into checked intervals and minutes
+//! (42 CFR 414.46(a)(3); CMS Claims Processing Manual ch.12 §50.G).
+
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
+
+use crate::{Finding, RawTimestamp, Rule, TimeBlock};
+
+/// How far a block may start from the date of service's UTC day, in hours, before
+/// it is reported: time zones reach 14 hours from UTC.
+const DATE_OF_SERVICE_SLACK_HOURS: i64 = 14;
+/// The earliest instant a google.protobuf.Timestamp allows: 0001-01-01T00:00:00Z.
+const EARLIEST_SECOND: i64 = -62_135_596_800;
+
+/// A checked block of anesthesia time: it ends after it starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Interval {
+    pub(crate) start: Timestamp,
+    pub(crate) end: Timestamp,
+}
+
+impl Interval {
+    pub(crate) fn duration(self) -> SignedDuration {
+        self.end.duration_since(self.start)
+    }
+}
+
+/// Checks one list of time blocks (the case's, a procedure's or a provider's),
+/// reporting each problem on its field under `path`, and returns the intervals
+/// that can be counted. Blocks that overlap an earlier one are reported and not
+/// counted, so no minute is counted twice.
+pub(crate) fn check_blocks(
+    path: &str,
+    blocks: &[TimeBlock],
+    date_of_service: Option<Date>,
+    findings: &mut Vec<Finding>,
+) -> Vec<Interval> {
+    let mut intervals: Vec<(usize, Interval)> = Vec::with_capacity(blocks.len());
+    for (i, block) in blocks.iter().enumerate() {
+        let start = endpoint(
+            block.start,
+            &format!("{path}[{i}].start"),
+            Rule::TimeBlockStartMissing,
+            findings,
+        );
+        let end = endpoint(
+            block.end,
+            &format!("{path}[{i}].end"),
+            Rule::TimeBlockEndMissing,
+            findings,
+        );
+        let (Some(start), Some(end)) = (start, end) else {
+            continue;
+        };
+        if end < start {
+            findings.push(Finding::new(
+                Rule::TimeBlockEndBeforeStart,
+                format!("{path}[{i}].end"),
+                format!("block {} ends at {end}, before it starts at {start}", i + 1),
+            ));
+            continue;
+        }
+        if end == start {
+            findings.push(Finding::new(
+                Rule::TimeBlockZeroLength,
+                format!("{path}[{i}].end"),
+                format!(
+                    "block {} ends at the moment it starts ({start}) and adds no time",
+                    i + 1
+                ),
+            ));
+            continue;
+        }
+        let interval = Interval { start, end };
+        if interval.duration() > SignedDuration::from_hours(24) {
+            findings.push(Finding::new(
+                Rule::TimeBlockOver24Hours,
+                format!("{path}[{i}].end"),
+                format!(
+                    "block {} lasts {} minutes, more than 24 hours; check the end time",
+                    i + 1,
+                    interval.duration().as_mins()
+                ),
+            ));
+        }
+        if let Some(date) = date_of_service
+            && !starts_near(start, date)
+        {
+            findings.push(Finding::new(
+                Rule::TimeBlockOutsideDateOfService,
+                format!("{path}[{i}].start"),
+                format!(
+                    "block {} starts at {start}, more than {DATE_OF_SERVICE_SLACK_HOURS} hours from the date of service {date}",
+                    i + 1
+                ),
+            ));
+        }
+        intervals.push((i, interval));
+    }
+    drop_overlaps(path, intervals, findings)
+}
+
+fn endpoint(
+    raw: Option<RawTimestamp>,
+    field: &str,
+    missing: Rule,
+    findings: &mut Vec<Finding>,
+) -> Option<Timestamp> {
+    let Some(raw) = raw else {
+        let which = if missing == Rule::TimeBlockStartMissing {
+            "start"
+        } else {
+            "end"
+        };
+        findings.push(Finding::new(
+            missing,
+            field,
+            format!("the time block has no {which}"),
+        ));
+        return None;
+    };
+    match Timestamp::new(raw.seconds, raw.nanos) {
+        Ok(timestamp) if raw.seconds >= EARLIEST_SECOND && raw.nanos >= 0 => Some(timestamp),
+        _ => {
+            findings.push(Finding::new(
+                Rule::TimestampInvalid,
+                field,
+                format!(
+                    "seconds {} and nanos {} are not a valid timestamp (years 0001-9999, nanos 0-999999999)",
+                    raw.seconds, raw.nanos
+                ),
+            ));
+            None
+        }
+    }
+}
+
+fn starts_near(start: Timestamp, date: Date) -> bool {
+    let Ok(midnight) = TimeZone::UTC.to_timestamp(date.to_datetime(jiff::civil::Time::midnight()))
+    else {
+        return true;
+    };
+    let slack = SignedDuration::from_hours(DATE_OF_SERVICE_SLACK_HOURS);
+    let earliest = midnight.checked_sub(slack);
+    let latest = midnight.checked_add(SignedDuration::from_hours(24) + slack);
+    earliest.is_ok_and(|e| start >= e) && latest.is_ok_and(|l| start < l)
+}
+
+fn drop_overlaps(
+    path: &str,
+    mut intervals: Vec<(usize, Interval)>,
+    findings: &mut Vec<Finding>,
+) -> Vec<Interval> {
+    intervals.sort_by_key(|(i, interval)| (interval.start, *i));
+    let mut kept: Vec<(usize, Interval)> = Vec::with_capacity(intervals.len());
+    let mut overlaps = Vec::new();
+    for (i, interval) in intervals {
+        match kept.iter().find(|(_, k)| interval.start < k.end) {
+            Some(&(j, _)) => overlaps.push((i, j)),
+            None => kept.push((i, interval)),
+        }
+    }
+    overlaps.sort_unstable();
+    for (i, j) in overlaps {
+        findings.push(Finding::new(
+            Rule::TimeBlocksOverlap,
+            format!("{path}[{i}]"),
+            format!(
+                "block {} overlaps block {}; its minutes are not counted",
+                i + 1,
+                j + 1
+            ),
+        ));
+    }
+    kept.sort_by_key(|(i, _)| *i);
+    kept.into_iter().map(|(_, interval)| interval).collect()
+}
+
+/// Whole minutes of anesthesia time in the intervals, half a minute rounded up.
+pub(crate) fn total_minutes(intervals: &[Interval]) -> u32 {
+    let seconds: i64 = intervals.iter().map(|i| i.duration().as_secs()).sum();
+    u32::try_from((seconds + 30) / 60).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> Option<RawTimestamp> {
+        let ts: Timestamp = text.parse().expect("timestamp");
+        Some(RawTimestamp {
+            seconds: ts.as_second(),
+            nanos: ts.subsec_nanosecond(),
+        })
+    }
+
+    fn block(start: &str, end: &str) -> TimeBlock {
+        TimeBlock {
+            start: at(start),
+            end: at(end),
+        }
+    }
+
+    fn ids(findings: &[Finding]) -> Vec<(&'static str, &str)> {
+        findings
+            .iter()
+            .map(|f| (f.rule.id(), f.field.as_str()))
+            .collect()
+    }
+
+    const DOS: Date = jiff::civil::date(2026, 3, 2);
+
+    #[test]
+    fn interrupted_care_adds_blocks() {
+        let mut findings = Vec::new();
+        let blocks = [
+            block("2026-03-02T14:00:00Z", "2026-03-02T15:00:00Z"),
+            block("2026-03-02T15:20:00Z", "2026-03-02T15:55:00Z"),
+        ];
+        let intervals = check_blocks("time_blocks", &blocks, Some(DOS), &mut findings);
+        assert!(findings.is_empty(), "{findings:?}");
+        assert_eq!(total_minutes(&intervals), 95);
+    }
+
+    #[test]
+    fn half_minutes_round_up() {
+        let mut findings = Vec::new();
+        let blocks = [block("2026-03-02T14:00:00Z", "2026-03-02T14:10:30Z")];
+        let intervals = check_blocks("time_blocks", &blocks, Some(DOS), &mut findings);
+        assert_eq!(total_minutes(&intervals), 11);
+    }
+
+    #[test]
+    fn each_problem_is_reported_on_its_field() {
+        let mut findings = Vec::new();
+        let blocks = [
+            block("2026-03-02T14:00:00Z", "2026-03-02T15:00:00Z"),
+            block("2026-03-02T14:30:00Z", "2026-03-02T15:30:00Z"),
+            block("2026-03-02T17:00:00Z", "2026-03-02T16:00:00Z"),
+            TimeBlock {
+                start: None,
+                end: at("2026-03-02T18:00:00Z"),
+            },
+            TimeBlock {
+                start: Some(RawTimestamp {
+                    seconds: 0,
+                    nanos: -1,
+                }),
+                end: None,
+            },
+            block("2026-03-05T10:00:00Z", "2026-03-05T10:30:00Z"),
+            block("2026-03-02T19:00:00Z", "2026-03-02T19:00:00Z"),
+        ];
+        let intervals = check_blocks("time_blocks", &blocks, Some(DOS), &mut findings);
+        assert_eq!(
+            ids(&findings),
+            [
+                ("TIME_BLOCK_END_BEFORE_START", "time_blocks[2].end"),
+                ("TIME_BLOCK_START_MISSING", "time_blocks[3].start"),
+                ("TIMESTAMP_INVALID", "time_blocks[4].start"),
+                ("TIME_BLOCK_END_MISSING", "time_blocks[4].end"),
+                ("TIME_BLOCK_OUTSIDE_DATE_OF_SERVICE", "time_blocks[5].start"),
+                ("TIME_BLOCK_ZERO_LENGTH", "time_blocks[6].end"),
+                ("TIME_BLOCKS_OVERLAP", "time_blocks[1]"),
+            ]
+        );
+        assert_eq!(
+            findings[6].message,
+            "block 2 overlaps block 1; its minutes are not counted"
+        );
+        assert_eq!(total_minutes(&intervals), 90);
+    }
+
+    #[test]
+    fn long_blocks_are_reported() {
+        let mut findings = Vec::new();
+        let blocks = [block("2026-03-02T08:00:00Z", "2026-03-03T09:00:00Z")];
+        check_blocks(
+            "procedures[0].time_blocks",
+            &blocks,
+            Some(DOS),
+            &mut findings,
+        );
+        assert_eq!(
+            ids(&findings),
+            [(
+                "TIME_BLOCK_OVER_24_HOURS",
+                "procedures[0].time_blocks[0].end"
+            )]
+        );
+    }
+}
