@@ -1,0 +1,224 @@
+//! anescode.v1.CodeCatalog.
+
+use anescode_codes::{Code, CodeKind, SearchQuery, Subsection};
+use jiff::tz::TimeZone;
+use tonic::{Request, Response, Status};
+
+use crate::convert::anesthesia_code;
+use crate::error::ServiceError;
+use crate::pb;
+use crate::pb::code_catalog_server::CodeCatalog;
+use crate::readiness::Readiness;
+
+const DEFAULT_PAGE_SIZE: usize = 50;
+const MAX_PAGE_SIZE: usize = 500;
+
+/// Answers catalog look-ups.
+#[derive(Debug, Clone)]
+pub(crate) struct CatalogService {
+    readiness: Readiness,
+}
+
+impl CatalogService {
+    pub(crate) fn new(readiness: Readiness) -> Self {
+        CatalogService { readiness }
+    }
+}
+
+#[tonic::async_trait]
+impl CodeCatalog for CatalogService {
+    async fn get_code(
+        &self,
+        request: Request<pb::GetCodeRequest>,
+    ) -> Result<Response<pb::GetCodeResponse>, Status> {
+        let catalog = self.readiness.coder()?.catalog();
+        let pb::GetCodeRequest { code } = request.into_inner();
+        let parsed: Code = code
+            .trim()
+            .parse()
+            .map_err(|e| ServiceError::InvalidArgument(format!("code {code:?}: {e}")))?;
+        let entry = catalog
+            .get(parsed)
+            .ok_or_else(|| ServiceError::NotFound(format!("{parsed} is not in the catalog")))?;
+        Ok(Response::new(pb::GetCodeResponse {
+            code: Some(anesthesia_code(entry, catalog.schedule())),
+        }))
+    }
+
+    async fn search_codes(
+        &self,
+        request: Request<pb::SearchCodesRequest>,
+    ) -> Result<Response<pb::SearchCodesResponse>, Status> {
+        let catalog = self.readiness.coder()?.catalog();
+        let pb::SearchCodesRequest {
+            query,
+            subsection,
+            page_size,
+            page_token,
+        } = request.into_inner();
+        let subsection = match subsection {
+            0 => None,
+            n if Subsection::by_number(n).is_some() => Some(n),
+            n => {
+                return Err(ServiceError::InvalidArgument(format!(
+                    "subsection {n} does not exist; use 1-19, or 0 for all"
+                ))
+                .into());
+            }
+        };
+        let limit = match usize::try_from(page_size).unwrap_or(MAX_PAGE_SIZE) {
+            0 => DEFAULT_PAGE_SIZE,
+            n => n.min(MAX_PAGE_SIZE),
+        };
+        let fingerprint = PageToken::fingerprint(&query, subsection);
+        let offset = PageToken::parse(&page_token, fingerprint)?;
+        let page = catalog.search(&SearchQuery {
+            text: &query,
+            subsection,
+            offset,
+            limit,
+        });
+        Ok(Response::new(pb::SearchCodesResponse {
+            codes: page
+                .entries
+                .iter()
+                .map(|entry| anesthesia_code(entry, catalog.schedule()))
+                .collect(),
+            next_page_token: page
+                .next_offset
+                .map(|offset| {
+                    PageToken {
+                        offset,
+                        fingerprint,
+                    }
+                    .to_string()
+                })
+                .unwrap_or_default(),
+            total_matches: u32::try_from(page.total).unwrap_or(u32::MAX),
+        }))
+    }
+
+    async fn get_catalog_info(
+        &self,
+        _request: Request<pb::GetCatalogInfoRequest>,
+    ) -> Result<Response<pb::GetCatalogInfoResponse>, Status> {
+        let catalog = self.readiness.coder()?.catalog();
+        let today = TimeZone::UTC.to_datetime(jiff::Timestamp::now()).date();
+        let active: Vec<_> = catalog
+            .entries()
+            .iter()
+            .filter(|e| e.kind == CodeKind::Anesthesia && e.is_active_on(today))
+            .collect();
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let schedule = catalog.schedule();
+        let (embedded_default, file) = match schedule.origin() {
+            anescode_codes::ScheduleOrigin::Embedded => (true, String::new()),
+            anescode_codes::ScheduleOrigin::File(path) => (false, path.display().to_string()),
+        };
+        Ok(Response::new(pb::GetCatalogInfoResponse {
+            catalog_version: catalog.version().to_owned(),
+            code_count: count(catalog.entries().len()),
+            active_anesthesia_code_count: count(active.len()),
+            priced_code_count: count(active.iter().filter(|e| e.base_units.is_some()).count()),
+            unpriced_codes: active
+                .iter()
+                .filter(|e| e.base_units.is_none())
+                .map(|e| e.code.to_string())
+                .collect(),
+            qualifying_circumstance_code_count: count(
+                catalog
+                    .entries()
+                    .iter()
+                    .filter(|e| e.kind == CodeKind::QualifyingCircumstance)
+                    .count(),
+            ),
+            base_unit_schedule: Some(pb::BaseUnitSchedule {
+                id: schedule.id().to_owned(),
+                name: schedule.name().to_owned(),
+                effective_date: schedule.effective().to_string(),
+                embedded_default,
+                file,
+                code_count: count(schedule.len()),
+            }),
+            crosswalk: Some(
+                catalog
+                    .crosswalk()
+                    .map_or_else(pb::Crosswalk::default, |crosswalk| pb::Crosswalk {
+                        loaded: true,
+                        file: crosswalk.file().display().to_string(),
+                        surgical_code_count: count(crosswalk.surgical_code_count()),
+                        mapping_count: count(crosswalk.mapping_count()),
+                    }),
+            ),
+            subsections: Subsection::all().iter().map(Into::into).collect(),
+        }))
+    }
+}
+
+/// A search page token: the offset of the next page, tied to the query it
+/// belongs to so that a token is not replayed against another search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct PageToken {
+    offset: usize,
+    fingerprint: u32,
+}
+
+impl PageToken {
+    /// FNV-1a over the query and subsection: stable across restarts and builds.
+    fn fingerprint(query: &str, subsection: Option<u32>) -> u32 {
+        let subsection = subsection.unwrap_or(0).to_le_bytes();
+        query
+            .trim()
+            .bytes()
+            .chain(subsection)
+            .fold(0x811c_9dc5_u32, |hash, byte| {
+                (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+            })
+    }
+
+    /// The offset a token stands for; the empty token is the first page.
+    fn parse(token: &str, fingerprint: u32) -> Result<usize, ServiceError> {
+        if token.is_empty() {
+            return Ok(0);
+        }
+        let invalid = || {
+            ServiceError::InvalidArgument(format!(
+                "page_token {token:?} is not a next_page_token of this search"
+            ))
+        };
+        let (offset, mark) = token.split_once('.').ok_or_else(invalid)?;
+        let offset: usize = offset.parse().map_err(|_| invalid())?;
+        let mark = u32::from_str_radix(mark, 16).map_err(|_| invalid())?;
+        if mark == fingerprint {
+            Ok(offset)
+        } else {
+            Err(invalid())
+        }
+    }
+}
+
+impl std::fmt::Display for PageToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{:08x}", self.offset, self.fingerprint)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_tokens_round_trip_and_are_tied_to_their_search() {
+        let fingerprint = PageToken::fingerprint("breast", None);
+        let token = PageToken {
+            offset: 50,
+            fingerprint,
+        }
+        .to_string();
+        assert_eq!(PageToken::parse(&token, fingerprint).ok(), Some(50));
+        assert_eq!(PageToken::parse("", fingerprint).ok(), Some(0));
+        let other = PageToken::fingerprint("breast", Some(3));
+        assert!(PageToken::parse(&token, other).is_err());
+        assert!(PageToken::parse("fifty", fingerprint).is_err());
+    }
+}

@@ -1,0 +1,330 @@
+//! Conversions between the wire types and the domain types. Every wire message is
+//! destructured field by field, so a new proto field is a compile error here until
+//! it is handled, never silently ignored input.
+//!
+//! Record conversion cannot fail: values are carried as received, and the
+//! validation crate reports each bad one as a finding on its field.
+
+use anescode_codes::{CatalogEntry, CodeKind, Subsection};
+use anescode_validation as domain;
+
+use crate::pb;
+
+impl From<pb::CaseRecord> for domain::CaseRecord {
+    fn from(record: pb::CaseRecord) -> Self {
+        let pb::CaseRecord {
+            case_id,
+            revision,
+            facility_id,
+            date_of_service,
+            patient,
+            anesthesia_type,
+            time_blocks,
+            procedures,
+            diagnoses,
+            physical_status,
+            emergency,
+            providers,
+            total_body_hypothermia,
+            controlled_hypotension,
+            mac_deep_complex,
+            mac_severe_cardiopulmonary_history,
+            ancillary_procedures,
+            place_of_service,
+            payer,
+        } = record;
+        domain::CaseRecord {
+            case_id,
+            revision,
+            facility_id,
+            date_of_service,
+            patient: patient.map(Into::into),
+            anesthesia_type: enumerated(anesthesia_type, anesthesia_type_of),
+            time_blocks: blocks(time_blocks),
+            procedures: procedures.into_iter().map(Into::into).collect(),
+            diagnoses,
+            physical_status: enumerated(physical_status, physical_status_of),
+            emergency,
+            providers: providers.into_iter().map(Into::into).collect(),
+            total_body_hypothermia,
+            controlled_hypotension,
+            mac_deep_complex,
+            mac_severe_cardiopulmonary_history,
+            ancillary_procedures: ancillary_procedures.into_iter().map(Into::into).collect(),
+            place_of_service,
+            payer: payer.map(Into::into),
+        }
+    }
+}
+
+impl From<pb::Patient> for domain::Patient {
+    fn from(patient: pb::Patient) -> Self {
+        let pb::Patient { birth_date, sex } = patient;
+        domain::Patient {
+            birth_date,
+            sex: enumerated(sex, sex_of),
+        }
+    }
+}
+
+impl From<pb::TimeBlock> for domain::TimeBlock {
+    fn from(block: pb::TimeBlock) -> Self {
+        let pb::TimeBlock { start, end } = block;
+        domain::TimeBlock {
+            start: start.map(raw_timestamp),
+            end: end.map(raw_timestamp),
+        }
+    }
+}
+
+impl From<pb::Procedure> for domain::Procedure {
+    fn from(procedure: pb::Procedure) -> Self {
+        let pb::Procedure {
+            surgical_cpt,
+            anesthesia_code,
+            description,
+            time_blocks,
+        } = procedure;
+        domain::Procedure {
+            surgical_cpt,
+            anesthesia_code,
+            description,
+            time_blocks: blocks(time_blocks),
+        }
+    }
+}
+
+impl From<pb::Provider> for domain::Provider {
+    fn from(provider: pb::Provider) -> Self {
+        let pb::Provider {
+            npi,
+            role,
+            taxonomy,
+            concurrent_cases,
+            medical_direction_documented,
+            present_at_induction,
+            time_blocks,
+        } = provider;
+        domain::Provider {
+            npi,
+            role: enumerated(role, role_of),
+            taxonomy,
+            concurrent_cases,
+            medical_direction_documented,
+            present_at_induction,
+            time_blocks: blocks(time_blocks),
+        }
+    }
+}
+
+impl From<pb::AncillaryProcedure> for domain::AncillaryProcedure {
+    fn from(procedure: pb::AncillaryProcedure) -> Self {
+        let pb::AncillaryProcedure {
+            cpt,
+            performed_by_npi,
+            ultrasound_guided,
+            surgeon_requested_postop_pain,
+            primary_anesthetic,
+            emergency,
+        } = procedure;
+        domain::AncillaryProcedure {
+            cpt,
+            performed_by_npi,
+            ultrasound_guided,
+            surgeon_requested_postop_pain,
+            primary_anesthetic,
+            emergency,
+        }
+    }
+}
+
+impl From<pb::Payer> for domain::Payer {
+    fn from(payer: pb::Payer) -> Self {
+        let pb::Payer { profile, plan_id } = payer;
+        domain::Payer { profile, plan_id }
+    }
+}
+
+fn blocks(blocks: Vec<pb::TimeBlock>) -> Vec<domain::TimeBlock> {
+    blocks.into_iter().map(Into::into).collect()
+}
+
+fn raw_timestamp(timestamp: prost_types::Timestamp) -> domain::RawTimestamp {
+    let prost_types::Timestamp { seconds, nanos } = timestamp;
+    domain::RawTimestamp { seconds, nanos }
+}
+
+/// An enum field: 0 is "not sent", a known number maps through `known`, any other
+/// number is kept so the finding can name it.
+fn enumerated<W, T>(value: i32, known: fn(W) -> Option<T>) -> domain::Enumerated<T>
+where
+    W: TryFrom<i32>,
+{
+    if value == 0 {
+        return domain::Enumerated::Unspecified;
+    }
+    match W::try_from(value).ok().and_then(known) {
+        Some(mapped) => domain::Enumerated::Known(mapped),
+        None => domain::Enumerated::Unknown(value),
+    }
+}
+
+fn sex_of(sex: pb::Sex) -> Option<domain::Sex> {
+    match sex {
+        pb::Sex::Unspecified => None,
+        pb::Sex::Female => Some(domain::Sex::Female),
+        pb::Sex::Male => Some(domain::Sex::Male),
+        pb::Sex::Unknown => Some(domain::Sex::Unknown),
+    }
+}
+
+fn anesthesia_type_of(kind: pb::AnesthesiaType) -> Option<domain::AnesthesiaType> {
+    match kind {
+        pb::AnesthesiaType::Unspecified => None,
+        pb::AnesthesiaType::General => Some(domain::AnesthesiaType::General),
+        pb::AnesthesiaType::Regional => Some(domain::AnesthesiaType::Regional),
+        pb::AnesthesiaType::Neuraxial => Some(domain::AnesthesiaType::Neuraxial),
+        pb::AnesthesiaType::MonitoredAnesthesiaCare => {
+            Some(domain::AnesthesiaType::MonitoredAnesthesiaCare)
+        }
+    }
+}
+
+fn physical_status_of(status: pb::PhysicalStatus) -> Option<domain::PhysicalStatus> {
+    match status {
+        pb::PhysicalStatus::Unspecified => None,
+        pb::PhysicalStatus::P1 => Some(domain::PhysicalStatus::P1),
+        pb::PhysicalStatus::P2 => Some(domain::PhysicalStatus::P2),
+        pb::PhysicalStatus::P3 => Some(domain::PhysicalStatus::P3),
+        pb::PhysicalStatus::P4 => Some(domain::PhysicalStatus::P4),
+        pb::PhysicalStatus::P5 => Some(domain::PhysicalStatus::P5),
+        pb::PhysicalStatus::P6 => Some(domain::PhysicalStatus::P6),
+    }
+}
+
+fn role_of(role: pb::ProviderRole) -> Option<domain::ProviderRole> {
+    match role {
+        pb::ProviderRole::Unspecified => None,
+        pb::ProviderRole::Anesthesiologist => Some(domain::ProviderRole::Anesthesiologist),
+        pb::ProviderRole::Crna => Some(domain::ProviderRole::Crna),
+        pb::ProviderRole::AnesthesiologistAssistant => {
+            Some(domain::ProviderRole::AnesthesiologistAssistant)
+        }
+        pb::ProviderRole::Resident => Some(domain::ProviderRole::Resident),
+        pb::ProviderRole::StudentNurseAnesthetist => {
+            Some(domain::ProviderRole::StudentNurseAnesthetist)
+        }
+    }
+}
+
+impl From<domain::Decision> for pb::CodingDecision {
+    fn from(decision: domain::Decision) -> Self {
+        let domain::Decision {
+            case_id,
+            revision,
+            status,
+            anesthesia_code,
+            findings,
+            total_minutes,
+            catalog_version,
+            rationale,
+        } = decision;
+        pb::CodingDecision {
+            case_id,
+            revision,
+            status: decision_status(status).into(),
+            anesthesia_code: anesthesia_code.map(|c| c.to_string()).unwrap_or_default(),
+            findings: findings.into_iter().map(Into::into).collect(),
+            total_minutes,
+            catalog_version,
+            rationale,
+        }
+    }
+}
+
+fn decision_status(status: domain::DecisionStatus) -> pb::DecisionStatus {
+    match status {
+        domain::DecisionStatus::Coded => pb::DecisionStatus::Coded,
+        domain::DecisionStatus::NeedsReview => pb::DecisionStatus::NeedsReview,
+        domain::DecisionStatus::Rejected => pb::DecisionStatus::Rejected,
+    }
+}
+
+impl From<domain::Finding> for pb::Finding {
+    fn from(finding: domain::Finding) -> Self {
+        let domain::Finding {
+            rule,
+            field,
+            message,
+        } = finding;
+        let severity = match rule.severity() {
+            domain::Severity::Error => pb::Severity::Error,
+            domain::Severity::Warning => pb::Severity::Warning,
+            domain::Severity::Info => pb::Severity::Info,
+        };
+        pb::Finding {
+            rule_id: rule.id().to_owned(),
+            severity: severity.into(),
+            field,
+            message,
+            reference: rule.reference().to_owned(),
+        }
+    }
+}
+
+impl From<&Subsection> for pb::Subsection {
+    fn from(subsection: &Subsection) -> Self {
+        pb::Subsection {
+            number: subsection.number,
+            name: subsection.name.to_owned(),
+            first_code: subsection.first_code(),
+            last_code: subsection.last_code(),
+        }
+    }
+}
+
+/// A catalog entry on the wire; the schedule supplies the source's effective date.
+pub(crate) fn anesthesia_code(
+    entry: &CatalogEntry,
+    schedule: &anescode_codes::BaseUnitSchedule,
+) -> pb::AnesthesiaCode {
+    let CatalogEntry {
+        code,
+        description,
+        kind,
+        subsection,
+        base_units,
+        add_on,
+        primary_codes,
+        time_units_apply,
+        reflects_extreme_age,
+        effective_from,
+        effective_to,
+        note,
+        ..
+    } = entry;
+    let kind = match kind {
+        CodeKind::Anesthesia => pb::CodeKind::Anesthesia,
+        CodeKind::QualifyingCircumstance => pb::CodeKind::QualifyingCircumstance,
+    };
+    pb::AnesthesiaCode {
+        code: code.to_string(),
+        description: description.clone(),
+        kind: kind.into(),
+        subsection: subsection.map(Into::into),
+        base_units: base_units.as_ref().map(|b| b.units),
+        base_unit_source: base_units.as_ref().map(|b| pb::BaseUnitSource {
+            schedule_id: schedule.id().to_owned(),
+            effective_date: schedule.effective().to_string(),
+            status: b.corroboration.as_str().to_owned(),
+            evidence: b.evidence.clone(),
+        }),
+        add_on: *add_on,
+        primary_codes: primary_codes.iter().map(ToString::to_string).collect(),
+        time_units_apply: *time_units_apply,
+        reflects_extreme_age: *reflects_extreme_age,
+        effective_from: effective_from.map(|d| d.to_string()).unwrap_or_default(),
+        effective_to: effective_to.map(|d| d.to_string()).unwrap_or_default(),
+        note: note.clone(),
+    }
+}

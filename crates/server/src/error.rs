@@ -1,0 +1,36 @@
+//! The service's own error type and its single mapping to gRPC status codes.
+
+use tonic::{Code, Status};
+
+/// What can go wrong handling a request, short of a finding on a record.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ServiceError {
+    /// The catalog is still loading at start-up.
+    #[error("anescode is starting: the code catalog is not loaded yet")]
+    NotReady,
+    /// A required request field is absent.
+    #[error("{0} is required")]
+    MissingField(&'static str),
+    /// A request argument is malformed.
+    #[error("{0}")]
+    InvalidArgument(String),
+    /// The thing asked for does not exist.
+    #[error("{0}")]
+    NotFound(String),
+}
+
+impl From<ServiceError> for Status {
+    fn from(error: ServiceError) -> Self {
+        // Deliberately no catch-all arm: a new error kind must choose its code.
+        let code = match &error {
+            // Retryable: health says NOT_SERVING until the catalog is in.
+            ServiceError::NotReady => Code::Unavailable,
+            // The caller must change the request.
+            ServiceError::MissingField(_) | ServiceError::InvalidArgument(_) => {
+                Code::InvalidArgument
+            }
+            ServiceError::NotFound(_) => Code::NotFound,
+        };
+        Status::new(code, error.to_string())
+    }
+}

@@ -1,0 +1,14 @@
+//! The anescode gRPC service: generated anescode.v1 types, conversion at the
+//! boundary, the coding and catalog services, health and reflection.
+
+mod catalog_service;
+mod coding_service;
+pub mod config;
+mod convert;
+mod error;
+pub mod pb;
+mod readiness;
+mod serve;
+
+pub use config::Config;
+pub use serve::{ServeError, serve};

@@ -1,0 +1,152 @@
+//! Runs the gRPC server on an already-bound listener until a shutdown future
+//! completes: health NOT_SERVING while the catalog loads, SERVING once it is in,
+//! NOT_SERVING again while in-flight calls drain.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anescode_codes::{Catalog, LoadError};
+use anescode_validation::Coder;
+use futures_util::StreamExt;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio_stream::wrappers::TcpListenerStream;
+use tonic::transport::Server;
+use tonic_health::ServingStatus;
+use tonic_health::server::HealthReporter;
+
+use crate::catalog_service::CatalogService;
+use crate::coding_service::CodingService;
+use crate::pb;
+use crate::pb::anesthesia_coding_server::AnesthesiaCodingServer;
+use crate::pb::code_catalog_server::CodeCatalogServer;
+use crate::readiness::Readiness;
+
+/// Why the server stopped other than by a clean shutdown.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The catalog could not be loaded at start-up.
+    #[error("cannot load the catalog: {0}")]
+    Startup(#[from] LoadError),
+    /// The reflection service could not read a descriptor set.
+    #[error("cannot build the reflection service: {0}")]
+    Reflection(#[from] tonic_reflection::server::Error),
+    /// The transport failed.
+    #[error("transport failed: {0}")]
+    Transport(#[from] tonic::transport::Error),
+    /// The server task panicked or was cancelled.
+    #[error("server task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+/// The names health reports: the whole server ("") and each anescode service.
+const HEALTH_NAMES: [&str; 3] = ["", pb::ANESTHESIA_CODING_SERVICE, pb::CODE_CATALOG_SERVICE];
+
+async fn report(reporter: &HealthReporter, status: ServingStatus) {
+    for name in HEALTH_NAMES {
+        reporter.set_service_status(name, status).await;
+    }
+}
+
+/// Serves on `listener`. Connections are accepted at once; `load_catalog` runs
+/// meanwhile, and the coding and catalog services answer UNAVAILABLE until it
+/// completes. When `shutdown` completes, health turns NOT_SERVING, no new
+/// connection is accepted, and in-flight calls get `drain_timeout` to finish.
+pub async fn serve<L, S>(
+    listener: TcpListener,
+    load_catalog: L,
+    shutdown: S,
+    drain_timeout: Duration,
+) -> Result<(), ServeError>
+where
+    L: Future<Output = Result<Catalog, LoadError>>,
+    S: Future<Output = ()>,
+{
+    let (reporter, health) = tonic_health::server::health_reporter();
+    report(&reporter, ServingStatus::NotServing).await;
+    // Both reflection versions describe everything served, themselves included, so
+    // a client of either version lists the same services.
+    let reflection = || {
+        tonic_reflection::server::Builder::configure()
+            .include_reflection_service(false)
+            .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_reflection::pb::v1::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(
+                tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET,
+            )
+    };
+    let readiness = Readiness::default();
+    let router = Server::builder()
+        .add_service(health)
+        .add_service(reflection().build_v1()?)
+        .add_service(reflection().build_v1alpha()?)
+        .add_service(AnesthesiaCodingServer::new(CodingService::new(
+            readiness.clone(),
+        )))
+        .add_service(CodeCatalogServer::new(CatalogService::new(
+            readiness.clone(),
+        )));
+    let incoming = TcpListenerStream::new(listener).map(|stream| {
+        if let Ok(stream) = &stream {
+            // Small request/response messages: do not wait to coalesce them.
+            let _ = stream.set_nodelay(true);
+        }
+        stream
+    });
+    let (stop, stopped) = oneshot::channel::<()>();
+    let mut server = tokio::spawn(router.serve_with_incoming_shutdown(incoming, async {
+        let _ = stopped.await;
+    }));
+
+    tokio::pin!(shutdown);
+    tokio::pin!(load_catalog);
+    let loaded = tokio::select! {
+        loaded = &mut load_catalog => loaded,
+        () = &mut shutdown => {
+            tracing::info!("shutdown requested while loading the catalog");
+            return drain(&reporter, stop, server, drain_timeout).await;
+        }
+        joined = &mut server => return Ok(joined??),
+    };
+    let catalog = match loaded {
+        Ok(catalog) => catalog,
+        Err(error) => {
+            let _ = drain(&reporter, stop, server, drain_timeout).await;
+            return Err(error.into());
+        }
+    };
+    tracing::info!(catalog_version = %catalog.version(), codes = catalog.entries().len(), "catalog loaded");
+    readiness.set(Coder::new(Arc::new(catalog)));
+    report(&reporter, ServingStatus::Serving).await;
+    tracing::info!("serving");
+
+    tokio::select! {
+        () = &mut shutdown => {}
+        joined = &mut server => return Ok(joined??),
+    }
+    drain(&reporter, stop, server, drain_timeout).await
+}
+
+async fn drain(
+    reporter: &HealthReporter,
+    stop: oneshot::Sender<()>,
+    mut server: tokio::task::JoinHandle<Result<(), tonic::transport::Error>>,
+    drain_timeout: Duration,
+) -> Result<(), ServeError> {
+    report(reporter, ServingStatus::NotServing).await;
+    tracing::info!(timeout_ms = drain_timeout.as_millis() as u64, "draining");
+    let _ = stop.send(());
+    match tokio::time::timeout(drain_timeout, &mut server).await {
+        Ok(joined) => {
+            joined??;
+            tracing::info!("stopped");
+        }
+        Err(_) => {
+            tracing::warn!("drain timeout reached; closing the remaining calls");
+            server.abort();
+        }
+    }
+    Ok(())
+}
