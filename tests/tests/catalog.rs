@@ -1,0 +1,237 @@
+//! CodeCatalog: look-ups, search with pages, catalog provenance, loaded files.
+
+use anescode_codes::{BaseUnitSchedule, Catalog, Crosswalk};
+use anescode_server::pb;
+use anescode_tests::{TestServer, example_path};
+
+#[tokio::test]
+async fn get_code_reports_units_source_and_flags() {
+    let server = TestServer::start().await;
+    let mut client = server.catalog();
+    let code = client
+        .get_code(pb::GetCodeRequest { code: "01968".into() })
+        .await
+        .expect("found")
+        .into_inner()
+        .code
+        .expect("code");
+    assert_eq!(
+        code,
+        pb::AnesthesiaCode {
+            code: "01968".into(),
+            description: "Cesarean delivery following neuraxial labor analgesia/anesthesia".into(),
+            kind: pb::CodeKind::Anesthesia.into(),
+            subsection: Some(pb::Subsection {
+                number: 18,
+                name: "Obstetric".into(),
+                first_code: "01958".into(),
+                last_code: "01969".into(),
+            }),
+            base_units: Some(2),
+            base_unit_source: Some(pb::BaseUnitSource {
+                schedule_id: "VA-RC-2018".into(),
+                effective_date: "2018-01-01".into(),
+                status: "VERIFIED".into(),
+                evidence: "VA-RC-2018=2; AAPC-ALERT-2003=2; S2-same-publisher-untrusted=8(differs)".into(),
+            }),
+            add_on: true,
+            primary_codes: vec!["01967".into()],
+            time_units_apply: true,
+            reflects_extreme_age: false,
+            effective_from: String::new(),
+            effective_to: String::new(),
+            note: "add-on: its own time is reported separately from 01967".into(),
+        }
+    );
+    let unpriced = client
+        .get_code(pb::GetCodeRequest { code: "01937".into() })
+        .await
+        .expect("found")
+        .into_inner()
+        .code
+        .expect("code");
+    assert_eq!((unpriced.base_units, unpriced.base_unit_source), (None, None));
+    assert_eq!(unpriced.effective_from, "2022-01-01");
+
+    let missing = client
+        .get_code(pb::GetCodeRequest { code: "00230".into() })
+        .await
+        .expect_err("not in catalog");
+    assert_eq!(missing.code(), tonic::Code::NotFound);
+    let malformed = client
+        .get_code(pb::GetCodeRequest { code: "402".into() })
+        .await
+        .expect_err("malformed");
+    assert_eq!(malformed.code(), tonic::Code::InvalidArgument);
+    server.stop().await.expect("clean stop");
+}
+
+#[tokio::test]
+async fn search_pages_through_a_subsection() {
+    let server = TestServer::start().await;
+    let mut client = server.catalog();
+    let mut seen = Vec::new();
+    let mut token = String::new();
+    let mut pages = 0;
+    loop {
+        let page = client
+            .search_codes(pb::SearchCodesRequest {
+                query: String::new(),
+                subsection: 18,
+                page_size: 4,
+                page_token: token.clone(),
+            })
+            .await
+            .expect("search")
+            .into_inner();
+        assert_eq!(page.total_matches, 10);
+        seen.extend(page.codes.into_iter().map(|c| c.code));
+        pages += 1;
+        if page.next_page_token.is_empty() {
+            break;
+        }
+        token = page.next_page_token;
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(
+        seen,
+        ["01958", "01960", "01961", "01962", "01963", "01965", "01966", "01967", "01968", "01969"]
+    );
+
+    let words = client
+        .search_codes(pb::SearchCodesRequest {
+            query: "radical breast".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("search")
+        .into_inner();
+    let codes: Vec<String> = words.codes.into_iter().map(|c| c.code).collect();
+    assert_eq!(codes, ["00404", "00406"]);
+
+    let unfiltered_token = token_of_first_page(&mut client).await;
+    let foreign_token = client
+        .search_codes(pb::SearchCodesRequest {
+            query: "breast".into(),
+            page_token: unfiltered_token,
+            ..Default::default()
+        })
+        .await
+        .expect_err("token of another search");
+    assert_eq!(foreign_token.code(), tonic::Code::InvalidArgument);
+    let bad_subsection = client
+        .search_codes(pb::SearchCodesRequest {
+            subsection: 20,
+            ..Default::default()
+        })
+        .await
+        .expect_err("no subsection 20");
+    assert_eq!(bad_subsection.code(), tonic::Code::InvalidArgument);
+    server.stop().await.expect("clean stop");
+}
+
+async fn token_of_first_page(
+    client: &mut pb::code_catalog_client::CodeCatalogClient<tonic::transport::Channel>,
+) -> String {
+    client
+        .search_codes(pb::SearchCodesRequest {
+            page_size: 10,
+            ..Default::default()
+        })
+        .await
+        .expect("search")
+        .into_inner()
+        .next_page_token
+}
+
+#[tokio::test]
+async fn catalog_info_names_the_embedded_default() {
+    let server = TestServer::start().await;
+    let info = server
+        .catalog()
+        .get_catalog_info(pb::GetCatalogInfoRequest {})
+        .await
+        .expect("info")
+        .into_inner();
+    assert_eq!(
+        info.catalog_version,
+        "anescode-codes 0.1.0; base units VA-RC-2018 effective 2018-01-01 (embedded default)"
+    );
+    assert_eq!(info.code_count, 285);
+    assert_eq!(info.active_anesthesia_code_count, 277);
+    assert_eq!(info.priced_code_count, 269);
+    assert_eq!(
+        info.unpriced_codes,
+        ["01937", "01938", "01939", "01940", "01941", "01942", "01995", "01996"]
+    );
+    assert_eq!(info.qualifying_circumstance_code_count, 4);
+    let schedule = info.base_unit_schedule.expect("schedule");
+    assert_eq!(
+        (schedule.id.as_str(), schedule.effective_date.as_str(), schedule.embedded_default, schedule.code_count),
+        ("VA-RC-2018", "2018-01-01", true, 269)
+    );
+    assert_eq!(info.crosswalk, Some(pb::Crosswalk::default()));
+    assert_eq!(info.subsections.len(), 19);
+    server.stop().await.expect("clean stop");
+}
+
+#[tokio::test]
+async fn loaded_cms_file_and_crosswalk_are_reported_and_applied() {
+    let dir = std::env::temp_dir().join(format!("anescode-e2e-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let cms = dir.join("cms-base-units.csv");
+    std::fs::write(&cms, "2026 Anesthesia Base Units by CPT Code\nCPT Code,Description,Base Unit\n00402,Breast,6\n00406,Breast radical,13\n").expect("write");
+    let schedule = BaseUnitSchedule::from_cms_file(&cms, jiff::civil::date(2026, 1, 1)).expect("loads");
+    let crosswalk = Crosswalk::from_file(&example_path("crosswalk.csv")).expect("loads");
+    let server = TestServer::start_with(Catalog::new(schedule, Some(crosswalk)).expect("catalog")).await;
+
+    let info = server
+        .catalog()
+        .get_catalog_info(pb::GetCatalogInfoRequest {})
+        .await
+        .expect("info")
+        .into_inner();
+    let schedule = info.base_unit_schedule.expect("schedule");
+    assert_eq!((schedule.id.as_str(), schedule.effective_date.as_str(), schedule.embedded_default), ("CMS-FILE", "2026-01-01", false));
+    assert_eq!(schedule.file, cms.display().to_string());
+    let crosswalk = info.crosswalk.expect("crosswalk");
+    assert_eq!((crosswalk.loaded, crosswalk.surgical_code_count, crosswalk.mapping_count), (true, 8, 9));
+    assert!(info.catalog_version.contains("base units CMS-FILE effective 2026-01-01 (loaded from "));
+
+    let mut record = anescode_tests::seed_00402("CMS");
+    record.procedures[0].anesthesia_code.clear();
+    let decision = server
+        .coding()
+        .code_case(pb::CodeCaseRequest { case_record: Some(record) })
+        .await
+        .expect("coded")
+        .into_inner()
+        .decision
+        .expect("decision");
+    assert_eq!(decision.status(), pb::DecisionStatus::Coded);
+    assert_eq!(decision.anesthesia_code, "00402");
+    assert!(decision.rationale.contains(
+        "with 6 base units (CMS-FILE effective 2026-01-01, OFFICIAL); it was found through the crosswalk from procedure 1's surgical code 19318."
+    ), "{}", decision.rationale);
+
+    let mut record = anescode_tests::seed_00402("TWO-CANDIDATES");
+    record.procedures[0] = pb::Procedure { surgical_cpt: "11404".into(), ..Default::default() };
+    let decision = server
+        .coding()
+        .code_case(pb::CodeCaseRequest { case_record: Some(record) })
+        .await
+        .expect("coded")
+        .into_inner()
+        .decision
+        .expect("decision");
+    assert_eq!(decision.anesthesia_code, "00300");
+    assert_eq!(decision.status(), pb::DecisionStatus::NeedsReview);
+    let finding = &decision.findings[..];
+    assert_eq!(finding.len(), 2, "{finding:?}");
+    assert_eq!(finding[0].rule_id, "CROSSWALK_MULTIPLE_CANDIDATES");
+    assert_eq!(finding[0].message, "the crosswalk maps 11404 to 00300 and also to 00400; 00300 was taken, confirm it against the record");
+    // 00300 is not priced by this two-row CMS file.
+    assert_eq!(finding[1].rule_id, "ANESTHESIA_CODE_UNPRICED");
+    server.stop().await.expect("clean stop");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -1,0 +1,55 @@
+//! Start-up from configuration: the files named by flags are loaded, and a bad
+//! file stops start-up with an error naming file and line.
+
+use std::time::Duration;
+
+use anescode_server::{Config, ServeError, serve};
+use clap::Parser;
+use tokio::net::TcpListener;
+
+fn parse(args: &[&str]) -> Result<Config, clap::Error> {
+    Config::try_parse_from(std::iter::once("anescode-server").chain(args.iter().copied()))
+}
+
+#[tokio::test]
+async fn malformed_cms_file_stops_start_up_naming_file_and_line() {
+    let dir = std::env::temp_dir().join(format!("anescode-startup-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let cms = dir.join("cms.csv");
+    std::fs::write(&cms, "CPT Code,Base Unit\n00100,5\n00102,six\n").expect("write");
+    let cms_text = cms.display().to_string();
+    let config = parse(&["--base-units-file", &cms_text, "--base-units-effective", "2026-01-01"])
+        .expect("valid arguments");
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let result = serve(
+        listener,
+        async move { config.load_catalog() },
+        std::future::pending(),
+        Duration::from_secs(1),
+    )
+    .await;
+    let Err(ServeError::Startup(error)) = result else {
+        panic!("expected a start-up error, got {result:?}");
+    };
+    assert_eq!(
+        error.to_string(),
+        format!("{cms_text}:3: base units \"six\" are not a whole number from 0 to 100")
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn cms_file_needs_its_effective_date() {
+    let error = parse(&["--base-units-file", "cms.csv"]).expect_err("date required");
+    assert_eq!(error.kind(), clap::error::ErrorKind::MissingRequiredArgument);
+}
+
+#[test]
+fn defaults_serve_the_embedded_catalog_on_50051() {
+    let config = parse(&[]).expect("defaults");
+    assert_eq!(config.listen.to_string(), "127.0.0.1:50051");
+    assert_eq!(config.drain_timeout(), Duration::from_secs(10));
+    let catalog = config.load_catalog().expect("embedded catalog");
+    assert_eq!(catalog.schedule().id(), "VA-RC-2018");
+    assert!(catalog.crosswalk().is_none());
+}
