@@ -9,7 +9,9 @@ async fn get_code_reports_units_source_and_flags() {
     let server = TestServer::start().await;
     let mut client = server.catalog();
     let code = client
-        .get_code(pb::GetCodeRequest { code: "01968".into() })
+        .get_code(pb::GetCodeRequest {
+            code: "01968".into(),
+        })
         .await
         .expect("found")
         .into_inner()
@@ -32,7 +34,8 @@ async fn get_code_reports_units_source_and_flags() {
                 schedule_id: "VA-RC-2018".into(),
                 effective_date: "2018-01-01".into(),
                 status: "VERIFIED".into(),
-                evidence: "VA-RC-2018=2; AAPC-ALERT-2003=2; S2-same-publisher-untrusted=8(differs)".into(),
+                evidence: "VA-RC-2018=2; AAPC-ALERT-2003=2; S2-same-publisher-untrusted=8(differs)"
+                    .into(),
             }),
             add_on: true,
             primary_codes: vec!["01967".into()],
@@ -44,17 +47,24 @@ async fn get_code_reports_units_source_and_flags() {
         }
     );
     let unpriced = client
-        .get_code(pb::GetCodeRequest { code: "01937".into() })
+        .get_code(pb::GetCodeRequest {
+            code: "01937".into(),
+        })
         .await
         .expect("found")
         .into_inner()
         .code
         .expect("code");
-    assert_eq!((unpriced.base_units, unpriced.base_unit_source), (None, None));
+    assert_eq!(
+        (unpriced.base_units, unpriced.base_unit_source),
+        (None, None)
+    );
     assert_eq!(unpriced.effective_from, "2022-01-01");
 
     let missing = client
-        .get_code(pb::GetCodeRequest { code: "00230".into() })
+        .get_code(pb::GetCodeRequest {
+            code: "00230".into(),
+        })
         .await
         .expect_err("not in catalog");
     assert_eq!(missing.code(), tonic::Code::NotFound);
@@ -95,7 +105,10 @@ async fn search_pages_through_a_subsection() {
     assert_eq!(pages, 3);
     assert_eq!(
         seen,
-        ["01958", "01960", "01961", "01962", "01963", "01965", "01966", "01967", "01968", "01969"]
+        [
+            "01958", "01960", "01961", "01962", "01963", "01965", "01966", "01967", "01968",
+            "01969"
+        ]
     );
 
     let words = client
@@ -162,12 +175,19 @@ async fn catalog_info_names_the_embedded_default() {
     assert_eq!(info.priced_code_count, 269);
     assert_eq!(
         info.unpriced_codes,
-        ["01937", "01938", "01939", "01940", "01941", "01942", "01995", "01996"]
+        [
+            "01937", "01938", "01939", "01940", "01941", "01942", "01995", "01996"
+        ]
     );
     assert_eq!(info.qualifying_circumstance_code_count, 4);
     let schedule = info.base_unit_schedule.expect("schedule");
     assert_eq!(
-        (schedule.id.as_str(), schedule.effective_date.as_str(), schedule.embedded_default, schedule.code_count),
+        (
+            schedule.id.as_str(),
+            schedule.effective_date.as_str(),
+            schedule.embedded_default,
+            schedule.code_count
+        ),
         ("VA-RC-2018", "2018-01-01", true, 269)
     );
     assert_eq!(info.crosswalk, Some(pb::Crosswalk::default()));
@@ -181,9 +201,11 @@ async fn loaded_cms_file_and_crosswalk_are_reported_and_applied() {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let cms = dir.join("cms-base-units.csv");
     std::fs::write(&cms, "2026 Anesthesia Base Units by CPT Code\nCPT Code,Description,Base Unit\n00402,Breast,6\n00406,Breast radical,13\n").expect("write");
-    let schedule = BaseUnitSchedule::from_cms_file(&cms, jiff::civil::date(2026, 1, 1)).expect("loads");
+    let schedule =
+        BaseUnitSchedule::from_cms_file(&cms, jiff::civil::date(2026, 1, 1)).expect("loads");
     let crosswalk = Crosswalk::from_file(&example_path("crosswalk.csv")).expect("loads");
-    let server = TestServer::start_with(Catalog::new(schedule, Some(crosswalk)).expect("catalog")).await;
+    let server =
+        TestServer::start_with(Catalog::new(schedule, Some(crosswalk)).expect("catalog")).await;
 
     let info = server
         .catalog()
@@ -192,17 +214,36 @@ async fn loaded_cms_file_and_crosswalk_are_reported_and_applied() {
         .expect("info")
         .into_inner();
     let schedule = info.base_unit_schedule.expect("schedule");
-    assert_eq!((schedule.id.as_str(), schedule.effective_date.as_str(), schedule.embedded_default), ("CMS-FILE", "2026-01-01", false));
+    assert_eq!(
+        (
+            schedule.id.as_str(),
+            schedule.effective_date.as_str(),
+            schedule.embedded_default
+        ),
+        ("CMS-FILE", "2026-01-01", false)
+    );
     assert_eq!(schedule.file, cms.display().to_string());
     let crosswalk = info.crosswalk.expect("crosswalk");
-    assert_eq!((crosswalk.loaded, crosswalk.surgical_code_count, crosswalk.mapping_count), (true, 8, 9));
-    assert!(info.catalog_version.contains("base units CMS-FILE effective 2026-01-01 (loaded from "));
+    assert_eq!(
+        (
+            crosswalk.loaded,
+            crosswalk.surgical_code_count,
+            crosswalk.mapping_count
+        ),
+        (true, 8, 9)
+    );
+    assert!(
+        info.catalog_version
+            .contains("base units CMS-FILE effective 2026-01-01 (loaded from ")
+    );
 
     let mut record = anescode_tests::seed_00402("CMS");
     record.procedures[0].anesthesia_code.clear();
     let decision = server
         .coding()
-        .code_case(pb::CodeCaseRequest { case_record: Some(record) })
+        .code_case(pb::CodeCaseRequest {
+            case_record: Some(record),
+        })
         .await
         .expect("coded")
         .into_inner()
@@ -215,10 +256,15 @@ async fn loaded_cms_file_and_crosswalk_are_reported_and_applied() {
     ), "{}", decision.rationale);
 
     let mut record = anescode_tests::seed_00402("TWO-CANDIDATES");
-    record.procedures[0] = pb::Procedure { surgical_cpt: "11404".into(), ..Default::default() };
+    record.procedures[0] = pb::Procedure {
+        surgical_cpt: "11404".into(),
+        ..Default::default()
+    };
     let decision = server
         .coding()
-        .code_case(pb::CodeCaseRequest { case_record: Some(record) })
+        .code_case(pb::CodeCaseRequest {
+            case_record: Some(record),
+        })
         .await
         .expect("coded")
         .into_inner()
@@ -229,7 +275,10 @@ async fn loaded_cms_file_and_crosswalk_are_reported_and_applied() {
     let finding = &decision.findings[..];
     assert_eq!(finding.len(), 2, "{finding:?}");
     assert_eq!(finding[0].rule_id, "CROSSWALK_MULTIPLE_CANDIDATES");
-    assert_eq!(finding[0].message, "the crosswalk maps 11404 to 00300 and also to 00400; 00300 was taken, confirm it against the record");
+    assert_eq!(
+        finding[0].message,
+        "the crosswalk maps 11404 to 00300 and also to 00400; 00300 was taken, confirm it against the record"
+    );
     // 00300 is not priced by this two-row CMS file.
     assert_eq!(finding[1].rule_id, "ANESTHESIA_CODE_UNPRICED");
     server.stop().await.expect("clean stop");

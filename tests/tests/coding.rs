@@ -2,9 +2,7 @@
 //! structural error class answered with its specific finding.
 
 use anescode_server::pb;
-use anescode_tests::{
-    ANESTHESIOLOGIST_NPI, TestServer, at, block, finding_keys, seed_00402,
-};
+use anescode_tests::{ANESTHESIOLOGIST_NPI, TestServer, at, block, finding_keys, seed_00402};
 
 const CATALOG_VERSION: &str =
     "anescode-codes 0.1.0; base units VA-RC-2018 effective 2018-01-01 (embedded default)";
@@ -47,10 +45,13 @@ async fn clean_seed_case_is_coded_exactly() {
 }
 
 type Mutation = fn(&mut pb::CaseRecord);
+type Expected = Vec<(&'static str, pb::Severity, &'static str)>;
+type ErrorClass = (&'static str, Mutation, Expected, pb::DecisionStatus);
 
 /// Each structural error class: a mutation of the clean case and the exact
-/// findings (rule, severity, field) and status it must produce.
-fn error_classes() -> Vec<(&'static str, Mutation, Vec<(&'static str, pb::Severity, &'static str)>, pb::DecisionStatus)> {
+/// findings (rule, severity, field) and status it must produce. One row a case.
+#[rustfmt::skip]
+fn error_classes() -> Vec<ErrorClass> {
     use pb::DecisionStatus::{NeedsReview, Rejected};
     use pb::Severity::{Error, Info, Warning};
     vec![
@@ -119,7 +120,10 @@ async fn each_structural_error_class_has_its_finding() {
         assert_eq!(finding_keys(&decision), expected, "{name}");
         assert_eq!(decision.status(), status, "{name}");
         for finding in &decision.findings {
-            assert!(!finding.message.is_empty() && !finding.reference.is_empty(), "{name}");
+            assert!(
+                !finding.message.is_empty() && !finding.reference.is_empty(),
+                "{name}"
+            );
         }
     }
     server.stop().await.expect("clean stop");
@@ -130,7 +134,9 @@ async fn messages_say_what_is_wrong() {
     let server = TestServer::start().await;
     let mut record = seed_00402("MESSAGES");
     record.providers[0].npi = "1234567890".into();
-    record.time_blocks.push(block("2026-03-02T15:00:00Z", "2026-03-02T15:50:00Z"));
+    record
+        .time_blocks
+        .push(block("2026-03-02T15:00:00Z", "2026-03-02T15:50:00Z"));
     let decision = code(&server, record).await;
     let messages: Vec<(&str, &str, &str)> = decision
         .findings
@@ -169,7 +175,10 @@ async fn unknown_anesthesia_code_is_an_error_finding() {
     let finding = &decision.findings[0];
     assert_eq!(finding.rule_id, "ANESTHESIA_CODE_UNKNOWN");
     assert_eq!(finding.field, "procedures[0].anesthesia_code");
-    assert_eq!(finding.message, "00230 is not an anesthesia code in the catalog");
+    assert_eq!(
+        finding.message,
+        "00230 is not an anesthesia code in the catalog"
+    );
     assert_eq!(
         decision.rationale,
         "No anesthesia code could be resolved for the case; see the findings. Anesthesia time is 95 minutes in 1 block."
@@ -229,6 +238,10 @@ async fn interrupted_care_counts_every_block() {
     ];
     let decision = code(&server, record).await;
     assert_eq!(decision.total_minutes, 95);
-    assert!(decision.rationale.ends_with("Anesthesia time is 95 minutes in 2 blocks."));
+    assert!(
+        decision
+            .rationale
+            .ends_with("Anesthesia time is 95 minutes in 2 blocks.")
+    );
     server.stop().await.expect("clean stop");
 }

@@ -31,7 +31,11 @@ async fn health_follows_loading_serving_and_draining() {
     .await;
 
     for service in ["", pb::ANESTHESIA_CODING_SERVICE, pb::CODE_CATALOG_SERVICE] {
-        assert_eq!(check(&server, service).await, ServingStatus::NotServing, "{service:?}");
+        assert_eq!(
+            check(&server, service).await,
+            ServingStatus::NotServing,
+            "{service:?}"
+        );
     }
     let early = server
         .coding()
@@ -55,7 +59,10 @@ async fn health_follows_loading_serving_and_draining() {
 
     release.send(()).expect("loader waiting");
     assert_eq!(next().await, ServingStatus::Serving);
-    assert_eq!(check(&server, pb::ANESTHESIA_CODING_SERVICE).await, ServingStatus::Serving);
+    assert_eq!(
+        check(&server, pb::ANESTHESIA_CODING_SERVICE).await,
+        ServingStatus::Serving
+    );
     let decision = server
         .coding()
         .code_case(pb::CodeCaseRequest {

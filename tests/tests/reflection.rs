@@ -14,22 +14,39 @@ const SERVICES: [&str; 5] = [
     "grpc.reflection.v1alpha.ServerReflection",
 ];
 
-async fn ask_v1(server: &TestServer, request: v1::server_reflection_request::MessageRequest) -> v1::server_reflection_response::MessageResponse {
+async fn ask_v1(
+    server: &TestServer,
+    request: v1::server_reflection_request::MessageRequest,
+) -> v1::server_reflection_response::MessageResponse {
     let mut client = v1::server_reflection_client::ServerReflectionClient::new(server.channel());
-    let request = v1::ServerReflectionRequest { host: String::new(), message_request: Some(request) };
+    let request = v1::ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(request),
+    };
     let mut responses = client
         .server_reflection_info(tokio_stream::iter([request]))
         .await
         .expect("reflection v1")
         .into_inner();
-    responses.next().await.expect("one answer").expect("ok").message_response.expect("response")
+    responses
+        .next()
+        .await
+        .expect("one answer")
+        .expect("ok")
+        .message_response
+        .expect("response")
 }
 
 #[tokio::test]
 async fn v1_lists_both_anescode_services() {
     let server = TestServer::start().await;
-    let response = ask_v1(&server, v1::server_reflection_request::MessageRequest::ListServices(String::new())).await;
-    let v1::server_reflection_response::MessageResponse::ListServicesResponse(list) = response else {
+    let response = ask_v1(
+        &server,
+        v1::server_reflection_request::MessageRequest::ListServices(String::new()),
+    )
+    .await;
+    let v1::server_reflection_response::MessageResponse::ListServicesResponse(list) = response
+    else {
         panic!("unexpected {response:?}");
     };
     let mut names: Vec<String> = list.service.into_iter().map(|s| s.name).collect();
@@ -43,47 +60,72 @@ async fn v1_serves_the_timestamp_file_and_documented_symbols() {
     let server = TestServer::start().await;
     let response = ask_v1(
         &server,
-        v1::server_reflection_request::MessageRequest::FileByFilename("google/protobuf/timestamp.proto".into()),
+        v1::server_reflection_request::MessageRequest::FileByFilename(
+            "google/protobuf/timestamp.proto".into(),
+        ),
     )
     .await;
-    let v1::server_reflection_response::MessageResponse::FileDescriptorResponse(files) = response else {
+    let v1::server_reflection_response::MessageResponse::FileDescriptorResponse(files) = response
+    else {
         panic!("unexpected {response:?}");
     };
-    let file = prost_types::FileDescriptorProto::decode(files.file_descriptor_proto[0].as_slice()).expect("decodes");
+    let file = prost_types::FileDescriptorProto::decode(files.file_descriptor_proto[0].as_slice())
+        .expect("decodes");
     assert_eq!(file.name(), "google/protobuf/timestamp.proto");
 
     let response = ask_v1(
         &server,
-        v1::server_reflection_request::MessageRequest::FileContainingSymbol("anescode.v1.AnesthesiaCoding".into()),
+        v1::server_reflection_request::MessageRequest::FileContainingSymbol(
+            "anescode.v1.AnesthesiaCoding".into(),
+        ),
     )
     .await;
-    let v1::server_reflection_response::MessageResponse::FileDescriptorResponse(files) = response else {
+    let v1::server_reflection_response::MessageResponse::FileDescriptorResponse(files) = response
+    else {
         panic!("unexpected {response:?}");
     };
     let names: Vec<String> = files
         .file_descriptor_proto
         .iter()
-        .map(|bytes| prost_types::FileDescriptorProto::decode(bytes.as_slice()).expect("decodes").name().to_owned())
+        .map(|bytes| {
+            prost_types::FileDescriptorProto::decode(bytes.as_slice())
+                .expect("decodes")
+                .name()
+                .to_owned()
+        })
         .collect();
-    assert!(names.contains(&"anescode/v1/coding_service.proto".to_owned()), "{names:?}");
+    assert!(
+        names.contains(&"anescode/v1/coding_service.proto".to_owned()),
+        "{names:?}"
+    );
     server.stop().await.expect("clean stop");
 }
 
 #[tokio::test]
 async fn v1alpha_lists_both_anescode_services() {
     let server = TestServer::start().await;
-    let mut client = v1alpha::server_reflection_client::ServerReflectionClient::new(server.channel());
+    let mut client =
+        v1alpha::server_reflection_client::ServerReflectionClient::new(server.channel());
     let request = v1alpha::ServerReflectionRequest {
         host: String::new(),
-        message_request: Some(v1alpha::server_reflection_request::MessageRequest::ListServices(String::new())),
+        message_request: Some(
+            v1alpha::server_reflection_request::MessageRequest::ListServices(String::new()),
+        ),
     };
     let mut responses = client
         .server_reflection_info(tokio_stream::iter([request]))
         .await
         .expect("reflection v1alpha")
         .into_inner();
-    let response = responses.next().await.expect("answer").expect("ok").message_response.expect("response");
-    let v1alpha::server_reflection_response::MessageResponse::ListServicesResponse(list) = response else {
+    let response = responses
+        .next()
+        .await
+        .expect("answer")
+        .expect("ok")
+        .message_response
+        .expect("response");
+    let v1alpha::server_reflection_response::MessageResponse::ListServicesResponse(list) = response
+    else {
         panic!("unexpected {response:?}");
     };
     let mut names: Vec<String> = list.service.into_iter().map(|s| s.name).collect();

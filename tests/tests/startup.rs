@@ -18,8 +18,13 @@ async fn malformed_cms_file_stops_start_up_naming_file_and_line() {
     let cms = dir.join("cms.csv");
     std::fs::write(&cms, "CPT Code,Base Unit\n00100,5\n00102,six\n").expect("write");
     let cms_text = cms.display().to_string();
-    let config = parse(&["--base-units-file", &cms_text, "--base-units-effective", "2026-01-01"])
-        .expect("valid arguments");
+    let config = parse(&[
+        "--base-units-file",
+        &cms_text,
+        "--base-units-effective",
+        "2026-01-01",
+    ])
+    .expect("valid arguments");
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let result = serve(
         listener,
@@ -41,7 +46,10 @@ async fn malformed_cms_file_stops_start_up_naming_file_and_line() {
 #[test]
 fn cms_file_needs_its_effective_date() {
     let error = parse(&["--base-units-file", "cms.csv"]).expect_err("date required");
-    assert_eq!(error.kind(), clap::error::ErrorKind::MissingRequiredArgument);
+    assert_eq!(
+        error.kind(),
+        clap::error::ErrorKind::MissingRequiredArgument
+    );
 }
 
 #[test]

@@ -36,7 +36,12 @@ async fn five_thousand_records_answered_in_order_through_a_bad_one() {
         .into_inner();
     let mut decisions = Vec::with_capacity(RECORDS);
     while let Some(response) = responses.next().await {
-        decisions.push(response.expect("no stream error").decision.expect("decision"));
+        decisions.push(
+            response
+                .expect("no stream error")
+                .decision
+                .expect("decision"),
+        );
     }
     assert_eq!(decisions.len(), RECORDS);
     for (i, decision) in decisions.iter().enumerate() {
@@ -47,9 +52,21 @@ async fn five_thousand_records_answered_in_order_through_a_bad_one() {
                 assert_eq!(
                     finding_keys(decision),
                     [
-                        ("DATE_OF_SERVICE_INVALID".into(), pb::Severity::Error, "date_of_service".into()),
-                        ("TIME_BLOCK_END_MISSING".into(), pb::Severity::Error, "time_blocks[0].end".into()),
-                        ("PROVIDER_NPI_INVALID".into(), pb::Severity::Error, "providers[0].npi".into()),
+                        (
+                            "DATE_OF_SERVICE_INVALID".into(),
+                            pb::Severity::Error,
+                            "date_of_service".into()
+                        ),
+                        (
+                            "TIME_BLOCK_END_MISSING".into(),
+                            pb::Severity::Error,
+                            "time_blocks[0].end".into()
+                        ),
+                        (
+                            "PROVIDER_NPI_INVALID".into(),
+                            pb::Severity::Error,
+                            "providers[0].npi".into()
+                        ),
                     ]
                 );
             }
@@ -58,7 +75,11 @@ async fn five_thousand_records_answered_in_order_through_a_bad_one() {
                 assert_eq!(decision.status(), pb::DecisionStatus::Rejected);
                 assert_eq!(
                     finding_keys(decision),
-                    [("STREAM_ITEM_MISSING".into(), pb::Severity::Error, "item".into())]
+                    [(
+                        "STREAM_ITEM_MISSING".into(),
+                        pb::Severity::Error,
+                        "item".into()
+                    )]
                 );
             }
             _ => {
