@@ -79,6 +79,25 @@ impl TestServer {
         AnesthesiaCodingClient::new(self.channel.clone())
     }
 
+    /// Codes one record with CodeCase and returns the decision.
+    pub async fn code(&self, record: pb::CaseRecord) -> pb::CodingDecision {
+        self.code_request(pb::CodeCaseRequest {
+            case_record: Some(record),
+        })
+        .await
+    }
+
+    /// Sends one CodeCase request and returns the decision.
+    pub async fn code_request(&self, request: pb::CodeCaseRequest) -> pb::CodingDecision {
+        self.coding()
+            .code_case(request)
+            .await
+            .expect("CodeCase answers")
+            .into_inner()
+            .decision
+            .expect("a decision")
+    }
+
     /// A client of anescode.v1.CodeCatalog.
     pub fn catalog(&self) -> CodeCatalogClient<Channel> {
         CodeCatalogClient::new(self.channel.clone())

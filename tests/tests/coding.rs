@@ -7,23 +7,10 @@ use anescode_tests::{ANESTHESIOLOGIST_NPI, TestServer, at, block, finding_keys, 
 const CATALOG_VERSION: &str =
     "anescode-codes 0.1.0; base units VA-RC-2018 effective 2018-01-01 (embedded default)";
 
-async fn code(server: &TestServer, record: pb::CaseRecord) -> pb::CodingDecision {
-    server
-        .coding()
-        .code_case(pb::CodeCaseRequest {
-            case_record: Some(record),
-        })
-        .await
-        .expect("CodeCase answers")
-        .into_inner()
-        .decision
-        .expect("decision")
-}
-
 #[tokio::test]
 async fn clean_seed_case_is_coded_exactly() {
     let server = TestServer::start().await;
-    let decision = code(&server, seed_00402("CASE-1")).await;
+    let decision = server.code(seed_00402("CASE-1")).await;
     assert_eq!(
         decision,
         pb::CodingDecision {
@@ -112,7 +99,7 @@ async fn each_structural_error_class_has_its_finding() {
     for (name, mutate, expected, status) in error_classes() {
         let mut record = seed_00402(name);
         mutate(&mut record);
-        let decision = code(&server, record).await;
+        let decision = server.code(record).await;
         let expected: Vec<(String, pb::Severity, String)> = expected
             .into_iter()
             .map(|(id, severity, field)| (id.to_owned(), severity, field.to_owned()))
@@ -137,7 +124,7 @@ async fn messages_say_what_is_wrong() {
     record
         .time_blocks
         .push(block("2026-03-02T15:00:00Z", "2026-03-02T15:50:00Z"));
-    let decision = code(&server, record).await;
+    let decision = server.code(record).await;
     let messages: Vec<(&str, &str, &str)> = decision
         .findings
         .iter()
@@ -168,7 +155,7 @@ async fn unknown_anesthesia_code_is_an_error_finding() {
     let server = TestServer::start().await;
     let mut record = seed_00402("UNKNOWN-CODE");
     record.procedures[0].anesthesia_code = "00230".into();
-    let decision = code(&server, record).await;
+    let decision = server.code(record).await;
     assert_eq!(decision.status(), pb::DecisionStatus::Rejected);
     assert_eq!(decision.anesthesia_code, "");
     assert_eq!(decision.findings.len(), 1);
@@ -197,7 +184,7 @@ async fn highest_base_unit_code_carries_several_procedures() {
             ..Default::default()
         })
         .collect();
-    let decision = code(&server, record).await;
+    let decision = server.code(record).await;
     assert_eq!(decision.anesthesia_code, "00406");
     assert_eq!(decision.status(), pb::DecisionStatus::Coded);
     assert_eq!(
@@ -236,7 +223,7 @@ async fn interrupted_care_counts_every_block() {
             end: Some(at("2026-03-02T15:55:00Z")),
         },
     ];
-    let decision = code(&server, record).await;
+    let decision = server.code(record).await;
     assert_eq!(decision.total_minutes, 95);
     assert!(
         decision

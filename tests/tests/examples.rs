@@ -6,14 +6,7 @@ use anescode_server::pb;
 use anescode_tests::{TestServer, example_path, example_request};
 
 async fn decide(server: &TestServer, name: &str) -> pb::CodingDecision {
-    server
-        .coding()
-        .code_case(example_request(name))
-        .await
-        .expect("coded")
-        .into_inner()
-        .decision
-        .expect("decision")
+    server.code_request(example_request(name)).await
 }
 
 #[tokio::test]

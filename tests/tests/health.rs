@@ -63,16 +63,7 @@ async fn health_follows_loading_serving_and_draining() {
         check(&server, pb::ANESTHESIA_CODING_SERVICE).await,
         ServingStatus::Serving
     );
-    let decision = server
-        .coding()
-        .code_case(pb::CodeCaseRequest {
-            case_record: Some(seed_00402("READY")),
-        })
-        .await
-        .expect("ready")
-        .into_inner()
-        .decision
-        .expect("decision");
+    let decision = server.code(seed_00402("READY")).await;
     assert_eq!(decision.status(), pb::DecisionStatus::Coded);
 
     server.request_shutdown();
