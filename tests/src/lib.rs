@@ -4,13 +4,15 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
-use anescode_codes::{Catalog, LoadError};
+use anescode_codes::Catalog;
 use anescode_server::pb;
 use anescode_server::pb::anesthesia_coding_client::AnesthesiaCodingClient;
 use anescode_server::pb::code_catalog_client::CodeCatalogClient;
-use anescode_server::{ServeError, serve};
+use anescode_server::{ServeError, StartupError, serve};
+use anescode_validation::{Coder, PayerProfiles};
 use futures_util::StreamExt;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -36,17 +38,23 @@ impl TestServer {
         Self::start_with(Catalog::embedded()).await
     }
 
-    /// Starts a server on `catalog` and waits until health says SERVING.
+    /// Starts a server on `catalog` and the embedded payer profiles, and waits
+    /// until health says SERVING.
     pub async fn start_with(catalog: Catalog) -> Self {
-        let server = Self::start_loading(async move { Ok(catalog) }).await;
+        Self::start_with_coder(coder(catalog, PayerProfiles::embedded())).await
+    }
+
+    /// Starts a server on `coder` and waits until health says SERVING.
+    pub async fn start_with_coder(coder: Coder) -> Self {
+        let server = Self::start_loading(async move { Ok(coder) }).await;
         server.wait_for(ServingStatus::Serving).await;
         server
     }
 
-    /// Starts a server whose catalog comes from `loader`, without waiting for it.
+    /// Starts a server whose coder comes from `loader`, without waiting for it.
     pub async fn start_loading<L>(loader: L) -> Self
     where
-        L: Future<Output = Result<Catalog, LoadError>> + Send + 'static,
+        L: Future<Output = Result<Coder, StartupError>> + Send + 'static,
     {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
         let address = listener.local_addr().expect("local address");
@@ -146,6 +154,11 @@ impl TestServer {
     }
 }
 
+/// A coder on `catalog` and `profiles`.
+pub fn coder(catalog: Catalog, profiles: PayerProfiles) -> Coder {
+    Coder::new(Arc::new(catalog), Arc::new(profiles))
+}
+
 /// A timestamp from RFC 3339 text.
 pub fn at(text: &str) -> prost_types::Timestamp {
     prost_types::Timestamp::from_str(text).expect("RFC 3339 timestamp")
@@ -196,6 +209,7 @@ pub fn seed_00402(case_id: &str) -> pb::CaseRecord {
         payer: Some(pb::Payer {
             profile: "medicare".to_owned(),
             plan_id: "MEDICARE-B".to_owned(),
+            locality: String::new(),
         }),
         ..Default::default()
     }

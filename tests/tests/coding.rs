@@ -11,21 +11,67 @@ const CATALOG_VERSION: &str =
 async fn clean_seed_case_is_coded_exactly() {
     let server = TestServer::start().await;
     let decision = server.code(seed_00402("CASE-1")).await;
+    let figures: Vec<(&str, &str, &str)> = decision
+        .figures
+        .iter()
+        .map(|f| (f.name.as_str(), f.value.as_str(), f.effective_date.as_str()))
+        .collect();
     assert_eq!(
-        decision,
+        figures,
+        [
+            ("base units 00402", "5", "2018-01-01"),
+            (
+                "time units",
+                "minutes / 15 rounded half-up to 0.1",
+                "1994-01-01"
+            ),
+            ("physical status units P1-P6", "0/0/0/0/0/0", ""),
+            (
+                "qualifying circumstance units 99100/99116/99135/99140",
+                "0/0/0/0",
+                ""
+            ),
+            ("medical direction percent", "50", "1998-01-01"),
+            ("conversion factor", "20.4976", "2026-01-01"),
+        ]
+    );
+    assert_eq!(
+        pb::CodingDecision {
+            figures: Vec::new(),
+            ..decision
+        },
         pb::CodingDecision {
             case_id: "CASE-1".to_owned(),
             revision: 1,
             status: pb::DecisionStatus::Coded.into(),
             anesthesia_code: "00402".to_owned(),
+            lines: vec![pb::ClaimLine {
+                code: "00402".to_owned(),
+                modifiers: vec!["AA".to_owned(), "P3".to_owned()],
+                provider_npi: ANESTHESIOLOGIST_NPI.to_owned(),
+                kind: pb::LineKind::Anesthesia.into(),
+                minutes: 95,
+                base_units: "5.0".to_owned(),
+                time_units: "6.3".to_owned(),
+                modifying_units: "0.0".to_owned(),
+                total_units: "11.3".to_owned(),
+                payment_percent: 100,
+                allowed_amount: "231.62".to_owned(),
+                diagnosis_pointers: vec![1],
+            }],
             findings: Vec::new(),
             total_minutes: 95,
             catalog_version: CATALOG_VERSION.to_owned(),
+            payer_profile: "medicare".to_owned(),
             rationale: "00402 (Reconstructive breast procedures (reduction; augmentation; muscle \
                         flaps)) carries the case with 5 base units (VA-RC-2018 effective \
                         2018-01-01, SINGLE_SOURCE); it was given as procedure 1's anesthesia code. \
-                        Anesthesia time is 95 minutes in 1 block."
+                        Anesthesia time is 95 minutes in 1 block. The anesthesiologist personally \
+                        performed the anesthetic: AA at 100%. 00402-AA-P3 for 1234567893: 5.0 \
+                        base + 6.3 time (95 minutes / 15 rounded half-up to 0.1) + 0.0 modifying \
+                        = 11.3 units at 100%: $231.62. Payer profile: medicare."
                 .to_owned(),
+            figures: Vec::new(),
         }
     );
     server.stop().await.expect("clean stop");
@@ -89,7 +135,8 @@ fn error_classes() -> Vec<ErrorClass> {
         ("ancillary by someone not on the case", |r| r.ancillary_procedures.push(pb::AncillaryProcedure { cpt: "36620".into(), performed_by_npi: "1456789019".into(), ..Default::default() }), vec![("ANCILLARY_PERFORMER_NOT_ON_CASE", Error, "ancillary_procedures[0].performed_by_npi")], Rejected),
         ("no place of service", |r| r.place_of_service.clear(), vec![("PLACE_OF_SERVICE_MISSING", Warning, "place_of_service")], NeedsReview),
         ("unknown place of service", |r| r.place_of_service = "30".into(), vec![("PLACE_OF_SERVICE_UNKNOWN", Error, "place_of_service")], Rejected),
-        ("malformed payer profile", |r| r.payer.as_mut().expect("payer").profile = "Medicare Part B".into(), vec![("PAYER_PROFILE_INVALID", Error, "payer.profile")], Rejected),
+        ("unknown payer profile", |r| r.payer.as_mut().expect("payer").profile = "Medicare Part B".into(), vec![("PAYER_PROFILE_UNKNOWN", Error, "payer.profile")], Rejected),
+        ("no payer", |r| r.payer = None, vec![("PAYER_PROFILE_MISSING", Warning, "payer.profile")], NeedsReview),
     ]
 }
 
@@ -168,8 +215,9 @@ async fn unknown_anesthesia_code_is_an_error_finding() {
     );
     assert_eq!(
         decision.rationale,
-        "No anesthesia code could be resolved for the case; see the findings. Anesthesia time is 95 minutes in 1 block."
+        "No anesthesia code could be resolved for the case; see the findings. Anesthesia time is 95 minutes in 1 block. Payer profile: medicare."
     );
+    assert_eq!(decision.lines, []);
     server.stop().await.expect("clean stop");
 }
 
@@ -194,7 +242,10 @@ async fn highest_base_unit_code_carries_several_procedures() {
          SINGLE_SOURCE); it was given as procedure 2's anesthesia code. It has the highest base \
          units of the case's procedures, so 00400 (procedure 1, 3 base units), 00402 (procedure \
          3, 5 base units) are reported under it with the total time. Anesthesia time is 95 \
-         minutes in 1 block."
+         minutes in 1 block. The anesthesiologist personally performed the anesthetic: AA at \
+         100%. 00406-AA-P3 for 1234567893: 13.0 base + 6.3 time (95 minutes / 15 rounded \
+         half-up to 0.1) + 0.0 modifying = 19.3 units at 100%: $395.60. Payer profile: \
+         medicare."
     );
     server.stop().await.expect("clean stop");
 }
@@ -228,7 +279,8 @@ async fn interrupted_care_counts_every_block() {
     assert!(
         decision
             .rationale
-            .ends_with("Anesthesia time is 95 minutes in 2 blocks.")
+            .contains("Anesthesia time is 95 minutes in 2 blocks.")
     );
+    assert_eq!(decision.lines[0].time_units, "6.3");
     server.stop().await.expect("clean stop");
 }

@@ -3,7 +3,8 @@
 
 use anescode_codes::Catalog;
 use anescode_server::pb;
-use anescode_tests::{TestServer, seed_00402};
+use anescode_tests::{TestServer, coder, seed_00402};
+use anescode_validation::PayerProfiles;
 use futures_util::StreamExt;
 use tokio::sync::oneshot;
 use tonic_health::pb::HealthCheckRequest;
@@ -26,7 +27,7 @@ async fn health_follows_loading_serving_and_draining() {
     let (release, gate) = oneshot::channel::<()>();
     let mut server = TestServer::start_loading(async move {
         let _ = gate.await;
-        Ok(Catalog::embedded())
+        Ok(coder(Catalog::embedded(), PayerProfiles::embedded()))
     })
     .await;
 

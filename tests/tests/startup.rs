@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use anescode_server::{Config, ServeError, serve};
+use anescode_server::{Config, ServeError, StartupError, serve};
 use clap::Parser;
 use tokio::net::TcpListener;
 
@@ -28,12 +28,12 @@ async fn malformed_cms_file_stops_start_up_naming_file_and_line() {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let result = serve(
         listener,
-        async move { config.load_catalog() },
+        async move { config.load() },
         std::future::pending(),
         Duration::from_secs(1),
     )
     .await;
-    let Err(ServeError::Startup(error)) = result else {
+    let Err(ServeError::Startup(StartupError::Catalog(error))) = result else {
         panic!("expected a start-up error, got {result:?}");
     };
     assert_eq!(

@@ -2,10 +2,15 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anescode_codes::{BaseUnitSchedule, Catalog, Crosswalk, LoadError};
+use anescode_validation::{Coder, PayerProfiles};
 use jiff::civil::Date;
+
+use crate::profiles_file;
+use crate::serve::StartupError;
 
 /// anescode: codes anesthesia cases over gRPC and explains every decision.
 #[derive(Debug, Clone, clap::Parser)]
@@ -38,6 +43,12 @@ pub struct Config {
     /// anesthesia_code (the licensed ASA crosswalk or the hospital's own mapping).
     #[arg(long, env = "ANESCODE_CROSSWALK_FILE")]
     pub crosswalk_file: Option<PathBuf>,
+
+    /// A TOML file of payer profiles that adds profiles and overrides the embedded
+    /// medicare and commercial-asa (conversion factors per locality and date,
+    /// time-unit rule, paid units, split percentages).
+    #[arg(long, env = "ANESCODE_PAYER_PROFILES")]
+    pub payer_profiles: Option<PathBuf>,
 
     /// Seconds in-flight calls get to finish after SIGTERM or SIGINT.
     #[arg(long, env = "ANESCODE_DRAIN_TIMEOUT_SECS", default_value_t = 10)]
@@ -72,5 +83,21 @@ impl Config {
             .map(Crosswalk::from_file)
             .transpose()?;
         Catalog::new(schedule, crosswalk)
+    }
+
+    /// Loads the payer profiles: the embedded ones, with the operator's file over
+    /// them when one is named.
+    pub fn load_profiles(&self) -> Result<PayerProfiles, profiles_file::ProfilesError> {
+        match &self.payer_profiles {
+            Some(path) => profiles_file::load(path),
+            None => Ok(PayerProfiles::embedded()),
+        }
+    }
+
+    /// Loads everything the coder needs.
+    pub fn load(&self) -> Result<Coder, StartupError> {
+        let catalog = self.load_catalog()?;
+        let profiles = self.load_profiles()?;
+        Ok(Coder::new(Arc::new(catalog), Arc::new(profiles)))
     }
 }

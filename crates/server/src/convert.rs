@@ -140,8 +140,16 @@ impl From<pb::AncillaryProcedure> for domain::AncillaryProcedure {
 
 impl From<pb::Payer> for domain::Payer {
     fn from(payer: pb::Payer) -> Self {
-        let pb::Payer { profile, plan_id } = payer;
-        domain::Payer { profile, plan_id }
+        let pb::Payer {
+            profile,
+            plan_id,
+            locality,
+        } = payer;
+        domain::Payer {
+            profile,
+            plan_id,
+            locality,
+        }
     }
 }
 
@@ -224,9 +232,12 @@ impl From<domain::Decision> for pb::CodingDecision {
             revision,
             status,
             anesthesia_code,
+            lines,
             findings,
             total_minutes,
             catalog_version,
+            payer_profile,
+            figures,
             rationale,
         } = decision;
         pb::CodingDecision {
@@ -234,10 +245,70 @@ impl From<domain::Decision> for pb::CodingDecision {
             revision,
             status: decision_status(status).into(),
             anesthesia_code: anesthesia_code.map(|c| c.to_string()).unwrap_or_default(),
+            lines: lines.into_iter().map(Into::into).collect(),
             findings: findings.into_iter().map(Into::into).collect(),
             total_minutes,
             catalog_version,
+            payer_profile,
             rationale,
+            figures: figures.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl From<domain::ClaimLine> for pb::ClaimLine {
+    fn from(line: domain::ClaimLine) -> Self {
+        let domain::ClaimLine {
+            code,
+            modifiers,
+            provider_npi,
+            kind,
+            minutes,
+            base_units,
+            time_units,
+            modifying_units,
+            total_units,
+            payment_percent,
+            allowed_amount,
+            diagnosis_pointers,
+        } = line;
+        let kind = match kind {
+            domain::LineKind::Anesthesia => pb::LineKind::Anesthesia,
+            domain::LineKind::AddOn => pb::LineKind::AddOn,
+            domain::LineKind::QualifyingCircumstance => pb::LineKind::QualifyingCircumstance,
+            domain::LineKind::SeparateProcedure => pb::LineKind::SeparateProcedure,
+        };
+        let text = |units: Option<domain::Tenths>| units.map(|u| u.to_string()).unwrap_or_default();
+        pb::ClaimLine {
+            code: code.to_string(),
+            modifiers: modifiers.into_iter().map(str::to_owned).collect(),
+            provider_npi,
+            kind: kind.into(),
+            minutes,
+            base_units: text(base_units),
+            time_units: text(time_units),
+            modifying_units: text(modifying_units),
+            total_units: total_units.to_string(),
+            payment_percent,
+            allowed_amount: allowed_amount.map(|a| a.to_string()).unwrap_or_default(),
+            diagnosis_pointers,
+        }
+    }
+}
+
+impl From<domain::AppliedFigure> for pb::AppliedFigure {
+    fn from(figure: domain::AppliedFigure) -> Self {
+        let domain::AppliedFigure {
+            name,
+            value,
+            source,
+            effective,
+        } = figure;
+        pb::AppliedFigure {
+            name,
+            value,
+            source,
+            effective_date: effective.map(|d| d.to_string()).unwrap_or_default(),
         }
     }
 }

@@ -7,8 +7,9 @@ pub mod config;
 mod convert;
 mod error;
 pub mod pb;
+pub mod profiles_file;
 mod readiness;
 mod serve;
 
 pub use config::Config;
-pub use serve::{ServeError, serve};
+pub use serve::{ServeError, StartupError, serve};

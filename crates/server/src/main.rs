@@ -25,19 +25,12 @@ async fn main() -> ExitCode {
     tracing::info!(%address, version = env!("CARGO_PKG_VERSION"), "listening");
 
     let loader_config = config.clone();
-    let load_catalog = async move {
-        tokio::task::spawn_blocking(move || loader_config.load_catalog())
+    let load = async move {
+        tokio::task::spawn_blocking(move || loader_config.load())
             .await
             .unwrap_or_else(|error| panic!("catalog loader panicked: {error}"))
     };
-    match serve(
-        listener,
-        load_catalog,
-        shutdown_signal(),
-        config.drain_timeout(),
-    )
-    .await
-    {
+    match serve(listener, load, shutdown_signal(), config.drain_timeout()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!(%error, "anescode-server stopped");

@@ -3,10 +3,9 @@
 //! NOT_SERVING again while in-flight calls drain.
 
 use std::future::Future;
-use std::sync::Arc;
 use std::time::Duration;
 
-use anescode_codes::{Catalog, LoadError};
+use anescode_codes::LoadError;
 use anescode_validation::Coder;
 use futures_util::StreamExt;
 use tokio::net::TcpListener;
@@ -21,14 +20,26 @@ use crate::coding_service::CodingService;
 use crate::pb;
 use crate::pb::anesthesia_coding_server::AnesthesiaCodingServer;
 use crate::pb::code_catalog_server::CodeCatalogServer;
+use crate::profiles_file::ProfilesError;
 use crate::readiness::Readiness;
+
+/// Why the data could not be loaded at start-up.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// A catalog file (base units, crosswalk) is not usable.
+    #[error("cannot load the catalog: {0}")]
+    Catalog(#[from] LoadError),
+    /// The payer-profile file is not usable.
+    #[error("cannot load the payer profiles: {0}")]
+    Profiles(#[from] ProfilesError),
+}
 
 /// Why the server stopped other than by a clean shutdown.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
-    /// The catalog could not be loaded at start-up.
-    #[error("cannot load the catalog: {0}")]
-    Startup(#[from] LoadError),
+    /// The data could not be loaded at start-up.
+    #[error(transparent)]
+    Startup(#[from] StartupError),
     /// The reflection service could not read a descriptor set.
     #[error("cannot build the reflection service: {0}")]
     Reflection(#[from] tonic_reflection::server::Error),
@@ -49,18 +60,18 @@ async fn report(reporter: &HealthReporter, status: ServingStatus) {
     }
 }
 
-/// Serves on `listener`. Connections are accepted at once; `load_catalog` runs
-/// meanwhile, and the coding and catalog services answer UNAVAILABLE until it
+/// Serves on `listener`. Connections are accepted at once; `load` (the catalog and
+/// payer profiles) runs meanwhile, and the coding and catalog services answer UNAVAILABLE until it
 /// completes. When `shutdown` completes, health turns NOT_SERVING, no new
 /// connection is accepted, and in-flight calls get `drain_timeout` to finish.
 pub async fn serve<L, S>(
     listener: TcpListener,
-    load_catalog: L,
+    load: L,
     shutdown: S,
     drain_timeout: Duration,
 ) -> Result<(), ServeError>
 where
-    L: Future<Output = Result<Catalog, LoadError>>,
+    L: Future<Output = Result<Coder, StartupError>>,
     S: Future<Output = ()>,
 {
     let (reporter, health) = tonic_health::server::health_reporter();
@@ -101,24 +112,29 @@ where
     }));
 
     tokio::pin!(shutdown);
-    tokio::pin!(load_catalog);
+    tokio::pin!(load);
     let loaded = tokio::select! {
-        loaded = &mut load_catalog => loaded,
+        loaded = &mut load => loaded,
         () = &mut shutdown => {
             tracing::info!("shutdown requested while loading the catalog");
             return drain(&reporter, stop, server, drain_timeout).await;
         }
         joined = &mut server => return Ok(joined??),
     };
-    let catalog = match loaded {
-        Ok(catalog) => catalog,
+    let coder = match loaded {
+        Ok(coder) => coder,
         Err(error) => {
             let _ = drain(&reporter, stop, server, drain_timeout).await;
             return Err(error.into());
         }
     };
-    tracing::info!(catalog_version = %catalog.version(), codes = catalog.entries().len(), "catalog loaded");
-    readiness.set(Coder::new(Arc::new(catalog)));
+    tracing::info!(
+        catalog_version = %coder.catalog().version(),
+        codes = coder.catalog().entries().len(),
+        profiles = coder.profiles().iter().count(),
+        "catalog and payer profiles loaded"
+    );
+    readiness.set(coder);
     report(&reporter, ServingStatus::Serving).await;
     tracing::info!("serving");
 

@@ -5,27 +5,64 @@ use std::sync::Arc;
 
 use anescode_codes::Catalog;
 
+use crate::billing::{self, Billing, CaseFacts};
 use crate::checks::procedures::{self, Resolved, Source};
 use crate::checks::{diagnoses, header, providers};
 use crate::time::{self, Interval};
-use crate::{CaseRecord, Decision, DecisionStatus, Finding, Rule};
+use crate::{CaseRecord, Decision, DecisionStatus, Finding, PayerProfile, PayerProfiles, Rule};
 
-/// Codes case records against one catalog. Cheap to clone and to share between
-/// threads; coding is pure and synchronous.
+/// The profile applied when a record names none.
+const DEFAULT_PROFILE: &str = "medicare";
+
+/// Codes case records against one catalog and set of payer profiles. Cheap to
+/// clone and to share between threads; coding is pure and synchronous.
 #[derive(Debug, Clone)]
 pub struct Coder {
     catalog: Arc<Catalog>,
+    profiles: Arc<PayerProfiles>,
 }
 
 impl Coder {
-    /// A coder applying `catalog`.
-    pub fn new(catalog: Arc<Catalog>) -> Self {
-        Coder { catalog }
+    /// A coder applying `catalog` and `profiles`.
+    pub fn new(catalog: Arc<Catalog>, profiles: Arc<PayerProfiles>) -> Self {
+        Coder { catalog, profiles }
     }
 
     /// The catalog applied.
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
+    }
+
+    /// The payer profiles in force.
+    pub fn profiles(&self) -> &PayerProfiles {
+        &self.profiles
+    }
+
+    fn profile(&self, record: &CaseRecord, findings: &mut Vec<Finding>) -> Option<&PayerProfile> {
+        let name = record.payer.as_ref().map_or("", |p| p.profile.as_str());
+        if name.is_empty() {
+            findings.push(Finding::new(
+                Rule::PayerProfileMissing,
+                "payer.profile",
+                format!(
+                    "the record names no payer profile; the {DEFAULT_PROFILE} profile is applied"
+                ),
+            ));
+            return self.profiles.get(DEFAULT_PROFILE);
+        }
+        let profile = self.profiles.get(name);
+        if profile.is_none() {
+            let known: Vec<&str> = self.profiles.iter().map(|p| p.name.as_str()).collect();
+            findings.push(Finding::new(
+                Rule::PayerProfileUnknown,
+                "payer.profile",
+                format!(
+                    "{name:?} is not a loaded payer profile; loaded: {}",
+                    known.join(", ")
+                ),
+            ));
+        }
+        profile
     }
 
     /// Codes one record. Never fails: every problem becomes a finding, in the
@@ -78,24 +115,42 @@ impl Coder {
         header::mac_flags(record, &mut findings);
         providers::ancillary(record, &mut findings);
         header::place_of_service(record, &mut findings);
-        header::payer(record, &mut findings);
+        let profile = self.profile(record, &mut findings);
 
         let total_minutes = time::total_minutes(&intervals);
+        let facts = CaseFacts {
+            record,
+            catalog: &self.catalog,
+            date_of_service,
+            age: header::age(record, date_of_service),
+            minutes: total_minutes,
+            resolved: &resolved,
+            carrying,
+        };
+        let billing = profile
+            .map(|profile| billing::bill(&facts, profile, &mut findings))
+            .unwrap_or_default();
+        let mut rationale = rationale(
+            &self.catalog,
+            carrying,
+            &resolved,
+            &intervals,
+            total_minutes,
+        );
+        explain_billing(&mut rationale, &billing, profile);
+        let Billing { lines, figures, .. } = billing;
         Decision {
             case_id: record.case_id.clone(),
             revision: record.revision,
             status: DecisionStatus::from_findings(&findings),
             anesthesia_code: carrying.map(|r| r.entry.code),
-            rationale: rationale(
-                &self.catalog,
-                carrying,
-                &resolved,
-                &intervals,
-                total_minutes,
-            ),
+            lines,
+            rationale,
             findings,
             total_minutes,
             catalog_version: self.catalog.version().to_owned(),
+            payer_profile: profile.map(|p| p.name.clone()).unwrap_or_default(),
+            figures,
         }
     }
 
@@ -111,9 +166,12 @@ impl Coder {
             revision: 0,
             status: DecisionStatus::from_findings(&findings),
             anesthesia_code: None,
+            lines: Vec::new(),
             findings,
             total_minutes: 0,
             catalog_version: self.catalog.version().to_owned(),
+            payer_profile: String::new(),
+            figures: Vec::new(),
             rationale: "No case record was sent in this message.".to_owned(),
         }
     }
@@ -189,6 +247,64 @@ fn rationale(
         if blocks == 1 { "block" } else { "blocks" }
     );
     text
+}
+
+/// Adds the payment, units and money to the rationale.
+fn explain_billing(text: &mut String, billing: &Billing, profile: Option<&PayerProfile>) {
+    for sentence in &billing.narrative {
+        text.push(' ');
+        text.push_str(sentence);
+    }
+    let Some(profile) = profile else {
+        return;
+    };
+    for line in billing
+        .lines
+        .iter()
+        .filter(|l| l.kind == crate::LineKind::Anesthesia)
+    {
+        let _ = write!(
+            text,
+            " {}-{} for {}: {} base + {} time ({} {}) + {} modifying = {} units",
+            line.code,
+            line.modifiers.join("-"),
+            line.provider_npi,
+            line.base_units.unwrap_or_default(),
+            line.time_units.unwrap_or_default(),
+            line.minutes,
+            profile.time_units.value,
+            line.modifying_units.unwrap_or_default(),
+            line.total_units,
+        );
+        match line.allowed_amount {
+            Some(amount) => {
+                let _ = write!(text, " at {}%: ${amount}.", line.payment_percent);
+            }
+            None => {
+                let _ = write!(text, " at {}%.", line.payment_percent);
+            }
+        }
+    }
+    let separate = billing
+        .lines
+        .iter()
+        .filter(|l| l.kind == crate::LineKind::SeparateProcedure)
+        .map(|l| {
+            if l.modifiers.is_empty() {
+                l.code.to_string()
+            } else {
+                format!("{}-{}", l.code, l.modifiers.join("-"))
+            }
+        })
+        .collect::<Vec<_>>();
+    if !separate.is_empty() {
+        let _ = write!(
+            text,
+            " Billed apart from the anesthesia: {}.",
+            separate.join(", ")
+        );
+    }
+    let _ = write!(text, " Payer profile: {}.", profile.name);
 }
 
 fn origin(resolved: &Resolved<'_>) -> String {

@@ -1,6 +1,6 @@
 use anescode_codes::Code;
 
-use crate::{Finding, Severity};
+use crate::{AppliedFigure, ClaimLine, Finding, Severity};
 
 /// The outcome of coding one record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,12 +35,18 @@ pub struct Decision {
     pub status: DecisionStatus,
     /// The code that carries the case, if one could be resolved.
     pub anesthesia_code: Option<Code>,
+    /// The claim lines, per billing provider, then separately billable work.
+    pub lines: Vec<ClaimLine>,
     /// Every finding, in the order of the record's fields.
     pub findings: Vec<Finding>,
     /// Anesthesia time in whole minutes.
     pub total_minutes: u32,
     /// The catalog applied.
     pub catalog_version: String,
+    /// The payer profile applied.
+    pub payer_profile: String,
+    /// Every payer and catalog figure the decision applied, with its source.
+    pub figures: Vec<AppliedFigure>,
     /// Why this code and this time, in one paragraph.
     pub rationale: String,
 }

@@ -5,21 +5,31 @@
 //! every field, resolves the anesthesia code and returns a [`Decision`] whose
 //! [`Finding`]s explain every problem, each tied to a [`Rule`] with its source.
 
+mod billing;
 mod checks;
+mod claim;
 mod coder;
 mod decision;
 mod finding;
 mod npi;
+mod profile;
 mod record;
 mod rules;
 mod time;
+mod units;
 
+pub use claim::{AppliedFigure, ClaimLine, LineKind};
 pub use coder::Coder;
 pub use decision::{Decision, DecisionStatus};
 pub use finding::{Finding, Severity};
 pub use npi::{Npi, NpiError};
+pub use profile::{
+    ConversionFactor, PayerProfile, PayerProfiles, PhysicalStatusUnits, QualifyingUnits, Sourced,
+    TimeRounding, TimeUnitRule,
+};
 pub use record::{
     AncillaryProcedure, AnesthesiaType, CaseRecord, Enumerated, Patient, Payer, PhysicalStatus,
     Procedure, Provider, ProviderRole, RawTimestamp, Sex, TimeBlock,
 };
 pub use rules::Rule;
+pub use units::{Cents, Rate, RateParseError, Tenths, allowed_amount};

@@ -164,6 +164,8 @@ pub struct Payer {
     pub profile: String,
     /// The sender's plan identifier.
     pub plan_id: String,
+    /// The pricing locality, selecting a locality conversion factor.
+    pub locality: String,
 }
 
 /// One anesthesia case as received.

@@ -146,8 +146,44 @@ rules! {
         "The record has no place of service.";
     PlaceOfServiceUnknown = "PLACE_OF_SERVICE_UNKNOWN", Error, "CMS Place of Service Code Set (domain reference §6.1)",
         "The place of service is not a CMS place-of-service code.";
-    PayerProfileInvalid = "PAYER_PROFILE_INVALID", Error, CONTRACT,
-        "The payer profile name is not lower-case letters, digits and hyphens.";
+    PayerProfileMissing = "PAYER_PROFILE_MISSING", Warning, CONTRACT,
+        "The record names no payer profile; the medicare profile is applied.";
+    PayerProfileUnknown = "PAYER_PROFILE_UNKNOWN", Error, "anescode payer profiles (embedded, or the operator's --payer-profiles file)",
+        "The record names a payer profile that is not loaded, so units and money cannot be computed.";
+    NoConversionFactor = "NO_CONVERSION_FACTOR", Info, "42 CFR 414.46(b)(1) (payment = units x conversion factor); the payer profile's factors",
+        "The payer profile has no conversion factor for the date of service (and locality); units are coded and amounts left empty.";
+    ProviderHandoff = "PROVIDER_HANDOFF", Info, "MAC guidance on anesthesia hand-offs (domain reference §1.2): bill under the longest time with the combined time",
+        "Several providers of the same role took part; the one with the longest time bills the case's total time.";
+    MedicalDirectionNotDocumented = "MEDICAL_DIRECTION_NOT_DOCUMENTED", Warning, "42 CFR 415.110; CMS Claims Processing Manual ch.12 §50.C (the seven medical-direction steps)",
+        "An anesthesiologist and a CRNA both took part but medical direction is not documented; the lines are coded as medical direction for review.";
+    AnesthesiologistAssistantNotDirected = "ANESTHESIOLOGIST_ASSISTANT_NOT_DIRECTED", Error, "CMS Claims Processing Manual ch.12 §140; NCCI Policy Manual ch. II (AA with medical direction only)",
+        "An anesthesiologist assistant took part without documented medical direction by an anesthesiologist.";
+    ConcurrencyMissing = "CONCURRENCY_MISSING", Warning, "CMS Claims Processing Manual ch.12 §50.C-D (QY for one, QK for 2-4, AD for more than 4)",
+        "A directing anesthesiologist's concurrent_cases is not sent; one concurrent case (QY) is assumed.";
+    ConcurrencyWithoutDirection = "CONCURRENCY_WITHOUT_DIRECTION", Warning, "CMS Claims Processing Manual ch.12 §50.B-C",
+        "An anesthesiologist alone on the case reports several concurrent cases but directs no one on it.";
+    NoBillingProvider = "NO_BILLING_PROVIDER", Error, "CMS Claims Processing Manual ch.12 §50, §140 (residents and students do not bill)",
+        "Only residents or student nurse anesthetists are on the case.";
+    AddOnTimeMissing = "ADD_ON_TIME_MISSING", Error, "Obstetric add-on time is reported apart from 01967 (domain reference §1.4, §1.13)",
+        "An obstetric add-on code (01968, 01969) has no time blocks of its own.";
+    ExtremeAgeInCode = "EXTREME_AGE_IN_CODE", Info, "AAPC 148907: no 99100 with a code whose descriptor reflects age (domain reference §1.10)",
+        "The patient's age qualifies for 99100 but the anesthesia code already reflects it.";
+    QualifyingCircumstanceNotPaid = "QUALIFYING_CIRCUMSTANCE_NOT_PAID", Info, "99100-99140 Medicare status B (domain reference §1.10); the payer profile's setting",
+        "Qualifying circumstances apply but the payer profile pays no units for them (or does not report them).";
+    IncludedInAnesthesia = "INCLUDED_IN_ANESTHESIA", Info, "42 CFR 414.46(a)(1); NCCI Policy Manual ch. II (the anesthesia care package)",
+        "An ancillary procedure is part of the anesthesia care package (IV start, arterial puncture, TEE monitoring, routine airway, standard monitors) and is not billed.";
+    CentralLineAgeMismatch = "CENTRAL_LINE_AGE_MISMATCH", Error, "CPT 36555 (under 5 years) and 36556 (5 years or older)",
+        "A central venous catheter code does not match the patient's age.";
+    UltrasoundGuidanceWithoutAccess = "ULTRASOUND_GUIDANCE_WITHOUT_ACCESS", Warning, "CPT 76937 add-on rules (domain reference §3)",
+        "Ultrasound guidance 76937 is on a case without a vascular access code; it is not billed.";
+    UltrasoundGuidanceNotDocumented = "ULTRASOUND_GUIDANCE_NOT_DOCUMENTED", Warning, "CPT 76937 documentation requirements (domain reference §3)",
+        "Ultrasound guidance 76937 lacks documented guidance; it is not billed.";
+    BlockIsPrimaryAnesthetic = "BLOCK_IS_PRIMARY_ANESTHETIC", Info, "NCCI Policy Manual ch. II (domain reference §3: post-operative pain blocks)",
+        "A nerve block or epidural was the anesthetic for the surgery; it is paid through the anesthesia code.";
+    BlockNotRequestedBySurgeon = "BLOCK_NOT_REQUESTED_BY_SURGEON", Warning, "NCCI Policy Manual ch. II; ASA statement on post-operative pain procedures (Oct 2025)",
+        "A nerve block or epidural is billed apart only when the surgeon requested it for post-operative pain; the request is not documented.";
+    AncillaryNotRecognized = "ANCILLARY_NOT_RECOGNIZED", Warning, "anescode billing rules (domain reference §3)",
+        "An ancillary procedure has a code anescode has no billing rule for; it is not billed.";
 }
 
 #[cfg(test)]

@@ -113,6 +113,14 @@ pub(crate) fn patient(
     }
 }
 
+/// The patient's age in completed years on the date of service, when both dates
+/// are known and in order.
+pub(crate) fn age(record: &CaseRecord, date_of_service: Option<Date>) -> Option<i16> {
+    let birth = parse_date(&record.patient.as_ref()?.birth_date)?;
+    let service = date_of_service?;
+    (birth <= service).then(|| age_in_years(birth, service))
+}
+
 /// Completed years between two dates.
 pub(crate) fn age_in_years(birth: Date, on: Date) -> i16 {
     let mut years = on.year() - birth.year();
@@ -175,23 +183,6 @@ pub(crate) fn place_of_service(record: &CaseRecord, findings: &mut Vec<Finding>)
             Rule::PlaceOfServiceUnknown,
             "place_of_service",
             format!("{code:?} is not a CMS place-of-service code"),
-        ));
-    }
-}
-
-pub(crate) fn payer(record: &CaseRecord, findings: &mut Vec<Finding>) {
-    let Some(payer) = &record.payer else {
-        return;
-    };
-    let profile = payer.profile.as_str();
-    let well_formed = profile
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if !well_formed {
-        findings.push(Finding::new(
-            Rule::PayerProfileInvalid,
-            "payer.profile",
-            format!("{profile:?} is not a profile name (lower-case letters, digits and hyphens, e.g. \"medicare\")"),
         ));
     }
 }

@@ -1,0 +1,455 @@
+//! From a checked case to claim lines: the payment modifier of each billing
+//! provider, the anesthesia, add-on and qualifying-circumstance lines with their
+//! units, the separately billable work, and the money.
+
+mod ancillary;
+mod team;
+
+use anescode_codes::{Catalog, CatalogEntry, Code};
+use jiff::civil::Date;
+
+use crate::checks::procedures::Resolved;
+use crate::time::{check_blocks, total_minutes};
+use crate::units::allowed_amount;
+use crate::{
+    AnesthesiaType, AppliedFigure, CaseRecord, ClaimLine, Enumerated, Finding, LineKind,
+    PayerProfile, Rule, Tenths,
+};
+use team::{Biller, Payment};
+
+/// What the engine knows of a checked case.
+#[derive(Debug)]
+pub(crate) struct CaseFacts<'a, 'c> {
+    pub(crate) record: &'a CaseRecord,
+    pub(crate) catalog: &'c Catalog,
+    pub(crate) date_of_service: Option<Date>,
+    pub(crate) age: Option<i16>,
+    pub(crate) minutes: u32,
+    pub(crate) resolved: &'a [Resolved<'c>],
+    pub(crate) carrying: Option<&'a Resolved<'c>>,
+}
+
+/// The lines, the figures applied, and sentences for the rationale.
+#[derive(Debug, Default)]
+pub(crate) struct Billing {
+    pub(crate) lines: Vec<ClaimLine>,
+    pub(crate) figures: Vec<AppliedFigure>,
+    pub(crate) narrative: Vec<String>,
+}
+
+const MAX_POINTERS: usize = 4;
+
+/// Bills a checked case under `profile`.
+pub(crate) fn bill(
+    facts: &CaseFacts<'_, '_>,
+    profile: &PayerProfile,
+    findings: &mut Vec<Finding>,
+) -> Billing {
+    let mut billing = Billing::default();
+    let record = facts.record;
+    let pointers: Vec<u32> = (1..=record.diagnoses.len().min(MAX_POINTERS))
+        .map(|i| i as u32)
+        .collect();
+    let locality = record
+        .payer
+        .as_ref()
+        .map(|p| p.locality.as_str())
+        .filter(|l| !l.is_empty());
+    let factor = facts
+        .date_of_service
+        .and_then(|date| profile.conversion_factor(date, locality));
+    figures(&mut billing, facts, profile, factor);
+    if factor.is_none()
+        && let Some(date) = facts.date_of_service
+    {
+        findings.push(Finding::new(
+            Rule::NoConversionFactor,
+            "payer.profile",
+            format!(
+                "the {} profile has no conversion factor for {date}{}; units are coded, amounts are left empty",
+                profile.name,
+                locality.map(|l| format!(" in locality {l}")).unwrap_or_default()
+            ),
+        ));
+    }
+
+    if let Some(carrying) = facts.carrying {
+        let team = team::team(record, profile, facts.minutes, findings);
+        if !team.explanation.is_empty() {
+            billing.narrative.push(team.explanation.clone());
+        }
+        let qualifying = qualifying_circumstances(facts, profile, findings, &mut billing.narrative);
+        let add_ons = add_on_minutes(facts, findings);
+        for biller in &team.billers {
+            let modifiers = modifiers(record, profile, carrying.entry, biller);
+            let line = anesthesia_line(
+                facts,
+                profile,
+                carrying.entry,
+                biller,
+                &modifiers,
+                &pointers,
+            );
+            billing.lines.push(line);
+            for (add_on, minutes) in &add_ons {
+                billing.lines.push(add_on_line(
+                    profile, add_on, *minutes, biller, &modifiers, &pointers,
+                ));
+            }
+            for (code, units) in &qualifying {
+                billing.lines.push(ClaimLine {
+                    code: *code,
+                    modifiers: Vec::new(),
+                    provider_npi: biller.provider.npi.clone(),
+                    kind: LineKind::QualifyingCircumstance,
+                    minutes: 0,
+                    base_units: None,
+                    time_units: None,
+                    modifying_units: Some(*units),
+                    total_units: *units,
+                    payment_percent: biller.percent,
+                    allowed_amount: None,
+                    diagnosis_pointers: pointers.clone(),
+                });
+            }
+        }
+    }
+    billing
+        .lines
+        .extend(ancillary::lines(record, facts.age, &pointers, findings));
+    if let Some(factor) = factor {
+        for line in &mut billing.lines {
+            let priced = match line.kind {
+                LineKind::Anesthesia | LineKind::AddOn => line.base_units.is_some(),
+                LineKind::QualifyingCircumstance => true,
+                // Surgical and medical codes are priced by the physician fee
+                // schedule, which anescode does not hold.
+                LineKind::SeparateProcedure => false,
+            };
+            if priced {
+                line.allowed_amount = Some(allowed_amount(
+                    line.total_units,
+                    factor.rate,
+                    line.payment_percent,
+                ));
+            }
+        }
+    }
+    billing
+}
+
+fn figures(
+    billing: &mut Billing,
+    facts: &CaseFacts<'_, '_>,
+    profile: &PayerProfile,
+    factor: Option<&crate::ConversionFactor>,
+) {
+    let figure = |name: &str, value: String, source: &str, effective: Option<Date>| AppliedFigure {
+        name: name.to_owned(),
+        value,
+        source: source.to_owned(),
+        effective,
+    };
+    if let Some(carrying) = facts.carrying
+        && let Some(base) = &carrying.entry.base_units
+    {
+        let schedule = facts.catalog.schedule();
+        billing.figures.push(figure(
+            &format!("base units {}", carrying.entry.code),
+            base.units.to_string(),
+            &format!(
+                "{} ({}): {}",
+                schedule.id(),
+                base.corroboration.as_str(),
+                base.evidence
+            ),
+            Some(schedule.effective()),
+        ));
+    }
+    let rule = &profile.time_units;
+    billing.figures.push(figure(
+        "time units",
+        rule.value.to_string(),
+        &rule.source,
+        rule.effective,
+    ));
+    let ps = &profile.physical_status_units;
+    billing.figures.push(figure(
+        "physical status units P1-P6",
+        ps.value.0.map(|u| u.to_string()).join("/"),
+        &ps.source,
+        ps.effective,
+    ));
+    let qc = &profile.qualifying_units;
+    billing.figures.push(figure(
+        "qualifying circumstance units 99100/99116/99135/99140",
+        format!(
+            "{}/{}/{}/{}",
+            qc.value.extreme_age,
+            qc.value.total_body_hypothermia,
+            qc.value.controlled_hypotension,
+            qc.value.emergency
+        ),
+        &qc.source,
+        qc.effective,
+    ));
+    let split = &profile.medical_direction_percent;
+    billing.figures.push(figure(
+        "medical direction percent",
+        split.value.to_string(),
+        &split.source,
+        split.effective,
+    ));
+    if let Some(factor) = factor {
+        billing.figures.push(figure(
+            &match &factor.locality {
+                Some(locality) => format!("conversion factor, locality {locality}"),
+                None => "conversion factor".to_owned(),
+            },
+            factor.rate.to_string(),
+            &factor.source,
+            Some(factor.effective),
+        ));
+    }
+}
+
+/// Payment modifier first, then GC, QS, G8, G9, the physical status and 23
+/// (domain reference §2: the pricing modifier goes first).
+fn modifiers(
+    record: &CaseRecord,
+    profile: &PayerProfile,
+    entry: &CatalogEntry,
+    biller: &Biller<'_>,
+) -> Vec<&'static str> {
+    let mut modifiers: Vec<&'static str> = biller.payment.modifier().into_iter().collect();
+    if biller.teaching {
+        modifiers.push("GC");
+    }
+    let mac = record.anesthesia_type == Enumerated::Known(AnesthesiaType::MonitoredAnesthesiaCare);
+    if mac {
+        modifiers.push("QS");
+        if record.mac_deep_complex {
+            modifiers.push("G8");
+        }
+        if record.mac_severe_cardiopulmonary_history {
+            modifiers.push("G9");
+        }
+    }
+    if let Enumerated::Known(status) = record.physical_status {
+        modifiers.push(match status {
+            crate::PhysicalStatus::P1 => "P1",
+            crate::PhysicalStatus::P2 => "P2",
+            crate::PhysicalStatus::P3 => "P3",
+            crate::PhysicalStatus::P4 => "P4",
+            crate::PhysicalStatus::P5 => "P5",
+            crate::PhysicalStatus::P6 => "P6",
+        });
+    }
+    let general = record.anesthesia_type == Enumerated::Known(AnesthesiaType::General);
+    if general && profile.unusual_anesthesia_codes.contains(&entry.code) {
+        modifiers.push("23");
+    }
+    modifiers
+}
+
+fn anesthesia_line(
+    facts: &CaseFacts<'_, '_>,
+    profile: &PayerProfile,
+    entry: &CatalogEntry,
+    biller: &Biller<'_>,
+    modifiers: &[&'static str],
+    pointers: &[u32],
+) -> ClaimLine {
+    let (base, time, modifying) = match biller.payment {
+        // CMS ch.12 §50.D: three base units, one more when present at induction.
+        Payment::Supervising {
+            present_at_induction,
+        } => (
+            Some(Tenths::whole(3 + u32::from(present_at_induction))),
+            Tenths(0),
+            Tenths(0),
+        ),
+        _ => {
+            let time = if entry.time_units_apply {
+                profile.time_units.value.units(facts.minutes)
+            } else {
+                Tenths(0)
+            };
+            let modifying = match facts.record.physical_status {
+                Enumerated::Known(status) => {
+                    Tenths::whole(profile.physical_status_units.value.of(status))
+                }
+                Enumerated::Unspecified | Enumerated::Unknown(_) => Tenths(0),
+            };
+            (
+                entry.base_units.as_ref().map(|b| Tenths::whole(b.units)),
+                time,
+                modifying,
+            )
+        }
+    };
+    ClaimLine {
+        code: entry.code,
+        modifiers: modifiers.to_vec(),
+        provider_npi: biller.provider.npi.clone(),
+        kind: LineKind::Anesthesia,
+        minutes: facts.minutes,
+        base_units: base,
+        time_units: Some(time),
+        modifying_units: Some(modifying),
+        total_units: base.unwrap_or_default() + time + modifying,
+        payment_percent: biller.percent,
+        allowed_amount: None,
+        diagnosis_pointers: pointers.to_vec(),
+    }
+}
+
+/// The add-on procedures with the minutes each carries: obstetric add-ons their own
+/// blocks, 01953 none (domain reference §1.4, §1.13, §1.14).
+fn add_on_minutes<'c>(
+    facts: &CaseFacts<'_, 'c>,
+    findings: &mut Vec<Finding>,
+) -> Vec<(&'c CatalogEntry, u32)> {
+    let mut add_ons = Vec::new();
+    let with_primary = |r: &&Resolved<'_>| {
+        facts
+            .resolved
+            .iter()
+            .any(|p| r.entry.primary_codes.contains(&p.entry.code))
+    };
+    // An add-on without its primary was reported when the procedures were resolved,
+    // and is not billed.
+    for resolved in facts
+        .resolved
+        .iter()
+        .filter(|r| r.entry.add_on)
+        .filter(with_primary)
+    {
+        let procedure = &facts.record.procedures[resolved.index];
+        let minutes = if resolved.entry.time_units_apply {
+            if procedure.time_blocks.is_empty() {
+                findings.push(Finding::new(
+                    Rule::AddOnTimeMissing,
+                    format!("procedures[{}].time_blocks", resolved.index),
+                    format!(
+                        "{} carries its own anesthesia time, reported apart from its primary code; send the procedure's time blocks",
+                        resolved.entry.code
+                    ),
+                ));
+            }
+            // Problems with these blocks were reported when the record was checked.
+            total_minutes(&check_blocks(
+                "",
+                &procedure.time_blocks,
+                None,
+                &mut Vec::new(),
+            ))
+        } else {
+            0
+        };
+        add_ons.push((resolved.entry, minutes));
+    }
+    add_ons
+}
+
+fn add_on_line(
+    profile: &PayerProfile,
+    entry: &CatalogEntry,
+    minutes: u32,
+    biller: &Biller<'_>,
+    modifiers: &[&'static str],
+    pointers: &[u32],
+) -> ClaimLine {
+    let base = entry.base_units.as_ref().map(|b| Tenths::whole(b.units));
+    let time = if entry.time_units_apply {
+        profile.time_units.value.units(minutes)
+    } else {
+        Tenths(0)
+    };
+    ClaimLine {
+        code: entry.code,
+        modifiers: modifiers.to_vec(),
+        provider_npi: biller.provider.npi.clone(),
+        kind: LineKind::AddOn,
+        minutes,
+        base_units: base,
+        time_units: Some(time),
+        modifying_units: Some(Tenths(0)),
+        total_units: base.unwrap_or_default() + time,
+        payment_percent: biller.percent,
+        allowed_amount: None,
+        diagnosis_pointers: pointers.to_vec(),
+    }
+}
+
+/// The qualifying circumstances that apply, with the profile's units.
+fn qualifying_circumstances(
+    facts: &CaseFacts<'_, '_>,
+    profile: &PayerProfile,
+    findings: &mut Vec<Finding>,
+    narrative: &mut Vec<String>,
+) -> Vec<(Code, Tenths)> {
+    let record = facts.record;
+    let units = profile.qualifying_units.value;
+    let mut applies: Vec<(&str, u32)> = Vec::new();
+    if let (Some(age), Some(carrying)) = (facts.age, facts.carrying)
+        && !(1..=70).contains(&age)
+    {
+        if carrying.entry.reflects_extreme_age {
+            findings.push(Finding::new(
+                Rule::ExtremeAgeInCode,
+                "patient.birth_date",
+                format!(
+                    "{} already reflects the patient's age; 99100 is not reported with it",
+                    carrying.entry.code
+                ),
+            ));
+        } else {
+            applies.push(("99100", units.extreme_age));
+        }
+    }
+    if record.total_body_hypothermia {
+        applies.push(("99116", units.total_body_hypothermia));
+    }
+    if record.controlled_hypotension {
+        applies.push(("99135", units.controlled_hypotension));
+    }
+    if record.emergency {
+        applies.push(("99140", units.emergency));
+    }
+    if applies.is_empty() {
+        return Vec::new();
+    }
+    let codes: Vec<&str> = applies.iter().map(|(c, _)| *c).collect();
+    if !profile.report_qualifying_circumstances {
+        findings.push(Finding::new(
+            Rule::QualifyingCircumstanceNotPaid,
+            "",
+            format!(
+                "{} apply, but the {} profile does not report qualifying circumstances",
+                codes.join(", "),
+                profile.name
+            ),
+        ));
+        return Vec::new();
+    }
+    if applies.iter().all(|(_, u)| *u == 0) {
+        findings.push(Finding::new(
+            Rule::QualifyingCircumstanceNotPaid,
+            "",
+            format!("{} are reported with 0 units: the {} profile does not pay qualifying circumstances", codes.join(", "), profile.name),
+        ));
+    }
+    narrative.push(format!(
+        "Qualifying circumstances: {}.",
+        applies
+            .iter()
+            .map(|(code, units)| format!("{code} ({units} units)"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    applies
+        .into_iter()
+        .filter_map(|(code, units)| code.parse().ok().map(|c| (c, Tenths::whole(units))))
+        .collect()
+}

@@ -1,0 +1,131 @@
+//! Exact quantities: anesthesia units in tenths, money in cents, conversion factors
+//! in ten-thousandths of a dollar. No floating point anywhere.
+
+use std::fmt;
+use std::ops::Add;
+use std::str::FromStr;
+
+/// Anesthesia units in tenths of a unit: `Tenths(63)` is 6.3 units.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Tenths(pub u32);
+
+impl Tenths {
+    /// Whole units.
+    pub const fn whole(units: u32) -> Self {
+        Tenths(units * 10)
+    }
+}
+
+impl Add for Tenths {
+    type Output = Tenths;
+
+    fn add(self, other: Tenths) -> Tenths {
+        Tenths(self.0 + other.0)
+    }
+}
+
+impl fmt::Display for Tenths {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.0 / 10, self.0 % 10)
+    }
+}
+
+/// An amount of money in cents.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Cents(pub i64);
+
+impl fmt::Display for Cents {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        write!(f, "{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+}
+
+/// Dollars per unit to four decimals, the precision CMS publishes anesthesia
+/// conversion factors in: `Rate(204_976)` is $20.4976.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Rate(pub i64);
+
+/// Why a string is not a rate.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not an amount in dollars with at most four decimals, e.g. \"20.4976\"")]
+pub struct RateParseError(String);
+
+impl FromStr for Rate {
+    type Err = RateParseError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let error = || RateParseError(text.to_owned());
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        let (whole, fraction) = match text.split_once('.') {
+            Some((whole, fraction)) if digits(fraction) => (whole, fraction),
+            Some(_) => return Err(error()),
+            None => (text, ""),
+        };
+        if !digits(whole) || fraction.len() > 4 {
+            return Err(error());
+        }
+        let whole: i64 = whole.parse().map_err(|_| error())?;
+        let fraction: i64 = format!("{fraction:0<4}").parse().map_err(|_| error())?;
+        whole
+            .checked_mul(10_000)
+            .and_then(|w| w.checked_add(fraction))
+            .map(Rate)
+            .ok_or_else(error)
+    }
+}
+
+impl fmt::Display for Rate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{:04}", self.0 / 10_000, self.0 % 10_000)
+    }
+}
+
+/// units × rate × percent / 100, rounded half-up to the cent.
+///
+/// Tenths (1e-1) × rate (1e-4 $) × percent (1e-2) is in units of 1e-7 dollars;
+/// a cent is 1e5 of those.
+pub fn allowed_amount(units: Tenths, rate: Rate, percent: u32) -> Cents {
+    let scaled = i128::from(units.0) * i128::from(rate.0) * i128::from(percent);
+    let cents = (scaled + 50_000) / 100_000;
+    Cents(i64::try_from(cents).unwrap_or(i64::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display() {
+        assert_eq!(Tenths(63).to_string(), "6.3");
+        assert_eq!(Tenths(0).to_string(), "0.0");
+        assert_eq!(Tenths::whole(5).to_string(), "5.0");
+        assert_eq!(Cents(23162).to_string(), "231.62");
+        assert_eq!(Cents(5).to_string(), "0.05");
+        assert_eq!(Rate(204_976).to_string(), "20.4976");
+    }
+
+    #[test]
+    fn rates_parse_exactly() {
+        assert_eq!("20.4976".parse(), Ok(Rate(204_976)));
+        assert_eq!("80.7".parse(), Ok(Rate(807_000)));
+        assert_eq!("39".parse(), Ok(Rate(390_000)));
+        for bad in ["", "20.", ".5", "20.49761", "-1", "2e1", "20,49"] {
+            assert!(bad.parse::<Rate>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn allowed_amounts_round_half_up_to_the_cent() {
+        // 11.3 units × $20.4976 = $231.62288.
+        assert_eq!(
+            allowed_amount(Tenths(113), Rate(204_976), 100),
+            Cents(23162)
+        );
+        // Half of it: $115.81144.
+        assert_eq!(allowed_amount(Tenths(113), Rate(204_976), 50), Cents(11581));
+        // 1 unit × $0.0050 = half a cent, rounded up.
+        assert_eq!(allowed_amount(Tenths(10), Rate(50), 100), Cents(1));
+    }
+}
