@@ -1,0 +1,841 @@
+//! Table-driven tests of the coding engine: each case a record and the exact lines,
+//! findings and status a senior coder would produce.
+
+use std::sync::Arc;
+
+use anescode_codes::Catalog;
+use anescode_validation::{
+    AncillaryProcedure, AnesthesiaType, CaseRecord, ClaimLine, Coder, Decision, DecisionStatus,
+    Enumerated, LineKind, Patient, Payer, PayerProfiles, PhysicalStatus, Procedure, Provider,
+    ProviderRole, RawTimestamp, Sex, TimeBlock,
+};
+
+const MD: &str = "1234567893";
+const CRNA: &str = "1456789019";
+const MD2: &str = "1987654328";
+const RESIDENT: &str = "1678901236";
+
+fn at(text: &str) -> RawTimestamp {
+    let ts: jiff::Timestamp = text.parse().expect("RFC 3339");
+    RawTimestamp {
+        seconds: ts.as_second(),
+        nanos: ts.subsec_nanosecond(),
+    }
+}
+
+fn block(start: &str, end: &str) -> TimeBlock {
+    TimeBlock {
+        start: Some(at(start)),
+        end: Some(at(end)),
+    }
+}
+
+fn procedure(code: &str) -> Procedure {
+    Procedure {
+        anesthesia_code: code.to_owned(),
+        ..Default::default()
+    }
+}
+
+fn provider(npi: &str, role: ProviderRole) -> Provider {
+    Provider {
+        npi: npi.to_owned(),
+        role: Enumerated::Known(role),
+        ..Default::default()
+    }
+}
+
+fn directing(concurrent: u32) -> Provider {
+    Provider {
+        concurrent_cases: concurrent,
+        medical_direction_documented: true,
+        present_at_induction: true,
+        ..provider(MD, ProviderRole::Anesthesiologist)
+    }
+}
+
+fn ancillary(cpt: &str) -> AncillaryProcedure {
+    AncillaryProcedure {
+        cpt: cpt.to_owned(),
+        performed_by_npi: MD.to_owned(),
+        ..Default::default()
+    }
+}
+
+/// Medicare 00402, P3, 95 minutes, an anesthesiologist alone, on 2026-03-02.
+fn case() -> CaseRecord {
+    CaseRecord {
+        case_id: "T-1".to_owned(),
+        revision: 1,
+        date_of_service: "2026-03-02".to_owned(),
+        patient: Some(Patient {
+            birth_date: "1974-06-15".to_owned(),
+            sex: Enumerated::Known(Sex::Female),
+        }),
+        anesthesia_type: Enumerated::Known(AnesthesiaType::General),
+        time_blocks: vec![block("2026-03-02T14:00:00Z", "2026-03-02T15:35:00Z")],
+        procedures: vec![procedure("00402")],
+        diagnoses: vec!["N62".to_owned()],
+        physical_status: Enumerated::Known(PhysicalStatus::P3),
+        providers: vec![provider(MD, ProviderRole::Anesthesiologist)],
+        place_of_service: "22".to_owned(),
+        payer: Some(Payer {
+            profile: "medicare".to_owned(),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+fn coder() -> Coder {
+    Coder::new(
+        Arc::new(Catalog::embedded()),
+        Arc::new(PayerProfiles::embedded()),
+    )
+}
+
+/// One line as a coder reads it: kind, code, modifiers, provider, minutes,
+/// base+time+modifying=total, percent, amount, diagnosis pointers.
+fn line_text(line: &ClaimLine) -> String {
+    let kind = match line.kind {
+        LineKind::Anesthesia => "ANES",
+        LineKind::AddOn => "ADD-ON",
+        LineKind::QualifyingCircumstance => "QC",
+        LineKind::SeparateProcedure => "SEPARATE",
+    };
+    let units =
+        |u: Option<anescode_validation::Tenths>| u.map_or("-".to_owned(), |u| u.to_string());
+    format!(
+        "{kind} {}{} {} {}m {}+{}+{}={} {}% {} dx{:?}",
+        line.code,
+        line.modifiers
+            .iter()
+            .map(|m| format!("-{m}"))
+            .collect::<String>(),
+        line.provider_npi,
+        line.minutes,
+        units(line.base_units),
+        units(line.time_units),
+        units(line.modifying_units),
+        line.total_units,
+        line.payment_percent,
+        line.allowed_amount
+            .map_or("$-".to_owned(), |a| format!("${a}")),
+        line.diagnosis_pointers,
+    )
+}
+
+fn findings(decision: &Decision) -> Vec<String> {
+    decision
+        .findings
+        .iter()
+        .map(|f| format!("{} {}", f.rule.id(), f.field))
+        .collect()
+}
+
+struct Expect {
+    code: &'static str,
+    lines: &'static [&'static str],
+    findings: &'static [&'static str],
+    status: DecisionStatus,
+}
+
+fn check(name: &str, record: &CaseRecord, expect: &Expect) {
+    let decision = coder().code(record);
+    let lines: Vec<String> = decision.lines.iter().map(line_text).collect();
+    assert_eq!(lines, expect.lines, "{name}: lines");
+    assert_eq!(findings(&decision), expect.findings, "{name}: findings");
+    assert_eq!(decision.status, expect.status, "{name}: status");
+    let code = decision
+        .anesthesia_code
+        .map(|c| c.to_string())
+        .unwrap_or_default();
+    assert_eq!(code, expect.code, "{name}: code");
+    for line in &decision.lines {
+        let parts = line.base_units.unwrap_or_default()
+            + line.time_units.unwrap_or_default()
+            + line.modifying_units.unwrap_or_default();
+        if line.kind != LineKind::SeparateProcedure {
+            assert_eq!(parts, line.total_units, "{name}: units add up");
+        }
+    }
+}
+
+#[test]
+fn medicare_00402_personally_performed() {
+    check(
+        "00402 AA",
+        &case(),
+        &Expect {
+            code: "00402",
+            lines: &["ANES 00402-AA-P3 1234567893 95m 5.0+6.3+0.0=11.3 100% $231.62 dx[1]"],
+            findings: &[],
+            status: DecisionStatus::Coded,
+        },
+    );
+}
+
+#[test]
+fn medicare_00402_medically_directed_two_cases() {
+    let mut record = case();
+    record.providers = vec![directing(2), provider(CRNA, ProviderRole::Crna)];
+    check(
+        "00402 QK+QX",
+        &record,
+        &Expect {
+            code: "00402",
+            lines: &[
+                "ANES 00402-QK-P3 1234567893 95m 5.0+6.3+0.0=11.3 50% $115.81 dx[1]",
+                "ANES 00402-QX-P3 1456789019 95m 5.0+6.3+0.0=11.3 50% $115.81 dx[1]",
+            ],
+            findings: &[],
+            status: DecisionStatus::Coded,
+        },
+    );
+}
+
+#[test]
+fn highest_base_units_carry_three_procedures() {
+    let mut record = case();
+    record.procedures = vec![procedure("00400"), procedure("00406"), procedure("00402")];
+    check(
+        "three procedures",
+        &record,
+        &Expect {
+            code: "00406",
+            lines: &["ANES 00406-AA-P3 1234567893 95m 13.0+6.3+0.0=19.3 100% $395.60 dx[1]"],
+            findings: &["MULTIPLE_PROCEDURES_HIGHEST_BASE procedures[1]"],
+            status: DecisionStatus::Coded,
+        },
+    );
+}
+
+fn labor_case() -> CaseRecord {
+    let mut record = case();
+    record.anesthesia_type = Enumerated::Known(AnesthesiaType::Neuraxial);
+    record.physical_status = Enumerated::Known(PhysicalStatus::P2);
+    record.time_blocks = vec![block("2026-03-02T10:00:00Z", "2026-03-02T13:00:00Z")];
+    record.diagnoses = vec!["O80".to_owned()];
+    record.procedures = vec![
+        procedure("01967"),
+        Procedure {
+            time_blocks: vec![block("2026-03-02T13:10:00Z", "2026-03-02T14:10:00Z")],
+            ..procedure("01968")
+        },
+    ];
+    record
+}
+
+#[test]
+fn obstetric_add_on_carries_its_own_time() {
+    check(
+        "01967 + 01968",
+        &labor_case(),
+        &Expect {
+            code: "01967",
+            lines: &[
+                "ANES 01967-AA-P2 1234567893 180m 5.0+12.0+0.0=17.0 100% $348.46 dx[1]",
+                "ADD-ON 01968-AA-P2 1234567893 60m 2.0+4.0+0.0=6.0 100% $122.99 dx[1]",
+            ],
+            findings: &[],
+            status: DecisionStatus::Coded,
+        },
+    );
+    let mut record = labor_case();
+    record.procedures[1].time_blocks.clear();
+    check(
+        "01968 without its time",
+        &record,
+        &Expect {
+            code: "01967",
+            lines: &[
+                "ANES 01967-AA-P2 1234567893 180m 5.0+12.0+0.0=17.0 100% $348.46 dx[1]",
+                "ADD-ON 01968-AA-P2 1234567893 0m 2.0+0.0+0.0=2.0 100% $41.00 dx[1]",
+            ],
+            findings: &["ADD_ON_TIME_MISSING procedures[1].time_blocks"],
+            status: DecisionStatus::Rejected,
+        },
+    );
+}
+
+#[test]
+fn burn_add_on_carries_no_time() {
+    let mut record = case();
+    record.procedures = vec![procedure("01952"), procedure("01953")];
+    check(
+        "01952 + 01953",
+        &record,
+        &Expect {
+            code: "01952",
+            lines: &[
+                "ANES 01952-AA-P3 1234567893 95m 5.0+6.3+0.0=11.3 100% $231.62 dx[1]",
+                "ADD-ON 01953-AA-P3 1234567893 0m 1.0+0.0+0.0=1.0 100% $20.50 dx[1]",
+            ],
+            findings: &[],
+            status: DecisionStatus::Coded,
+        },
+    );
+}
+
+#[test]
+fn medical_supervision_ad() {
+    let mut record = case();
+    record.providers = vec![directing(5), provider(CRNA, ProviderRole::Crna)];
+    check(
+        "AD present at induction",
+        &record,
+        &Expect {
+            code: "00402",
+            lines: &[
+                "ANES 00402-AD-P3 1234567893 95m 4.0+0.0+0.0=4.0 100% $81.99 dx[1]",
+                "ANES 00402-QX-P3 1456789019 95m 5.0+6.3+0.0=11.3 50% $115.81 dx[1]",
+            ],
+            findings: &[],
+            status: DecisionStatus::Coded,
+        },
+    );
+    record.providers[0].present_at_induction = false;
+    check(
+        "AD not at induction",
+        &record,
+        &Expect {
+            code: "00402",
+            lines: &[
+                "ANES 00402-AD-P3 1234567893 95m 3.0+0.0+0.0=3.0 100% $61.49 dx[1]",
+                "ANES 00402-QX-P3 1456789019 95m 5.0+6.3+0.0=11.3 50% $115.81 dx[1]",
+            ],
+            findings: &[],
+            status: DecisionStatus::Coded,
+        },
+    );
+}
+
+#[test]
+fn payment_modifiers_follow_the_team() {
+    let cases: Vec<(&str, Vec<Provider>, Expect)> = vec![
+        (
+            "CRNA alone",
+            vec![provider(CRNA, ProviderRole::Crna)],
+            Expect {
+                code: "00402",
+                lines: &["ANES 00402-QZ-P3 1456789019 95m 5.0+6.3+0.0=11.3 100% $231.62 dx[1]"],
+                findings: &[],
+                status: DecisionStatus::Coded,
+            },
+        ),
+        (
+            "one CRNA directed",
+            vec![directing(1), provider(CRNA, ProviderRole::Crna)],
+            Expect {
+                code: "00402",
+                lines: &[
+                    "ANES 00402-QY-P3 1234567893 95m 5.0+6.3+0.0=11.3 50% $115.81 dx[1]",
+                    "ANES 00402-QX-P3 1456789019 95m 5.0+6.3+0.0=11.3 50% $115.81 dx[1]",
+                ],
+                findings: &[],
+                status: DecisionStatus::Coded,
+            },
+        ),
+        (
+            "four concurrent",
+            vec![
+                directing(4),
+                provider(CRNA, ProviderRole::AnesthesiologistAssistant),
+            ],
+            Expect {
+                code: "00402",
+                lines: &[
+                    "ANES 00402-QK-P3 1234567893 95m 5.0+6.3+0.0=11.3 50% $115.81 dx[1]",
+                    "ANES 00402-QX-P3 1456789019 95m 5.0+6.3+0.0=11.3 50% $115.81 dx[1]",
+                ],
+                findings: &[],
+                status: DecisionStatus::Coded,
+            },
+        ),
+        (
+            "direction not documented",
+            vec![
+                Provider {
+                    medical_direction_documented: false,
+                    ..directing(1)
+                },
+                provider(CRNA, ProviderRole::Crna),
+            ],
+            Expect {
+                code: "00402",
+                lines: &[
+                    "ANES 00402-QY-P3 1234567893 95m 5.0+6.3+0.0=11.3 50% $115.81 dx[1]",
+                    "ANES 00402-QX-P3 1456789019 95m 5.0+6.3+0.0=11.3 50% $115.81 dx[1]",
+                ],
+                findings: &[
+                    "MEDICAL_DIRECTION_NOT_DOCUMENTED providers[0].medical_direction_documented",
+                ],
+                status: DecisionStatus::NeedsReview,
+            },
+        ),
+        (
+            "concurrency not sent",
+            vec![directing(0), provider(CRNA, ProviderRole::Crna)],
+            Expect {
+                code: "00402",
+                lines: &[
+                    "ANES 00402-QY-P3 1234567893 95m 5.0+6.3+0.0=11.3 50% $115.81 dx[1]",
+                    "ANES 00402-QX-P3 1456789019 95m 5.0+6.3+0.0=11.3 50% $115.81 dx[1]",
+                ],
+                findings: &["CONCURRENCY_MISSING providers[0].concurrent_cases"],
+                status: DecisionStatus::NeedsReview,
+            },
+        ),
+        (
+            "anesthesiologist assistant alone",
+            vec![provider(CRNA, ProviderRole::AnesthesiologistAssistant)],
+            Expect {
+                code: "00402",
+                lines: &["ANES 00402-P3 1456789019 95m 5.0+6.3+0.0=11.3 100% $231.62 dx[1]"],
+                findings: &["ANESTHESIOLOGIST_ASSISTANT_NOT_DIRECTED providers[0]"],
+                status: DecisionStatus::Rejected,
+            },
+        ),
+        (
+            "anesthesiologist assistant, direction not documented",
+            vec![
+                Provider {
+                    medical_direction_documented: false,
+                    ..directing(1)
+                },
+                provider(CRNA, ProviderRole::AnesthesiologistAssistant),
+            ],
+            Expect {
+                code: "00402",
+                lines: &[
+                    "ANES 00402-QY-P3 1234567893 95m 5.0+6.3+0.0=11.3 50% $115.81 dx[1]",
+                    "ANES 00402-P3 1456789019 95m 5.0+6.3+0.0=11.3 50% $115.81 dx[1]",
+                ],
+                findings: &[
+                    "ANESTHESIOLOGIST_ASSISTANT_NOT_DIRECTED providers[0].medical_direction_documented",
+                ],
+                status: DecisionStatus::Rejected,
+            },
+        ),
+        (
+            "teaching with a resident",
+            vec![
+                provider(MD, ProviderRole::Anesthesiologist),
+                provider(RESIDENT, ProviderRole::Resident),
+            ],
+            Expect {
+                code: "00402",
+                lines: &["ANES 00402-AA-GC-P3 1234567893 95m 5.0+6.3+0.0=11.3 100% $231.62 dx[1]"],
+                findings: &[],
+                status: DecisionStatus::Coded,
+            },
+        ),
+        (
+            "two student nurse anesthetist cases",
+            vec![
+                Provider {
+                    concurrent_cases: 2,
+                    ..provider(MD, ProviderRole::Anesthesiologist)
+                },
+                provider(RESIDENT, ProviderRole::StudentNurseAnesthetist),
+            ],
+            Expect {
+                code: "00402",
+                lines: &["ANES 00402-QK-P3 1234567893 95m 5.0+6.3+0.0=11.3 50% $115.81 dx[1]"],
+                findings: &[],
+                status: DecisionStatus::Coded,
+            },
+        ),
+        (
+            "concurrency without anyone directed",
+            vec![Provider {
+                concurrent_cases: 3,
+                ..provider(MD, ProviderRole::Anesthesiologist)
+            }],
+            Expect {
+                code: "00402",
+                lines: &["ANES 00402-AA-P3 1234567893 95m 5.0+6.3+0.0=11.3 100% $231.62 dx[1]"],
+                findings: &["CONCURRENCY_WITHOUT_DIRECTION providers[0].concurrent_cases"],
+                status: DecisionStatus::NeedsReview,
+            },
+        ),
+        (
+            "resident alone",
+            vec![provider(RESIDENT, ProviderRole::Resident)],
+            Expect {
+                code: "00402",
+                lines: &[],
+                findings: &["NO_BILLING_PROVIDER providers"],
+                status: DecisionStatus::Rejected,
+            },
+        ),
+        (
+            "hand-off between anesthesiologists",
+            vec![
+                Provider {
+                    time_blocks: vec![block("2026-03-02T14:00:00Z", "2026-03-02T14:30:00Z")],
+                    ..provider(MD, ProviderRole::Anesthesiologist)
+                },
+                Provider {
+                    time_blocks: vec![block("2026-03-02T14:30:00Z", "2026-03-02T15:35:00Z")],
+                    ..provider(MD2, ProviderRole::Anesthesiologist)
+                },
+            ],
+            Expect {
+                code: "00402",
+                lines: &["ANES 00402-AA-P3 1987654328 95m 5.0+6.3+0.0=11.3 100% $231.62 dx[1]"],
+                findings: &["PROVIDER_HANDOFF providers[1]"],
+                status: DecisionStatus::Coded,
+            },
+        ),
+    ];
+    for (name, providers, expect) in cases {
+        let mut record = case();
+        record.providers = providers;
+        check(name, &record, &expect);
+    }
+}
+
+#[test]
+fn informational_modifiers_follow_the_payment_modifier() {
+    let mut record = case();
+    record.anesthesia_type = Enumerated::Known(AnesthesiaType::MonitoredAnesthesiaCare);
+    record.mac_deep_complex = true;
+    record.mac_severe_cardiopulmonary_history = true;
+    check(
+        "MAC G8 G9",
+        &record,
+        &Expect {
+            code: "00402",
+            lines: &[
+                "ANES 00402-AA-QS-G8-G9-P3 1234567893 95m 5.0+6.3+0.0=11.3 100% $231.62 dx[1]",
+            ],
+            findings: &[],
+            status: DecisionStatus::Coded,
+        },
+    );
+    let mut record = case();
+    record.physical_status = Enumerated::Unspecified;
+    check(
+        "no physical status",
+        &record,
+        &Expect {
+            code: "00402",
+            lines: &["ANES 00402-AA 1234567893 95m 5.0+6.3+0.0=11.3 100% $231.62 dx[1]"],
+            findings: &["PHYSICAL_STATUS_MISSING physical_status"],
+            status: DecisionStatus::NeedsReview,
+        },
+    );
+}
+
+#[test]
+fn commercial_71_year_old_emergency() {
+    let mut record = case();
+    record.patient = Some(Patient {
+        birth_date: "1955-01-10".to_owned(),
+        sex: Enumerated::Known(Sex::Male),
+    });
+    record.emergency = true;
+    record.payer = Some(Payer {
+        profile: "commercial-asa".to_owned(),
+        ..Default::default()
+    });
+    check(
+        "commercial 71 emergency",
+        &record,
+        &Expect {
+            code: "00402",
+            lines: &[
+                "ANES 00402-AA-P3 1234567893 95m 5.0+6.3+1.0=12.3 100% $- dx[1]",
+                "QC 99100 1234567893 0m -+-+1.0=1.0 100% $- dx[1]",
+                "QC 99140 1234567893 0m -+-+2.0=2.0 100% $- dx[1]",
+            ],
+            findings: &["NO_CONVERSION_FACTOR payer.profile"],
+            status: DecisionStatus::Coded,
+        },
+    );
+}
+
+#[test]
+fn medicare_reports_qualifying_circumstances_without_units() {
+    let mut record = case();
+    record.patient = Some(Patient {
+        birth_date: "2025-10-01".to_owned(),
+        sex: Enumerated::Known(Sex::Male),
+    });
+    record.controlled_hypotension = true;
+    check(
+        "infant on medicare",
+        &record,
+        &Expect {
+            code: "00402",
+            lines: &[
+                "ANES 00402-AA-P3 1234567893 95m 5.0+6.3+0.0=11.3 100% $231.62 dx[1]",
+                "QC 99100 1234567893 0m -+-+0.0=0.0 100% $0.00 dx[1]",
+                "QC 99135 1234567893 0m -+-+0.0=0.0 100% $0.00 dx[1]",
+            ],
+            findings: &["QUALIFYING_CIRCUMSTANCE_NOT_PAID "],
+            status: DecisionStatus::Coded,
+        },
+    );
+    record.controlled_hypotension = false;
+    record.procedures = vec![procedure("00326")];
+    check(
+        "code that reflects age",
+        &record,
+        &Expect {
+            code: "00326",
+            lines: &["ANES 00326-AA-P3 1234567893 95m 7.0+6.3+0.0=13.3 100% $272.62 dx[1]"],
+            findings: &["EXTREME_AGE_IN_CODE patient.birth_date"],
+            status: DecisionStatus::Coded,
+        },
+    );
+}
+
+#[test]
+fn separately_billable_work() {
+    let requested_block = AncillaryProcedure {
+        surgeon_requested_postop_pain: true,
+        ..ancillary("64447")
+    };
+    let cases: Vec<(
+        &str,
+        Vec<AncillaryProcedure>,
+        &[&str],
+        &[&str],
+        DecisionStatus,
+    )> = vec![
+        (
+            "femoral block requested by the surgeon",
+            vec![requested_block.clone()],
+            &["SEPARATE 64447-59 1234567893 0m -+-+-=1.0 100% $- dx[1]"],
+            &[],
+            DecisionStatus::Coded,
+        ),
+        (
+            "block that was the anesthetic",
+            vec![AncillaryProcedure {
+                primary_anesthetic: true,
+                ..requested_block.clone()
+            }],
+            &[],
+            &["BLOCK_IS_PRIMARY_ANESTHETIC ancillary_procedures[0]"],
+            DecisionStatus::Coded,
+        ),
+        (
+            "block not requested",
+            vec![ancillary("62323")],
+            &[],
+            &["BLOCK_NOT_REQUESTED_BY_SURGEON ancillary_procedures[0]"],
+            DecisionStatus::NeedsReview,
+        ),
+        (
+            "central line 36555 on an adult",
+            vec![ancillary("36555")],
+            &[],
+            &["CENTRAL_LINE_AGE_MISMATCH ancillary_procedures[0]"],
+            DecisionStatus::Rejected,
+        ),
+        (
+            "central line 36556 on an adult",
+            vec![ancillary("36556")],
+            &["SEPARATE 36556 1234567893 0m -+-+-=1.0 100% $- dx[1]"],
+            &[],
+            DecisionStatus::Coded,
+        ),
+        (
+            "arterial line with documented ultrasound",
+            vec![
+                ancillary("36620"),
+                AncillaryProcedure {
+                    ultrasound_guided: true,
+                    ..ancillary("76937")
+                },
+            ],
+            &[
+                "SEPARATE 36620 1234567893 0m -+-+-=1.0 100% $- dx[1]",
+                "SEPARATE 76937 1234567893 0m -+-+-=1.0 100% $- dx[1]",
+            ],
+            &[],
+            DecisionStatus::Coded,
+        ),
+        (
+            "ultrasound without access",
+            vec![AncillaryProcedure {
+                ultrasound_guided: true,
+                ..ancillary("76937")
+            }],
+            &[],
+            &["ULTRASOUND_GUIDANCE_WITHOUT_ACCESS ancillary_procedures[0]"],
+            DecisionStatus::NeedsReview,
+        ),
+        (
+            "ultrasound not documented",
+            vec![ancillary("93503"), ancillary("76937")],
+            &["SEPARATE 93503 1234567893 0m -+-+-=1.0 100% $- dx[1]"],
+            &["ULTRASOUND_GUIDANCE_NOT_DOCUMENTED ancillary_procedures[1]"],
+            DecisionStatus::NeedsReview,
+        ),
+        (
+            "diagnostic TEE",
+            vec![ancillary("93312")],
+            &["SEPARATE 93312-59 1234567893 0m -+-+-=1.0 100% $- dx[1]"],
+            &[],
+            DecisionStatus::Coded,
+        ),
+        (
+            "TEE monitoring",
+            vec![ancillary("93318")],
+            &[],
+            &["INCLUDED_IN_ANESTHESIA ancillary_procedures[0]"],
+            DecisionStatus::Coded,
+        ),
+        (
+            "IV start",
+            vec![ancillary("36000")],
+            &[],
+            &["INCLUDED_IN_ANESTHESIA ancillary_procedures[0]"],
+            DecisionStatus::Coded,
+        ),
+        (
+            "emergency intubation",
+            vec![AncillaryProcedure {
+                emergency: true,
+                ..ancillary("31500")
+            }],
+            &["SEPARATE 31500 1234567893 0m -+-+-=1.0 100% $- dx[1]"],
+            &[],
+            DecisionStatus::Coded,
+        ),
+        (
+            "routine intubation",
+            vec![ancillary("31500")],
+            &[],
+            &["INCLUDED_IN_ANESTHESIA ancillary_procedures[0]"],
+            DecisionStatus::Coded,
+        ),
+        (
+            "critical care",
+            vec![ancillary("99291")],
+            &[],
+            &["ANCILLARY_NOT_RECOGNIZED ancillary_procedures[0]"],
+            DecisionStatus::NeedsReview,
+        ),
+    ];
+    for (name, procedures, separate, findings, status) in cases {
+        let mut record = case();
+        record.ancillary_procedures = procedures;
+        let mut lines = vec!["ANES 00402-AA-P3 1234567893 95m 5.0+6.3+0.0=11.3 100% $231.62 dx[1]"];
+        lines.extend_from_slice(separate);
+        let lines: &'static [&'static str] = Vec::leak(lines);
+        check(
+            name,
+            &record,
+            &Expect {
+                code: "00402",
+                lines,
+                findings,
+                status,
+            },
+        );
+    }
+}
+
+#[test]
+fn central_line_for_a_child() {
+    let mut record = case();
+    record.patient = Some(Patient {
+        birth_date: "2022-06-01".to_owned(),
+        sex: Enumerated::Known(Sex::Female),
+    });
+    record.ancillary_procedures = vec![ancillary("36556")];
+    let decision = coder().code(&record);
+    assert_eq!(
+        findings(&decision),
+        ["CENTRAL_LINE_AGE_MISMATCH ancillary_procedures[0]"]
+    );
+    assert_eq!(
+        decision.findings[0].message,
+        "36556 is for patients 5 years or older; the patient is 3: bill 36555"
+    );
+}
+
+#[test]
+fn conversion_factor_by_date_of_service() {
+    let on = |date: &str| {
+        let mut record = case();
+        record.date_of_service = date.to_owned();
+        record.time_blocks = vec![block(
+            &format!("{date}T14:00:00Z"),
+            &format!("{date}T15:35:00Z"),
+        )];
+        record
+    };
+    check(
+        "2025 factor",
+        &on("2025-07-01"),
+        &Expect {
+            code: "00402",
+            lines: &["ANES 00402-AA-P3 1234567893 95m 5.0+6.3+0.0=11.3 100% $229.59 dx[1]"],
+            findings: &[],
+            status: DecisionStatus::Coded,
+        },
+    );
+    check(
+        "no factor before 2025",
+        &on("2024-07-01"),
+        &Expect {
+            code: "00402",
+            lines: &["ANES 00402-AA-P3 1234567893 95m 5.0+6.3+0.0=11.3 100% $- dx[1]"],
+            findings: &["NO_CONVERSION_FACTOR payer.profile"],
+            status: DecisionStatus::Coded,
+        },
+    );
+}
+
+#[test]
+fn codes_without_time_units() {
+    let mut record = case();
+    record.procedures = vec![procedure("01996")];
+    check(
+        "01996",
+        &record,
+        &Expect {
+            code: "01996",
+            lines: &["ANES 01996-AA-P3 1234567893 95m -+0.0+0.0=0.0 100% $- dx[1]"],
+            findings: &["ANESTHESIA_CODE_UNPRICED procedures[0].anesthesia_code"],
+            status: DecisionStatus::NeedsReview,
+        },
+    );
+}
+
+#[test]
+fn unknown_payer_profile_is_an_error_and_bills_nothing() {
+    let mut record = case();
+    record.payer = Some(Payer {
+        profile: "acme-ppo".to_owned(),
+        ..Default::default()
+    });
+    let decision = coder().code(&record);
+    assert_eq!(findings(&decision), ["PAYER_PROFILE_UNKNOWN payer.profile"]);
+    assert_eq!(
+        decision.findings[0].message,
+        "\"acme-ppo\" is not a loaded payer profile; loaded: commercial-asa, medicare"
+    );
+    assert_eq!(decision.status, DecisionStatus::Rejected);
+    assert!(decision.lines.is_empty());
+    assert_eq!(decision.payer_profile, "");
+}
+
+#[test]
+fn every_line_points_to_at_most_four_diagnoses() {
+    let mut record = case();
+    record.diagnoses = ["C50.911", "Z80.3", "N62", "E66.9", "I10"]
+        .map(String::from)
+        .to_vec();
+    record.ancillary_procedures = vec![ancillary("36620")];
+    let decision = coder().code(&record);
+    for line in &decision.lines {
+        assert_eq!(line.diagnosis_pointers, [1, 2, 3, 4], "{}", line.code);
+    }
+}
