@@ -592,19 +592,22 @@ fn medicare_reports_qualifying_circumstances_without_units() {
     );
 }
 
+/// Name, ancillary procedures, the separate lines and findings they produce, status.
+type AncillaryCase = (
+    &'static str,
+    Vec<AncillaryProcedure>,
+    &'static [&'static str],
+    &'static [&'static str],
+    DecisionStatus,
+);
+
 #[test]
 fn separately_billable_work() {
     let requested_block = AncillaryProcedure {
         surgeon_requested_postop_pain: true,
         ..ancillary("64447")
     };
-    let cases: Vec<(
-        &str,
-        Vec<AncillaryProcedure>,
-        &[&str],
-        &[&str],
-        DecisionStatus,
-    )> = vec![
+    let cases: Vec<AncillaryCase> = vec![
         (
             "femoral block requested by the surgeon",
             vec![requested_block.clone()],
