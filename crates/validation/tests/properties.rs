@@ -1,0 +1,175 @@
+//! Invariants of the engine over generated, structurally valid records: it always
+//! decides, each line's units add up, and time units never exceed the minutes
+//! divided by the profile's divisor, rounded up.
+
+use std::sync::Arc;
+
+use anescode_codes::{Catalog, CodeKind};
+use anescode_validation::{
+    AncillaryProcedure, AnesthesiaType, CaseRecord, Coder, Enumerated, LineKind, Patient, Payer,
+    PayerProfiles, PhysicalStatus, Procedure, Provider, ProviderRole, RawTimestamp, Sex, Tenths,
+    TimeBlock,
+};
+use proptest::prelude::*;
+
+/// 2026-03-02T12:00:00Z.
+const NOON: i64 = 1_772_452_800;
+const NPIS: [&str; 4] = ["1234567893", "1456789019", "1987654328", "1678901236"];
+const ANCILLARY: [&str; 12] = [
+    "36620", "36555", "36556", "93503", "76937", "93312", "93318", "64447", "62323", "31500",
+    "36000", "99291",
+];
+
+fn active_codes() -> Vec<String> {
+    let date = jiff::civil::date(2026, 3, 2);
+    Catalog::embedded()
+        .entries()
+        .iter()
+        .filter(|e| e.kind == CodeKind::Anesthesia && e.is_active_on(date))
+        .map(|e| e.code.to_string())
+        .collect()
+}
+
+fn blocks(spans: Vec<(u32, u32)>) -> Vec<TimeBlock> {
+    // Consecutive, non-overlapping blocks: (gap before, length) in minutes.
+    let mut start = NOON - 3 * 3600;
+    spans
+        .into_iter()
+        .map(|(gap, length)| {
+            start += i64::from(gap) * 60;
+            let end = start + i64::from(length) * 60;
+            let block = TimeBlock {
+                start: Some(RawTimestamp {
+                    seconds: start,
+                    nanos: 0,
+                }),
+                end: Some(RawTimestamp {
+                    seconds: end,
+                    nanos: 0,
+                }),
+            };
+            start = end;
+            block
+        })
+        .collect()
+}
+
+fn role(index: u8) -> ProviderRole {
+    match index % 5 {
+        0 => ProviderRole::Anesthesiologist,
+        1 => ProviderRole::Crna,
+        2 => ProviderRole::AnesthesiologistAssistant,
+        3 => ProviderRole::Resident,
+        _ => ProviderRole::StudentNurseAnesthetist,
+    }
+}
+
+prop_compose! {
+    fn provider(index: usize)(
+        role_index in 0u8..5,
+        concurrent in 0u32..8,
+        documented in any::<bool>(),
+        induction in any::<bool>(),
+    ) -> Provider {
+        Provider {
+            npi: NPIS[index].to_owned(),
+            role: Enumerated::Known(role(role_index)),
+            concurrent_cases: concurrent,
+            medical_direction_documented: documented,
+            present_at_induction: induction,
+            ..Default::default()
+        }
+    }
+}
+
+prop_compose! {
+    fn record(codes: Vec<String>)(
+        code_picks in prop::collection::vec(any::<prop::sample::Index>(), 1..4),
+        own_time in prop::collection::vec((0u32..30, 1u32..240), 0..2),
+        spans in prop::collection::vec((0u32..30, 1u32..300), 1..4),
+        providers in (1usize..4).prop_flat_map(|n| (0..n).map(provider).collect::<Vec<_>>()),
+        status in 1u8..7,
+        kind in 0u8..4,
+        age in 0i16..100,
+        flags in any::<[bool; 5]>(),
+        ancillary in prop::collection::vec((0usize..ANCILLARY.len(), any::<[bool; 4]>()), 0..4),
+        medicare in any::<bool>(),
+    ) -> CaseRecord {
+        let procedures = code_picks
+            .iter()
+            .map(|pick| Procedure {
+                anesthesia_code: pick.get(&codes).clone(),
+                time_blocks: blocks(own_time.clone()),
+                ..Default::default()
+            })
+            .collect();
+        let physical_status = [
+            PhysicalStatus::P1, PhysicalStatus::P2, PhysicalStatus::P3,
+            PhysicalStatus::P4, PhysicalStatus::P5, PhysicalStatus::P6,
+        ][usize::from(status - 1)];
+        let anesthesia_type = [
+            AnesthesiaType::General, AnesthesiaType::Regional,
+            AnesthesiaType::Neuraxial, AnesthesiaType::MonitoredAnesthesiaCare,
+        ][usize::from(kind)];
+        CaseRecord {
+            case_id: "P-1".to_owned(),
+            revision: 1,
+            date_of_service: "2026-03-02".to_owned(),
+            patient: Some(Patient {
+                birth_date: format!("{}-01-01", 2025 - age),
+                sex: Enumerated::Known(Sex::Female),
+            }),
+            anesthesia_type: Enumerated::Known(anesthesia_type),
+            time_blocks: blocks(spans),
+            procedures,
+            diagnoses: vec!["N62".to_owned(), "I10".to_owned()],
+            physical_status: Enumerated::Known(physical_status),
+            emergency: flags[0],
+            providers,
+            total_body_hypothermia: flags[1],
+            controlled_hypotension: flags[2],
+            mac_deep_complex: flags[3],
+            mac_severe_cardiopulmonary_history: flags[4],
+            ancillary_procedures: ancillary
+                .into_iter()
+                .map(|(i, f)| AncillaryProcedure {
+                    cpt: ANCILLARY[i].to_owned(),
+                    performed_by_npi: NPIS[0].to_owned(),
+                    ultrasound_guided: f[0],
+                    surgeon_requested_postop_pain: f[1],
+                    primary_anesthetic: f[2],
+                    emergency: f[3],
+                })
+                .collect(),
+            place_of_service: "21".to_owned(),
+            payer: Some(Payer {
+                profile: if medicare { "medicare" } else { "commercial-asa" }.to_owned(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1_000))]
+
+    #[test]
+    fn engine_decides_and_units_add_up(record in record(active_codes())) {
+        let coder = Coder::new(Arc::new(Catalog::embedded()), Arc::new(PayerProfiles::embedded()));
+        let decision = coder.code(&record);
+        for line in &decision.lines {
+            if line.kind == LineKind::SeparateProcedure {
+                prop_assert_eq!(line.total_units, Tenths::whole(1));
+                continue;
+            }
+            let parts = line.base_units.unwrap_or_default()
+                + line.time_units.unwrap_or_default()
+                + line.modifying_units.unwrap_or_default();
+            prop_assert_eq!(parts, line.total_units, "{:?}", line);
+            // Both embedded profiles count 15-minute units.
+            let ceiling = Tenths(line.minutes.div_ceil(15) * 10);
+            prop_assert!(line.time_units.unwrap_or_default() <= ceiling, "{:?}", line);
+        }
+    }
+}
