@@ -9,9 +9,11 @@ mod catalog;
 mod code;
 mod crosswalk;
 mod error;
+pub mod icd10cm;
 pub mod place_of_service;
 mod schedule;
 mod subsection;
+pub mod support;
 pub mod taxonomy;
 
 pub use catalog::{Catalog, CatalogEntry, CodeKind, SearchPage, SearchQuery};

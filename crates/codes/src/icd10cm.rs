@@ -1,0 +1,592 @@
+//! The official ICD-10-CM code set (FY2026, April 1, 2026 update), embedded as the
+//! table `tools/icd10cm/generate.py` writes from the CDC tabular XML.
+//!
+//! The table is parsed once, on first use, into an index over the embedded text:
+//! no per-code allocation for titles.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::OnceLock;
+
+const TABLE: &str = include_str!("../data/icd10cm.tsv");
+
+const BILLABLE: u8 = 1;
+const MANIFESTATION: u8 = 2;
+const FEMALE: u8 = 4;
+const MALE: u8 = 8;
+/// A header whose children are its 7th-character extensions.
+const NEEDS_SEVENTH: u8 = 16;
+const NONE: u32 = u32::MAX;
+
+/// The sex a code's block or category names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeSex {
+    /// Female genital or pelvic organs.
+    Female,
+    /// Male genital organs.
+    Male,
+}
+
+/// A chapter of the classification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Chapter {
+    /// 1-22.
+    pub number: u32,
+    /// Its block range, e.g. "O00-O9A".
+    pub range: &'static str,
+    /// Its title.
+    pub title: &'static str,
+}
+
+/// A block (section) of the classification, e.g. "C50-C50" or "N40-N53".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Block {
+    /// The block's id as the tabular gives it, e.g. "N40-N53" or "B20".
+    pub id: &'static str,
+    /// Its title.
+    pub title: &'static str,
+    /// The chapter it belongs to (1-22).
+    pub chapter: u32,
+    first: &'static str,
+    last: &'static str,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    code: &'static str,
+    title: &'static str,
+    flags: u8,
+    block: u16,
+    parent: u32,
+    /// For a code made by adding a 7th character: the code it extends.
+    extends: u32,
+    /// The code is made by adding a 7th character.
+    extension: bool,
+    children: u32,
+}
+
+/// An inclusive range of code prefixes, e.g. E08..E13; a code matches when its
+/// prefix of the range's length falls inside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodeRange<'a> {
+    /// The first prefix.
+    pub low: &'a str,
+    /// The last prefix.
+    pub high: &'a str,
+}
+
+impl CodeRange<'_> {
+    /// True when `code` (undotted) falls in the range.
+    pub fn contains(&self, code: &str) -> bool {
+        let prefix = |n: usize| &code[..n.min(code.len())];
+        prefix(self.low.len()) >= self.low && prefix(self.high.len()) <= self.high
+    }
+}
+
+/// The ICD-10-CM code set.
+#[derive(Debug)]
+pub struct Icd10Cm {
+    release: &'static str,
+    billable_count: u32,
+    chapters: Vec<Chapter>,
+    blocks: Vec<Block>,
+    entries: Vec<Entry>,
+    /// The table in lower case: titles are matched by words at the same offsets.
+    lower: String,
+    excludes1: HashMap<&'static str, Vec<CodeRange<'static>>>,
+    code_first: HashMap<&'static str, &'static str>,
+}
+
+/// Why a diagnosis could not be looked up.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Icd10Error {
+    /// Not shaped like an ICD-10-CM code.
+    #[error("{0:?} is not shaped like an ICD-10-CM code")]
+    Malformed(String),
+    /// Shaped like one, but not in the release.
+    #[error("{0} is not an ICD-10-CM code in {1}")]
+    Unknown(String, &'static str),
+}
+
+/// One code of the classification.
+#[derive(Debug, Clone, Copy)]
+pub struct Diagnosis<'a> {
+    set: &'a Icd10Cm,
+    index: usize,
+}
+
+impl Icd10Cm {
+    /// The embedded release, parsed on first use.
+    pub fn embedded() -> &'static Icd10Cm {
+        static SET: OnceLock<Icd10Cm> = OnceLock::new();
+        SET.get_or_init(Icd10Cm::parse_embedded)
+    }
+
+    /// Parses the embedded table anew (what [`Icd10Cm::embedded`] does once).
+    pub fn parse_embedded() -> Icd10Cm {
+        // The table is generated and checked by this crate's tests; a parse failure
+        // is a build defect.
+        parse(TABLE)
+            .unwrap_or_else(|line| panic!("embedded ICD-10-CM table is corrupt at line {line}"))
+    }
+
+    /// The lower-case copy of a title taken from the table.
+    fn lower(&self, title: &'static str) -> &str {
+        let start = title.as_ptr() as usize - TABLE.as_ptr() as usize;
+        &self.lower[start..start + title.len()]
+    }
+
+    /// The release's name.
+    pub fn release(&self) -> &'static str {
+        self.release
+    }
+
+    /// How many codes are valid for submission (billable).
+    pub fn billable_count(&self) -> u32 {
+        self.billable_count
+    }
+
+    /// How many codes the release holds, headers included.
+    pub fn code_count(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The chapters, in order.
+    pub fn chapters(&self) -> &[Chapter] {
+        &self.chapters
+    }
+
+    /// Looks a code up, with or without its dot, in any case.
+    pub fn lookup(&self, text: &str) -> Result<Diagnosis<'_>, Icd10Error> {
+        let code = undotted(text).ok_or_else(|| Icd10Error::Malformed(text.to_owned()))?;
+        self.find(&code)
+            .map(|index| Diagnosis { set: self, index })
+            .ok_or_else(|| Icd10Error::Unknown(dotted(&code), self.release))
+    }
+
+    fn find(&self, code: &str) -> Option<usize> {
+        self.entries.binary_search_by(|e| e.code.cmp(code)).ok()
+    }
+
+    /// Codes starting with `prefix` (undotted, upper case), in code order.
+    pub fn with_prefix(&self, prefix: &str) -> impl Iterator<Item = Diagnosis<'_>> + '_ {
+        let start = self.entries.partition_point(|e| e.code < prefix);
+        let prefix = prefix.to_owned();
+        self.entries[start..]
+            .iter()
+            .take_while(move |e| e.code.starts_with(prefix.as_str()))
+            .enumerate()
+            .map(move |(offset, _)| Diagnosis {
+                set: self,
+                index: start + offset,
+            })
+    }
+
+    /// Every code, in code order.
+    pub fn iter(&self) -> impl Iterator<Item = Diagnosis<'_>> + '_ {
+        (0..self.entries.len()).map(move |index| Diagnosis { set: self, index })
+    }
+}
+
+impl<'a> Diagnosis<'a> {
+    fn entry(&self) -> &'a Entry {
+        &self.set.entries[self.index]
+    }
+
+    /// The code without its dot, e.g. "C50911".
+    pub fn code(&self) -> &'static str {
+        self.entry().code
+    }
+
+    /// The code in canonical dotted form, e.g. "C50.911".
+    pub fn dotted(&self) -> String {
+        dotted(self.code())
+    }
+
+    /// The full title; for a code made by adding a 7th character, the title of the
+    /// code it extends and the character's meaning.
+    pub fn description(&self) -> Cow<'static, str> {
+        let entry = self.entry();
+        match entry.extends {
+            NONE => Cow::Borrowed(entry.title),
+            base => Cow::Owned(format!(
+                "{}, {}",
+                self.set.entries[base as usize].title, entry.title
+            )),
+        }
+    }
+
+    /// True when every word (lower case) occurs in the description.
+    pub fn matches_words(&self, words: &[String]) -> bool {
+        let entry = self.entry();
+        let own = self.set.lower(entry.title);
+        let base = match entry.extends {
+            NONE => "",
+            base => self.set.lower(self.set.entries[base as usize].title),
+        };
+        words
+            .iter()
+            .all(|w| own.contains(w.as_str()) || base.contains(w.as_str()))
+    }
+
+    /// True when the code is valid for submission: a leaf, with its 7th character
+    /// where the category requires one.
+    pub fn billable(&self) -> bool {
+        self.entry().flags & BILLABLE != 0
+    }
+
+    /// True for a header whose children are its 7th-character extensions.
+    pub fn needs_seventh_character(&self) -> bool {
+        self.entry().flags & NEEDS_SEVENTH != 0
+    }
+
+    /// True for a manifestation code ("in diseases classified elsewhere" in its own
+    /// or an ancestor's title): never listed first.
+    pub fn manifestation(&self) -> bool {
+        self.entry().flags & MANIFESTATION != 0
+    }
+
+    /// The sex its block or category names, if any.
+    pub fn sex(&self) -> Option<CodeSex> {
+        let flags = self.entry().flags;
+        if flags & FEMALE != 0 {
+            Some(CodeSex::Female)
+        } else if flags & MALE != 0 {
+            Some(CodeSex::Male)
+        } else {
+            None
+        }
+    }
+
+    /// The block it belongs to.
+    pub fn block(&self) -> &'a Block {
+        &self.set.blocks[usize::from(self.entry().block)]
+    }
+
+    /// The chapter it belongs to.
+    pub fn chapter(&self) -> &'a Chapter {
+        let number = self.block().chapter;
+        &self.set.chapters[(number - 1) as usize]
+    }
+
+    /// Its parent code, if it has one.
+    pub fn parent(&self) -> Option<Diagnosis<'a>> {
+        match self.entry().parent {
+            NONE => None,
+            parent => Some(Diagnosis {
+                set: self.set,
+                index: parent as usize,
+            }),
+        }
+    }
+
+    /// The code and its ancestors, nearest first.
+    pub fn lineage(&self) -> impl Iterator<Item = Diagnosis<'a>> + 'a {
+        std::iter::successors(Some(*self), Diagnosis::parent)
+    }
+
+    /// How many codes sit directly under it.
+    pub fn children(&self) -> u32 {
+        self.entry().children
+    }
+
+    /// How many billable codes lie under it.
+    pub fn billable_descendants(&self) -> usize {
+        self.set
+            .with_prefix(self.code())
+            .filter(|d| d.index != self.index && d.billable())
+            .count()
+    }
+
+    /// The "Code first" note that governs it: its own or its nearest ancestor's.
+    pub fn code_first(&self) -> Option<&'static str> {
+        self.lineage()
+            .find_map(|d| d.set.code_first.get(d.code()).copied())
+    }
+
+    /// True when an Excludes1 note of this code or an ancestor names `other`.
+    pub fn excludes1(&self, other: &Diagnosis<'_>) -> bool {
+        self.lineage().any(|d| {
+            d.set
+                .excludes1
+                .get(d.code())
+                .is_some_and(|ranges| ranges.iter().any(|r| r.contains(other.code())))
+        })
+    }
+}
+
+impl fmt::Display for Diagnosis<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.dotted())
+    }
+}
+
+/// The code in upper case without its dot, when it has the ICD-10-CM shape: a
+/// letter, a digit, a letter or digit, then up to four letters or digits; a dot
+/// only after the third character.
+pub fn undotted(text: &str) -> Option<String> {
+    if !text.is_ascii() {
+        return None;
+    }
+    let upper = text.trim().to_ascii_uppercase();
+    let (head, tail) = match upper.split_once('.') {
+        Some((head, tail)) if head.len() == 3 && !tail.is_empty() => (head, tail),
+        Some(_) => return None,
+        None => upper.split_at(upper.len().min(3)),
+    };
+    let bytes = head.as_bytes();
+    let shaped = bytes.len() == 3
+        && bytes[0].is_ascii_uppercase()
+        && bytes[1].is_ascii_digit()
+        && bytes[2].is_ascii_alphanumeric()
+        && tail.len() <= 4
+        && tail.bytes().all(|b| b.is_ascii_alphanumeric());
+    shaped.then(|| format!("{head}{tail}"))
+}
+
+/// An undotted code in dotted form: "C50911" → "C50.911", "G63" → "G63".
+pub fn dotted(code: &str) -> String {
+    if code.len() > 3 {
+        format!("{}.{}", &code[..3], &code[3..])
+    } else {
+        code.to_owned()
+    }
+}
+
+/// Parses the table; the error is the 1-based line that is malformed.
+fn parse(table: &'static str) -> Result<Icd10Cm, usize> {
+    let mut release = "";
+    let mut billable_count = 0;
+    let mut chapters = Vec::new();
+    let mut blocks = Vec::new();
+    let mut entries = Vec::with_capacity(100_000);
+    let mut excludes1: HashMap<&'static str, Vec<CodeRange<'static>>> = HashMap::new();
+    let mut code_first = HashMap::new();
+    for (number, line) in table.split_terminator('\n').enumerate() {
+        let line_no = number + 1;
+        let mut fields = line.split('\t');
+        let kind = fields.next().ok_or(line_no)?;
+        let mut field = || fields.next().ok_or(line_no);
+        match kind {
+            "R" => {
+                release = field()?;
+                billable_count = field()?.parse().map_err(|_| line_no)?;
+            }
+            "C" => chapters.push(Chapter {
+                number: field()?.parse().map_err(|_| line_no)?,
+                range: field()?,
+                title: field()?,
+            }),
+            "B" => {
+                let id = field()?;
+                let (first, last) = id.split_once('-').unwrap_or((id, id));
+                let chapter = chapters
+                    .iter()
+                    .find(|c: &&Chapter| {
+                        let (low, high) = c.range.split_once('-').unwrap_or((c.range, c.range));
+                        low <= first && first <= high
+                    })
+                    .map(|c| c.number)
+                    .ok_or(line_no)?;
+                blocks.push(Block {
+                    id,
+                    title: field()?,
+                    chapter,
+                    first,
+                    last,
+                });
+            }
+            "D" => {
+                let code = field()?;
+                let flags_text = field()?;
+                let (title, extension) = match field()? {
+                    raw if raw.starts_with('^') => (&raw[1..], true),
+                    raw => (raw, false),
+                };
+                let mut flags = 0;
+                for flag in flags_text.bytes() {
+                    flags |= match flag {
+                        b'B' => BILLABLE,
+                        b'H' => 0,
+                        b'M' => MANIFESTATION,
+                        b'f' => FEMALE,
+                        b'm' => MALE,
+                        _ => return Err(line_no),
+                    };
+                }
+                entries.push(Entry {
+                    code,
+                    title,
+                    flags,
+                    block: 0,
+                    parent: NONE,
+                    extends: NONE,
+                    extension,
+                    children: 0,
+                });
+            }
+            "X" => {
+                let code = field()?;
+                let ranges = field()?
+                    .split(';')
+                    .map(|range| {
+                        range
+                            .split_once("..")
+                            .map(|(low, high)| CodeRange { low, high })
+                            .ok_or(line_no)
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                excludes1.insert(code, ranges);
+            }
+            "F" => {
+                let code = field()?;
+                code_first.insert(code, field()?);
+            }
+            _ => return Err(line_no),
+        }
+    }
+    link(&mut entries, &blocks);
+    Ok(Icd10Cm {
+        release,
+        billable_count,
+        chapters,
+        blocks,
+        entries,
+        // ASCII lower-casing keeps every offset.
+        lower: table.to_ascii_lowercase(),
+        excludes1,
+        code_first,
+    })
+}
+
+/// Sets each code's parent, block, 7th-character base and child count.
+fn link(entries: &mut [Entry], blocks: &[Block]) {
+    let find = |entries: &[Entry], code: &str| entries.binary_search_by(|e| e.code.cmp(code)).ok();
+    for index in 0..entries.len() {
+        let code = entries[index].code;
+        let extension = entries[index].extension;
+        // The nearest existing proper prefix, with 7th-character placeholders dropped.
+        let parent = (3..code.len())
+            .rev()
+            .map(|n| code[..n].trim_end_matches('X'))
+            .filter(|prefix| prefix.len() >= 3)
+            .find_map(|prefix| find(entries, prefix));
+        entries[index].parent = parent.map_or(NONE, |p| p as u32);
+        entries[index].extends = match (extension, parent) {
+            (true, Some(p)) => p as u32,
+            _ => NONE,
+        };
+        if let Some(parent) = parent {
+            entries[parent].children += 1;
+            if extension {
+                entries[parent].flags |= NEEDS_SEVENTH;
+            }
+        }
+        let category = &code[..3];
+        let block = blocks
+            .iter()
+            .rposition(|b| b.first <= category && category <= b.last)
+            .unwrap_or(0);
+        entries[index].block = block as u16;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set() -> &'static Icd10Cm {
+        Icd10Cm::embedded()
+    }
+
+    #[test]
+    fn release_counts() {
+        // The CDC code list of the same release (code-list-April-2026.txt, shipped
+        // beside the tabular XML in simple-icd-10-cm 1.5.0) has 74,719 leaves: the
+        // codes valid for submission. tools/icd10cm/generate.py checks that the
+        // billable codes it derives are exactly those leaves.
+        assert_eq!(set().billable_count(), 74_719);
+        assert_eq!(set().iter().filter(|d| d.billable()).count(), 74_719);
+        assert_eq!(set().code_count(), 98_186);
+        assert_eq!(set().chapters().len(), 22);
+    }
+
+    #[test]
+    fn lookups_with_and_without_dot() {
+        let with = set().lookup("C50.911").expect("known");
+        let without = set().lookup("c50911").expect("known");
+        assert_eq!((with.code(), without.code()), ("C50911", "C50911"));
+        assert_eq!(with.dotted(), "C50.911");
+        assert!(with.billable());
+        assert_eq!(
+            with.description(),
+            "Malignant neoplasm of unspecified site of right female breast"
+        );
+        assert_eq!(with.block().id, "C50");
+        assert_eq!(with.chapter().number, 2);
+        assert_eq!(with.parent().map(|p| p.dotted()), Some("C50.91".to_owned()));
+        assert_eq!(
+            set().lookup("C50.9111").err(),
+            Some(Icd10Error::Unknown("C50.9111".into(), set().release()))
+        );
+        assert_eq!(
+            set().lookup("C5").err(),
+            Some(Icd10Error::Malformed("C5".into()))
+        );
+    }
+
+    #[test]
+    fn headers_and_seventh_characters() {
+        let header = set().lookup("C50").expect("known");
+        assert!(!header.billable());
+        assert_eq!(header.billable_descendants(), 57);
+        let fracture = set().lookup("S72.001").expect("known");
+        assert!(!fracture.billable() && fracture.needs_seventh_character());
+        let extended = set().lookup("S72.001A").expect("known");
+        assert!(extended.billable());
+        assert_eq!(
+            extended.description(),
+            "Fracture of unspecified part of neck of right femur, initial encounter for closed fracture"
+        );
+        assert_eq!(extended.parent().map(|p| p.code()), Some("S72001"));
+        let placeholder = set().lookup("V43.52XA").expect("known");
+        assert_eq!(placeholder.parent().map(|p| p.code()), Some("V4352"));
+        assert_eq!(placeholder.chapter().number, 20);
+    }
+
+    #[test]
+    fn manifestation_excludes_and_sex() {
+        let g63 = set().lookup("G63").expect("known");
+        assert!(g63.manifestation() && g63.billable());
+        assert!(
+            g63.code_first()
+                .is_some_and(|n| n.starts_with("underlying disease"))
+        );
+        let lyme = set().lookup("A69.22").expect("known");
+        assert!(g63.excludes1(&lyme));
+        assert!(!lyme.excludes1(&g63));
+        assert_eq!(
+            set().lookup("N40.0").expect("known").sex(),
+            Some(CodeSex::Male)
+        );
+        assert_eq!(
+            set().lookup("N80.00").map(|d| d.sex()).ok().flatten(),
+            Some(CodeSex::Female)
+        );
+        assert_eq!(set().lookup("C50.911").expect("known").sex(), None);
+    }
+
+    #[test]
+    fn code_ranges() {
+        let range = CodeRange {
+            low: "E08",
+            high: "E13",
+        };
+        assert!(range.contains("E1142") && range.contains("E08") && !range.contains("E14"));
+        assert_eq!(undotted("c50.911").as_deref(), Some("C50911"));
+        assert_eq!(undotted("C50."), None);
+        assert_eq!(undotted("éé"), None);
+        assert_eq!(dotted("V4352XA"), "V43.52XA");
+    }
+}
