@@ -260,6 +260,7 @@ async fn loaded_cms_file_and_crosswalk_are_reported_and_applied() {
         surgical_cpt: "11404".into(),
         ..Default::default()
     };
+    record.diagnoses = vec!["D23.5".into()];
     let decision = server
         .coding()
         .code_case(pb::CodeCaseRequest {
@@ -283,4 +284,122 @@ async fn loaded_cms_file_and_crosswalk_are_reported_and_applied() {
     assert_eq!(finding[1].rule_id, "ANESTHESIA_CODE_UNPRICED");
     server.stop().await.expect("clean stop");
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test]
+async fn diagnoses_are_looked_up_and_searched() {
+    let server = TestServer::start().await;
+    let mut client = server.catalog();
+    let diagnosis = client
+        .get_diagnosis(pb::GetDiagnosisRequest {
+            code: "c50911".into(),
+        })
+        .await
+        .expect("found")
+        .into_inner()
+        .diagnosis
+        .expect("diagnosis");
+    assert_eq!(
+        diagnosis,
+        pb::DiagnosisCode {
+            code: "C50.911".into(),
+            description: "Malignant neoplasm of unspecified site of right female breast".into(),
+            billable: true,
+            chapter: 2,
+            chapter_title: "Neoplasms (C00-D49)".into(),
+            block: "C50".into(),
+            block_title: "Malignant neoplasms of breast (C50)".into(),
+            parent: "C50.91".into(),
+            children_count: 0,
+            requires_seventh_character: false,
+            manifestation: false,
+            code_first: String::new(),
+        }
+    );
+    let header = client
+        .get_diagnosis(pb::GetDiagnosisRequest {
+            code: "S72.001".into(),
+        })
+        .await
+        .expect("found")
+        .into_inner()
+        .diagnosis
+        .expect("diagnosis");
+    assert_eq!(
+        (
+            header.billable,
+            header.requires_seventh_character,
+            header.children_count
+        ),
+        (false, true, 16)
+    );
+    let missing = client
+        .get_diagnosis(pb::GetDiagnosisRequest {
+            code: "C50.9111".into(),
+        })
+        .await
+        .expect_err("unknown");
+    assert_eq!(missing.code(), tonic::Code::NotFound);
+    let malformed = client
+        .get_diagnosis(pb::GetDiagnosisRequest {
+            code: "50.9".into(),
+        })
+        .await
+        .expect_err("malformed");
+    assert_eq!(malformed.code(), tonic::Code::InvalidArgument);
+
+    let page = client
+        .search_diagnoses(pb::SearchDiagnosesRequest {
+            query: "C50.91".into(),
+            page_size: 2,
+            page_token: String::new(),
+        })
+        .await
+        .expect("search")
+        .into_inner();
+    let codes: Vec<&str> = page.diagnoses.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["C50.91", "C50.911"]);
+    assert_eq!(page.total_matches, 4);
+    let rest = client
+        .search_diagnoses(pb::SearchDiagnosesRequest {
+            query: "C50.91".into(),
+            page_size: 2,
+            page_token: page.next_page_token,
+        })
+        .await
+        .expect("search")
+        .into_inner();
+    let codes: Vec<&str> = rest.diagnoses.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["C50.912", "C50.919"]);
+    assert_eq!(rest.next_page_token, "");
+
+    let words = client
+        .search_diagnoses(pb::SearchDiagnosesRequest {
+            query: "hypertrophy of breast".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("search")
+        .into_inner();
+    assert_eq!(
+        words.diagnoses.first().map(|d| d.code.as_str()),
+        Some("N62")
+    );
+
+    let info = client
+        .get_catalog_info(pb::GetCatalogInfoRequest {})
+        .await
+        .expect("info")
+        .into_inner();
+    assert_eq!(
+        info.icd10cm_release,
+        "ICD-10-CM FY2026 April 1, 2026 update (CDC icd10c-tabular-April-1-2026.xml)"
+    );
+    // The CDC code list of that release has 74,719 codes valid for submission;
+    // tools/icd10cm/generate.py checks the embedded table against it.
+    assert_eq!(
+        (info.icd10cm_billable_count, info.icd10cm_code_count),
+        (74_719, 98_186)
+    );
+    server.stop().await.expect("clean stop");
 }

@@ -63,6 +63,11 @@ async fn clean_seed_case_is_coded_exactly() {
             total_minutes: 95,
             catalog_version: CATALOG_VERSION.to_owned(),
             payer_profile: "medicare".to_owned(),
+            diagnoses: vec![pb::DecisionDiagnosis {
+                code: "N62".to_owned(),
+                description: "Hypertrophy of breast".to_owned(),
+                billable: true,
+            }],
             rationale: "00402 (Reconstructive breast procedures (reduction; augmentation; muscle \
                         flaps)) carries the case with 5 base units (VA-RC-2018 effective \
                         2018-01-01, SINGLE_SOURCE); it was given as procedure 1's anesthesia code. \

@@ -183,6 +183,33 @@ impl Icd10Cm {
             })
     }
 
+    /// Searches by code prefix ("C50", "s72.00") or by words of the title
+    /// ("neoplasm breast"): every word must occur. Prefix results are in code order;
+    /// word results put an exact title first, then codes before their 7th-character
+    /// extensions, then shorter (more general) codes, then code order.
+    pub fn search(&self, query: &str) -> Vec<Diagnosis<'_>> {
+        let query = query.trim();
+        if let Some(prefix) = code_prefix(query) {
+            return self.with_prefix(&prefix).collect();
+        }
+        let words: Vec<String> = query
+            .split_whitespace()
+            .map(str::to_ascii_lowercase)
+            .collect();
+        if words.is_empty() {
+            return self.iter().collect();
+        }
+        let lowered = query.to_ascii_lowercase();
+        let mut found: Vec<Diagnosis<'_>> =
+            self.iter().filter(|d| d.matches_words(&words)).collect();
+        found.sort_by_cached_key(|d| {
+            let entry = d.entry();
+            let exact = entry.extends == NONE && self.lower(entry.title) == lowered;
+            (!exact, entry.extension, entry.code.len(), entry.code)
+        });
+        found
+    }
+
     /// Every code, in code order.
     pub fn iter(&self) -> impl Iterator<Item = Diagnosis<'_>> + '_ {
         (0..self.entries.len()).map(move |index| Diagnosis { set: self, index })
@@ -343,6 +370,20 @@ pub fn undotted(text: &str) -> Option<String> {
         && tail.len() <= 4
         && tail.bytes().all(|b| b.is_ascii_alphanumeric());
     shaped.then(|| format!("{head}{tail}"))
+}
+
+/// The undotted, upper-case prefix when the query looks like the start of a code:
+/// a letter, a digit, then letters, digits and at most one dot.
+fn code_prefix(query: &str) -> Option<String> {
+    let bytes = query.as_bytes();
+    let shaped = bytes.len() >= 2
+        && bytes[0].is_ascii_alphabetic()
+        && bytes[1].is_ascii_digit()
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'.')
+        && bytes.iter().filter(|b| **b == b'.').count() <= 1;
+    shaped.then(|| query.replace('.', "").to_ascii_uppercase())
 }
 
 /// An undotted code in dotted form: "C50911" → "C50.911", "G63" → "G63".
@@ -575,6 +616,21 @@ mod tests {
             Some(CodeSex::Female)
         );
         assert_eq!(set().lookup("C50.911").expect("known").sex(), None);
+    }
+
+    #[test]
+    fn search_by_prefix_and_words() {
+        let by_prefix: Vec<String> = set().search("c50.91").iter().map(|d| d.dotted()).collect();
+        assert_eq!(by_prefix, ["C50.91", "C50.911", "C50.912", "C50.919"]);
+        let by_words: Vec<String> = set()
+            .search("Polyneuropathy classified elsewhere")
+            .iter()
+            .map(|d| d.dotted())
+            .collect();
+        assert_eq!(by_words.first().map(String::as_str), Some("G63"));
+        let exact = set().search("cholera");
+        assert_eq!(exact.first().map(|d| d.dotted()), Some("A00".to_owned()));
+        assert!(set().search("zzzz qqqq").is_empty());
     }
 
     #[test]

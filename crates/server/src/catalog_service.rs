@@ -1,5 +1,6 @@
 //! anescode.v1.CodeCatalog.
 
+use anescode_codes::icd10cm::Icd10Error;
 use anescode_codes::{Code, CodeKind, SearchQuery, Subsection};
 use jiff::tz::TimeZone;
 use tonic::{Request, Response, Status};
@@ -66,10 +67,7 @@ impl CodeCatalog for CatalogService {
                 .into());
             }
         };
-        let limit = match usize::try_from(page_size).unwrap_or(MAX_PAGE_SIZE) {
-            0 => DEFAULT_PAGE_SIZE,
-            n => n.min(MAX_PAGE_SIZE),
-        };
+        let limit = page_limit(page_size);
         let fingerprint = PageToken::fingerprint(&query, subsection);
         let offset = PageToken::parse(&page_token, fingerprint)?;
         let page = catalog.search(&SearchQuery {
@@ -102,7 +100,9 @@ impl CodeCatalog for CatalogService {
         &self,
         _request: Request<pb::GetCatalogInfoRequest>,
     ) -> Result<Response<pb::GetCatalogInfoResponse>, Status> {
-        let catalog = self.readiness.coder()?.catalog();
+        let coder = self.readiness.coder()?;
+        let catalog = coder.catalog();
+        let diagnoses = coder.diagnoses();
         let today = TimeZone::UTC.to_datetime(jiff::Timestamp::now()).date();
         let active: Vec<_> = catalog
             .entries()
@@ -151,7 +151,64 @@ impl CodeCatalog for CatalogService {
                     }),
             ),
             subsections: Subsection::all().iter().map(Into::into).collect(),
+            icd10cm_release: diagnoses.release().to_owned(),
+            icd10cm_billable_count: diagnoses.billable_count(),
+            icd10cm_code_count: count(diagnoses.code_count()),
         }))
+    }
+
+    async fn get_diagnosis(
+        &self,
+        request: Request<pb::GetDiagnosisRequest>,
+    ) -> Result<Response<pb::GetDiagnosisResponse>, Status> {
+        let set = self.readiness.coder()?.diagnoses();
+        let pb::GetDiagnosisRequest { code } = request.into_inner();
+        let diagnosis = set.lookup(&code).map_err(|error| match error {
+            Icd10Error::Malformed(_) => ServiceError::InvalidArgument(error.to_string()),
+            Icd10Error::Unknown(..) => ServiceError::NotFound(error.to_string()),
+        })?;
+        Ok(Response::new(pb::GetDiagnosisResponse {
+            diagnosis: Some(diagnosis.into()),
+        }))
+    }
+
+    async fn search_diagnoses(
+        &self,
+        request: Request<pb::SearchDiagnosesRequest>,
+    ) -> Result<Response<pb::SearchDiagnosesResponse>, Status> {
+        let set = self.readiness.coder()?.diagnoses();
+        let pb::SearchDiagnosesRequest {
+            query,
+            page_size,
+            page_token,
+        } = request.into_inner();
+        let limit = page_limit(page_size);
+        let fingerprint = PageToken::fingerprint(&format!("icd10cm:{query}"), None);
+        let offset = PageToken::parse(&page_token, fingerprint)?;
+        let found = set.search(&query);
+        let end = offset.saturating_add(limit).min(found.len());
+        let page = found.get(offset..end).unwrap_or_default();
+        Ok(Response::new(pb::SearchDiagnosesResponse {
+            diagnoses: page.iter().map(|d| (*d).into()).collect(),
+            next_page_token: (end < found.len())
+                .then(|| {
+                    PageToken {
+                        offset: end,
+                        fingerprint,
+                    }
+                    .to_string()
+                })
+                .unwrap_or_default(),
+            total_matches: u32::try_from(found.len()).unwrap_or(u32::MAX),
+        }))
+    }
+}
+
+/// The page size a request asks for: 0 is the default, large values are capped.
+fn page_limit(page_size: u32) -> usize {
+    match usize::try_from(page_size).unwrap_or(MAX_PAGE_SIZE) {
+        0 => DEFAULT_PAGE_SIZE,
+        n => n.min(MAX_PAGE_SIZE),
     }
 }
 

@@ -5,6 +5,7 @@
 //! Record conversion cannot fail: values are carried as received, and the
 //! validation crate reports each bad one as a finding on its field.
 
+use anescode_codes::icd10cm::Diagnosis;
 use anescode_codes::{CatalogEntry, CodeKind, Subsection};
 use anescode_validation as domain;
 
@@ -232,6 +233,7 @@ impl From<domain::Decision> for pb::CodingDecision {
             revision,
             status,
             anesthesia_code,
+            diagnoses,
             lines,
             findings,
             total_minutes,
@@ -252,6 +254,43 @@ impl From<domain::Decision> for pb::CodingDecision {
             payer_profile,
             rationale,
             figures: figures.into_iter().map(Into::into).collect(),
+            diagnoses: diagnoses.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl From<domain::ReportedDiagnosis> for pb::DecisionDiagnosis {
+    fn from(diagnosis: domain::ReportedDiagnosis) -> Self {
+        let domain::ReportedDiagnosis {
+            code,
+            description,
+            billable,
+        } = diagnosis;
+        pb::DecisionDiagnosis {
+            code,
+            description: description.unwrap_or_default(),
+            billable,
+        }
+    }
+}
+
+impl From<Diagnosis<'_>> for pb::DiagnosisCode {
+    fn from(diagnosis: Diagnosis<'_>) -> Self {
+        let chapter = diagnosis.chapter();
+        let block = diagnosis.block();
+        pb::DiagnosisCode {
+            code: diagnosis.dotted(),
+            description: diagnosis.description().into_owned(),
+            billable: diagnosis.billable(),
+            chapter: chapter.number,
+            chapter_title: chapter.title.to_owned(),
+            block: block.id.to_owned(),
+            block_title: block.title.to_owned(),
+            parent: diagnosis.parent().map(|p| p.dotted()).unwrap_or_default(),
+            children_count: diagnosis.children(),
+            requires_seventh_character: diagnosis.needs_seventh_character(),
+            manifestation: diagnosis.manifestation(),
+            code_first: diagnosis.code_first().unwrap_or_default().to_owned(),
         }
     }
 }

@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use anescode_codes::Catalog;
+use anescode_codes::icd10cm::Icd10Cm;
 
 use crate::billing::{self, Billing, CaseFacts};
 use crate::checks::procedures::{self, Resolved, Source};
@@ -20,12 +21,22 @@ const DEFAULT_PROFILE: &str = "medicare";
 pub struct Coder {
     catalog: Arc<Catalog>,
     profiles: Arc<PayerProfiles>,
+    diagnoses: &'static Icd10Cm,
 }
 
 impl Coder {
-    /// A coder applying `catalog` and `profiles`.
+    /// A coder applying `catalog`, `profiles` and the embedded ICD-10-CM release.
     pub fn new(catalog: Arc<Catalog>, profiles: Arc<PayerProfiles>) -> Self {
-        Coder { catalog, profiles }
+        Coder {
+            catalog,
+            profiles,
+            diagnoses: Icd10Cm::embedded(),
+        }
+    }
+
+    /// The ICD-10-CM release applied.
+    pub fn diagnoses(&self) -> &'static Icd10Cm {
+        self.diagnoses
     }
 
     /// The catalog applied.
@@ -109,7 +120,14 @@ impl Coder {
                 ),
             ));
         }
-        diagnoses::check(record, &mut findings);
+        let age = header::age(record, date_of_service);
+        let diagnoses = diagnoses::check(
+            record,
+            self.diagnoses,
+            age,
+            carrying.map(|r| r.entry),
+            &mut findings,
+        );
         header::physical_status(record, &mut findings);
         providers::check(record, date_of_service, &mut findings);
         header::mac_flags(record, &mut findings);
@@ -122,7 +140,7 @@ impl Coder {
             record,
             catalog: &self.catalog,
             date_of_service,
-            age: header::age(record, date_of_service),
+            age,
             minutes: total_minutes,
             resolved: &resolved,
             carrying,
@@ -144,6 +162,7 @@ impl Coder {
             revision: record.revision,
             status: DecisionStatus::from_findings(&findings),
             anesthesia_code: carrying.map(|r| r.entry.code),
+            diagnoses,
             lines,
             rationale,
             findings,
@@ -166,6 +185,7 @@ impl Coder {
             revision: 0,
             status: DecisionStatus::from_findings(&findings),
             anesthesia_code: None,
+            diagnoses: Vec::new(),
             lines: Vec::new(),
             findings,
             total_minutes: 0,

@@ -1,6 +1,6 @@
 use anescode_codes::Code;
 
-use crate::{AppliedFigure, ClaimLine, Finding, Severity};
+use crate::{AppliedFigure, ClaimLine, Finding, ReportedDiagnosis, Severity};
 
 /// The outcome of coding one record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +35,8 @@ pub struct Decision {
     pub status: DecisionStatus,
     /// The code that carries the case, if one could be resolved.
     pub anesthesia_code: Option<Code>,
+    /// The record's diagnoses in canonical dotted form, in record order.
+    pub diagnoses: Vec<ReportedDiagnosis>,
     /// The claim lines, per billing provider, then separately billable work.
     pub lines: Vec<ClaimLine>,
     /// Every finding, in the order of the record's fields.

@@ -18,6 +18,7 @@ mod rules;
 mod time;
 mod units;
 
+pub use checks::diagnoses::ReportedDiagnosis;
 pub use claim::{AppliedFigure, ClaimLine, LineKind};
 pub use coder::Coder;
 pub use decision::{Decision, DecisionStatus};

@@ -114,8 +114,26 @@ rules! {
         "The record has no diagnosis.";
     DiagnosisInvalidFormat = "DIAGNOSIS_INVALID_FORMAT", Error, "ICD-10-CM Tabular List code structure (domain reference §7.1)",
         "A diagnosis is not shaped like an ICD-10-CM code (letter, digit, letter or digit, then up to four letters or digits; dot only after the third).";
+    DiagnosisUnknown = "DIAGNOSIS_UNKNOWN", Error, "ICD-10-CM FY2026 tabular list, April 1, 2026 update (CDC); Medicare Code Editor edit 1 (invalid diagnosis)",
+        "A diagnosis has the shape of a code but is not a code of the ICD-10-CM release.";
+    DiagnosisNotBillable = "DIAGNOSIS_NOT_BILLABLE", Error, "ICD-10-CM Official Guidelines I.B.2 (codes are reported to the highest number of characters available)",
+        "A diagnosis is a category or subcategory header, not a billable code.";
+    DiagnosisSeventhCharacterMissing = "DIAGNOSIS_SEVENTH_CHARACTER_MISSING", Error, "ICD-10-CM Official Guidelines I.B.2 and I.A.5 (7th characters and the placeholder X)",
+        "A diagnosis lacks the 7th character its category requires.";
     DiagnosisDuplicate = "DIAGNOSIS_DUPLICATE", Warning, "Medicare Code Editor edit 3, duplicate diagnosis (domain reference §7.3)",
-        "The same diagnosis appears twice on the record.";
+        "The same diagnosis appears twice on the record (with or without its dot).";
+    DiagnosisExternalCausePrimary = "DIAGNOSIS_EXTERNAL_CAUSE_PRIMARY", Error, "Medicare Code Editor edit 2 (external cause as principal diagnosis); ICD-10-CM Official Guidelines I.C.20",
+        "An external-cause code (V00-Y99, chapter 20) is listed first.";
+    DiagnosisManifestationPrimary = "DIAGNOSIS_MANIFESTATION_PRIMARY", Error, "Medicare Code Editor edit 6; ICD-10-CM Official Guidelines I.A.13 (etiology/manifestation convention)",
+        "A manifestation code ('in diseases classified elsewhere' in its own or its category's title) is listed first.";
+    DiagnosisExcludes1 = "DIAGNOSIS_EXCLUDES1", Warning, "ICD-10-CM Official Guidelines I.A.12.a (Excludes1: never coded together)",
+        "Two diagnoses on the record are in an Excludes1 relation in the tabular.";
+    DiagnosisSexConflict = "DIAGNOSIS_SEX_CONFLICT", Warning, "Medicare Code Editor sex edit, derived from the classification: chapter 15 expects a female patient; blocks and categories of male or female genital and pelvic organs expect that sex",
+        "A diagnosis of pregnancy (chapter 15) or of one sex's genital or pelvic organs is on a patient of the other sex.";
+    DiagnosisAgeConflict = "DIAGNOSIS_AGE_CONFLICT", Warning, "Medicare Code Editor age edits (maternity 9-64; newborn; adult 15-124), derived from chapters 15 and 16",
+        "A pregnancy code (chapter 15) is on a patient outside ages 9-64, or a perinatal code (chapter 16) is on a patient aged 15 or more.";
+    DiagnosisDoesNotSupportProcedure = "DIAGNOSIS_DOES_NOT_SUPPORT_PROCEDURE", Warning, "anescode diagnosis-procedure support table (crates/codes/data/diagnosis_support.csv), by CPT anesthesia subsection",
+        "No diagnosis on the record falls in the ICD-10-CM chapters and blocks that plausibly support the anesthesia code's subsection.";
     PhysicalStatusMissing = "PHYSICAL_STATUS_MISSING", Warning, "CMS Claims Processing Manual ch.12 §50.K (P1-P6 modifiers)",
         "The ASA physical status is not sent, so no P1-P6 modifier can be reported.";
     ProvidersMissing = "PROVIDERS_MISSING", Error, "CMS Claims Processing Manual ch.12 §50, §140 (payment modifiers follow the providers)",

@@ -262,6 +262,7 @@ fn obstetric_add_on_carries_its_own_time() {
 fn burn_add_on_carries_no_time() {
     let mut record = case();
     record.procedures = vec![procedure("01952"), procedure("01953")];
+    record.diagnoses = vec!["T21.31XA".to_owned()];
     check(
         "01952 + 01953",
         &record,
@@ -580,6 +581,7 @@ fn medicare_reports_qualifying_circumstances_without_units() {
     );
     record.controlled_hypotension = false;
     record.procedures = vec![procedure("00326")];
+    record.diagnoses = vec!["Q31.5".to_owned()];
     check(
         "code that reflects age",
         &record,

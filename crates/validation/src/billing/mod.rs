@@ -421,6 +421,10 @@ fn qualifying_circumstances(
         return Vec::new();
     }
     let codes: Vec<&str> = applies.iter().map(|(c, _)| *c).collect();
+    let (list, verb) = match codes.as_slice() {
+        [one] => ((*one).to_owned(), ("applies", "is")),
+        many => (many.join(", "), ("apply", "are")),
+    };
     if !profile.report_qualifying_circumstances {
         findings.push(Finding::new(
             Rule::QualifyingCircumstanceNotPaid,
@@ -437,7 +441,7 @@ fn qualifying_circumstances(
         findings.push(Finding::new(
             Rule::QualifyingCircumstanceNotPaid,
             "",
-            format!("{} are reported with 0 units: the {} profile does not pay qualifying circumstances", codes.join(", "), profile.name),
+            format!("{list} {} reported with 0 units: the {} profile does not pay qualifying circumstances", verb.1, profile.name),
         ));
     }
     narrative.push(format!(

@@ -1,82 +1,328 @@
-//! The shape of the diagnosis codes. Whether a code exists in the ICD-10-CM release
-//! is checked against the code set itself, not here.
+//! The diagnoses: each checked against the official ICD-10-CM release as a payer's
+//! front-end edits would, then the record's diagnoses against each other, the
+//! patient and the procedure.
 
 use std::collections::HashSet;
 
-use crate::{CaseRecord, Finding, Rule};
+use anescode_codes::CatalogEntry;
+use anescode_codes::icd10cm::{CodeSex, Diagnosis, Icd10Cm, Icd10Error};
+use anescode_codes::support::DiagnosisSupport;
 
-pub(crate) fn check(record: &CaseRecord, findings: &mut Vec<Finding>) {
+use crate::{CaseRecord, Enumerated, Finding, Rule, Sex};
+
+/// Chapter 15: pregnancy, childbirth and the puerperium.
+const MATERNITY_CHAPTER: u32 = 15;
+/// Chapter 16: certain conditions originating in the perinatal period.
+const PERINATAL_CHAPTER: u32 = 16;
+/// Chapter 20: external causes of morbidity.
+const EXTERNAL_CAUSE_CHAPTER: u32 = 20;
+/// Medicare Code Editor maternity age range (domain reference §7.3).
+const MATERNITY_AGES: std::ops::RangeInclusive<i16> = 9..=64;
+/// Medicare Code Editor adult age range starts at 15 (domain reference §7.3).
+const ADULT_AGE: i16 = 15;
+
+/// A diagnosis as the decision reports it back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportedDiagnosis {
+    /// The canonical dotted code; the text as sent when it is not a code.
+    pub code: String,
+    /// The official title, when the code is in the release.
+    pub description: Option<String>,
+    /// True when the code is valid for submission.
+    pub billable: bool,
+}
+
+/// Checks every diagnosis and returns them in canonical form, in record order.
+pub(crate) fn check(
+    record: &CaseRecord,
+    set: &Icd10Cm,
+    age: Option<i16>,
+    carrying: Option<&CatalogEntry>,
+    findings: &mut Vec<Finding>,
+) -> Vec<ReportedDiagnosis> {
     if record.diagnoses.is_empty() {
         findings.push(Finding::new(
             Rule::DiagnosesMissing,
             "diagnoses",
             "the record has no diagnosis; send at least the primary ICD-10-CM code",
         ));
+        return Vec::new();
+    }
+    let mut reported = Vec::with_capacity(record.diagnoses.len());
+    let mut known: Vec<(usize, Diagnosis<'_>)> = Vec::new();
+    let mut seen = HashSet::new();
+    for (i, text) in record.diagnoses.iter().enumerate() {
+        let field = format!("diagnoses[{i}]");
+        match set.lookup(text) {
+            Err(Icd10Error::Malformed(_)) => {
+                findings.push(Finding::new(
+                    Rule::DiagnosisInvalidFormat,
+                    field,
+                    format!(
+                        "{text:?} is not shaped like an ICD-10-CM code (a letter, a digit, a letter or digit, then up to four letters or digits, e.g. C50.911)"
+                    ),
+                ));
+                reported.push(ReportedDiagnosis {
+                    code: text.clone(),
+                    description: None,
+                    billable: false,
+                });
+            }
+            Err(Icd10Error::Unknown(dotted, release)) => {
+                findings.push(Finding::new(
+                    Rule::DiagnosisUnknown,
+                    field,
+                    format!("{dotted} is not a code of {release}"),
+                ));
+                reported.push(ReportedDiagnosis {
+                    code: dotted,
+                    description: None,
+                    billable: false,
+                });
+            }
+            Ok(diagnosis) => {
+                if !seen.insert(diagnosis.code()) {
+                    findings.push(Finding::new(
+                        Rule::DiagnosisDuplicate,
+                        field.clone(),
+                        format!("{diagnosis} is listed twice; list each diagnosis once"),
+                    ));
+                }
+                not_billable(set, &diagnosis, &field, findings);
+                reported.push(ReportedDiagnosis {
+                    code: diagnosis.dotted(),
+                    description: Some(diagnosis.description().into_owned()),
+                    billable: diagnosis.billable(),
+                });
+                known.push((i, diagnosis));
+            }
+        }
+    }
+    if let Some((0, primary)) = known.first() {
+        primary_position(primary, findings);
+    }
+    excludes1(&known, findings);
+    patient(&known, record, age, findings);
+    if let Some(entry) = carrying {
+        support(&known, entry, findings);
+    }
+    reported
+}
+
+fn not_billable(
+    set: &Icd10Cm,
+    diagnosis: &Diagnosis<'_>,
+    field: &str,
+    findings: &mut Vec<Finding>,
+) {
+    if diagnosis.billable() {
         return;
     }
-    let mut seen = HashSet::new();
-    for (i, code) in record.diagnoses.iter().enumerate() {
-        let field = format!("diagnoses[{i}]");
-        let Some(undotted) = undotted(code) else {
+    if diagnosis.needs_seventh_character() {
+        let options: Vec<String> = seventh_character_codes(set, diagnosis)
+            .iter()
+            .map(|child| {
+                let meaning = child.description();
+                let meaning = meaning
+                    .rsplit_once(", ")
+                    .map_or(meaning.as_ref(), |(_, m)| m);
+                format!("{} ({meaning})", child.dotted())
+            })
+            .collect();
+        findings.push(Finding::new(
+            Rule::DiagnosisSeventhCharacterMissing,
+            field,
+            format!(
+                "{diagnosis} needs a 7th character to be valid: {}",
+                options.join(", ")
+            ),
+        ));
+        return;
+    }
+    findings.push(Finding::new(
+        Rule::DiagnosisNotBillable,
+        field,
+        format!(
+            "{diagnosis} ({}) is a category, not a billable code: {} billable codes lie under it; report the most specific one",
+            diagnosis.description(),
+            diagnosis.billable_descendants()
+        ),
+    ));
+}
+
+/// The codes made from `diagnosis` by adding a 7th character.
+fn seventh_character_codes<'a>(set: &'a Icd10Cm, diagnosis: &Diagnosis<'_>) -> Vec<Diagnosis<'a>> {
+    let code = diagnosis.code();
+    let base = format!("{code:X<6}");
+    set.with_prefix(&base)
+        .filter(|d| d.code().len() == 7 && d.parent().is_some_and(|p| p.code() == code))
+        .collect()
+}
+
+fn primary_position(primary: &Diagnosis<'_>, findings: &mut Vec<Finding>) {
+    if primary.chapter().number == EXTERNAL_CAUSE_CHAPTER {
+        findings.push(Finding::new(
+            Rule::DiagnosisExternalCausePrimary,
+            "diagnoses[0]",
+            format!(
+                "{primary} is an external-cause code (V00-Y99); it describes how an injury happened and is never listed first: list the injury or condition first"
+            ),
+        ));
+    }
+    if primary.manifestation() {
+        let note = primary
+            .code_first()
+            .map(|note| format!("; the tabular says: code first {note}"))
+            .unwrap_or_default();
+        findings.push(Finding::new(
+            Rule::DiagnosisManifestationPrimary,
+            "diagnoses[0]",
+            format!(
+                "{primary} ({}) is a manifestation code and is never listed first{note}",
+                primary.description()
+            ),
+        ));
+    }
+}
+
+fn excludes1(known: &[(usize, Diagnosis<'_>)], findings: &mut Vec<Finding>) {
+    for (a, (_, first)) in known.iter().enumerate() {
+        for (j, second) in &known[a + 1..] {
+            if first.code() == second.code() {
+                continue;
+            }
+            let (owner, named) = if first.excludes1(second) {
+                (first, second)
+            } else if second.excludes1(first) {
+                (second, first)
+            } else {
+                continue;
+            };
             findings.push(Finding::new(
-                Rule::DiagnosisInvalidFormat,
-                field,
+                Rule::DiagnosisExcludes1,
+                format!("diagnoses[{j}]"),
                 format!(
-                    "{code:?} is not shaped like an ICD-10-CM code (a letter, a digit, a letter or digit, then up to four letters or digits, e.g. C50.911)"
+                    "{first} and {second} are not coded together: an Excludes1 note at {owner} excludes {named}; keep the one the record supports"
                 ),
-            ));
-            continue;
-        };
-        if !seen.insert(undotted.clone()) {
-            findings.push(Finding::new(
-                Rule::DiagnosisDuplicate,
-                field,
-                format!("{code} is listed twice; list each diagnosis once"),
             ));
         }
     }
 }
 
-/// The code without its dot and in capitals, when it has the ICD-10-CM shape.
-pub(crate) fn undotted(code: &str) -> Option<String> {
-    if !code.is_ascii() {
-        return None;
-    }
-    let upper = code.to_ascii_uppercase();
-    let (head, tail) = match upper.split_once('.') {
-        Some((head, tail)) if head.len() == 3 && !tail.is_empty() => (head, tail),
-        Some(_) => return None,
-        None => upper.split_at(upper.len().min(3)),
+fn patient(
+    known: &[(usize, Diagnosis<'_>)],
+    record: &CaseRecord,
+    age: Option<i16>,
+    findings: &mut Vec<Finding>,
+) {
+    let sex = match record.patient.as_ref().map(|p| p.sex) {
+        Some(Enumerated::Known(Sex::Female)) => Some(CodeSex::Female),
+        Some(Enumerated::Known(Sex::Male)) => Some(CodeSex::Male),
+        _ => None,
     };
-    let head = head.as_bytes();
-    let shaped = head.len() == 3
-        && head[0].is_ascii_uppercase()
-        && head[1].is_ascii_digit()
-        && head[2].is_ascii_alphanumeric()
-        && tail.len() <= 4
-        && tail.bytes().all(|b| b.is_ascii_alphanumeric());
-    shaped.then(|| format!("{}{tail}", String::from_utf8_lossy(head)))
+    for (i, diagnosis) in known {
+        let field = format!("diagnoses[{i}]");
+        let chapter = diagnosis.chapter().number;
+        if chapter == MATERNITY_CHAPTER {
+            if sex == Some(CodeSex::Male) {
+                findings.push(Finding::new(
+                    Rule::DiagnosisSexConflict,
+                    field.clone(),
+                    format!("{diagnosis} is a pregnancy, childbirth or puerperium code (chapter 15) on a male patient"),
+                ));
+            }
+            if let Some(age) = age
+                && !MATERNITY_AGES.contains(&age)
+            {
+                findings.push(Finding::new(
+                    Rule::DiagnosisAgeConflict,
+                    field.clone(),
+                    format!(
+                        "{diagnosis} is a pregnancy code (chapter 15); the patient is {age}, outside the maternity ages {}-{} of the Medicare Code Editor",
+                        MATERNITY_AGES.start(),
+                        MATERNITY_AGES.end()
+                    ),
+                ));
+            }
+        }
+        if chapter == PERINATAL_CHAPTER
+            && let Some(age) = age
+            && age >= ADULT_AGE
+        {
+            findings.push(Finding::new(
+                Rule::DiagnosisAgeConflict,
+                field.clone(),
+                format!(
+                    "{diagnosis} is a perinatal code (chapter 16) on a patient aged {age}; the official guidelines allow perinatal codes later in life only while the condition that began in the perinatal period persists: confirm it"
+                ),
+            ));
+        }
+        if let (Some(expected), Some(actual)) = (diagnosis.sex(), sex)
+            && expected != actual
+        {
+            let (organs, patient) = match expected {
+                CodeSex::Female => ("female genital or pelvic organs", "a male"),
+                CodeSex::Male => ("male genital organs", "a female"),
+            };
+            findings.push(Finding::new(
+                Rule::DiagnosisSexConflict,
+                field,
+                format!(
+                    "{diagnosis} lies in \"{}\", a block or category of {organs}, on {patient} patient",
+                    diagnosis_group(diagnosis)
+                ),
+            ));
+        }
+    }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shapes() {
-        assert_eq!(undotted("C50.911").as_deref(), Some("C50911"));
-        assert_eq!(undotted("C50911").as_deref(), Some("C50911"));
-        assert_eq!(undotted("c50.911").as_deref(), Some("C50911"));
-        assert_eq!(undotted("C50").as_deref(), Some("C50"));
-        assert_eq!(undotted("C4A.0").as_deref(), Some("C4A0"));
-        assert_eq!(undotted("V43.52XA").as_deref(), Some("V4352XA"));
-        assert_eq!(undotted("C50."), None);
-        assert_eq!(undotted("C5.0911"), None);
-        assert_eq!(undotted("5C0.911"), None);
-        assert_eq!(undotted("C50.91111"), None);
-        assert_eq!(undotted("C5"), None);
-        assert_eq!(undotted(""), None);
-        assert_eq!(undotted("éé"), None);
-        assert_eq!(undotted("Cé.1"), None);
+/// The title that names the organs: the block's when it does, else the category's.
+fn diagnosis_group(diagnosis: &Diagnosis<'_>) -> String {
+    let block = diagnosis.block().title;
+    let names_organs = ["genital", "pelvic"]
+        .iter()
+        .any(|word| block.to_ascii_lowercase().contains(word));
+    match diagnosis.lineage().last() {
+        Some(category) if !names_organs => category.description().into_owned(),
+        _ => block.to_owned(),
     }
+}
+
+fn support(known: &[(usize, Diagnosis<'_>)], entry: &CatalogEntry, findings: &mut Vec<Finding>) {
+    let Some(subsection) = entry.subsection else {
+        return;
+    };
+    let table = DiagnosisSupport::embedded();
+    if !table.restricts(subsection.number) || known.is_empty() {
+        return;
+    }
+    if known
+        .iter()
+        .any(|(_, d)| table.supporting(subsection.number, d.code()).is_some())
+    {
+        return;
+    }
+    let listed: Vec<String> = known
+        .iter()
+        .map(|(_, d)| format!("{d} ({})", d.description()))
+        .collect();
+    let expected: Vec<&str> = table
+        .rows()
+        .iter()
+        .filter(|row| row.subsection == subsection.number)
+        .take(4)
+        .map(|row| row.what)
+        .collect();
+    findings.push(Finding::new(
+        Rule::DiagnosisDoesNotSupportProcedure,
+        "diagnoses",
+        format!(
+            "no diagnosis supports {} ({}, {} subsection): the record lists {}; expected for example {}",
+            entry.code,
+            entry.description,
+            subsection.name,
+            listed.join("; "),
+            expected.join("; ")
+        ),
+    ));
 }
