@@ -6,10 +6,11 @@ Source: icd10c-tabular-April-1-2026.xml, the April 1, 2026 update of the FY2026
 ICD-10-CM tabular list, as shipped in the PyPI package simple-icd-10-cm==1.5.0
 (simple_icd_10_cm/data/). Run:
 
-    python3 tools/icd10cm/generate.py [path/to/icd10c-tabular-April-1-2026.xml]
+    python3 tools/icd10cm/generate.py [--out FILE] [path/to/icd10c-tabular-April-1-2026.xml]
 
 With no path, the XML is taken from the installed simple_icd_10_cm package. The output
-depends only on the XML: regenerating from the same source gives the same bytes.
+depends only on the XML: regenerating from the same source gives the same bytes (CI
+regenerates it with --out and compares).
 
 Output: UTF-8, LF line ends, tab-separated, one record per line:
 
@@ -95,8 +96,13 @@ def seven_chr(element):
 
 
 def main():
-    if len(sys.argv) > 1:
-        source = pathlib.Path(sys.argv[1])
+    args = sys.argv[1:]
+    out = OUT
+    if args[:1] == ["--out"]:
+        out = pathlib.Path(args[1])
+        args = args[2:]
+    if args:
+        source = pathlib.Path(args[0])
     else:
         import simple_icd_10_cm
 
@@ -151,8 +157,8 @@ def main():
     lines += [f"D\t{code}\t{flags}\t{title}" for code, (flags, title) in sorted(codes.items())]
     lines += [f"X\t{code}\t{refs}" for code, refs in sorted(excludes.items())]
     lines += [f"F\t{code}\t{note}" for code, note in sorted(code_first.items())]
-    OUT.write_text("\n".join(lines) + "\n", encoding="utf-8", newline="\n")
-    print(f"{OUT}: {len(codes)} codes, {billable} billable, {len(blocks)} blocks, "
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8", newline="\n")
+    print(f"{out}: {len(codes)} codes, {billable} billable, {len(blocks)} blocks, "
           f"{len(excludes)} with Excludes1, {len(code_first)} with code-first notes")
 
 

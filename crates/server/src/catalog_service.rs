@@ -190,15 +190,15 @@ impl CodeCatalog for CatalogService {
         let page = found.get(offset..end).unwrap_or_default();
         Ok(Response::new(pb::SearchDiagnosesResponse {
             diagnoses: page.iter().map(|d| (*d).into()).collect(),
-            next_page_token: (end < found.len())
-                .then(|| {
-                    PageToken {
-                        offset: end,
-                        fingerprint,
-                    }
-                    .to_string()
-                })
-                .unwrap_or_default(),
+            next_page_token: if end < found.len() {
+                PageToken {
+                    offset: end,
+                    fingerprint,
+                }
+                .to_string()
+            } else {
+                String::new()
+            },
             total_matches: u32::try_from(found.len()).unwrap_or(u32::MAX),
         }))
     }

@@ -113,6 +113,7 @@ where
 
     tokio::pin!(shutdown);
     tokio::pin!(load);
+    let loading = std::time::Instant::now();
     let loaded = tokio::select! {
         loaded = &mut load => loaded,
         () = &mut shutdown => {
@@ -132,7 +133,9 @@ where
         catalog_version = %coder.catalog().version(),
         codes = coder.catalog().entries().len(),
         profiles = coder.profiles().iter().count(),
-        "catalog and payer profiles loaded"
+        icd10cm_codes = coder.diagnoses().code_count(),
+        load_ms = loading.elapsed().as_millis() as u64,
+        "catalog, ICD-10-CM and payer profiles loaded"
     );
     readiness.set(coder);
     report(&reporter, ServingStatus::Serving).await;
