@@ -292,3 +292,18 @@ fn symptom_and_injury_codes_support_their_own_region_only() {
     let decision = decide(&case("01922", &["R51.9"], Sex::Male, "1980-01-01"));
     assert_eq!(findings(&decision), []);
 }
+
+#[test]
+fn ages_over_89_are_not_stated_exactly() {
+    // HIPAA Safe Harbor treats ages over 89 as identifiers.
+    let decision = decide(&case("01960", &["O80"], Sex::Female, "1930-01-01"));
+    let found = findings(&decision);
+    assert_eq!(
+        found[0],
+        finding(
+            "DIAGNOSIS_AGE_CONFLICT",
+            "diagnoses[0]",
+            "O80 is a pregnancy code (chapter 15); the patient is 90 or older, outside the maternity ages 9-64 of the Medicare Code Editor"
+        )
+    );
+}

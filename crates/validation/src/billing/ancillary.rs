@@ -4,6 +4,7 @@
 
 use anescode_codes::Code;
 
+use crate::checks::header::age_text;
 use crate::{AncillaryProcedure, CaseRecord, ClaimLine, Finding, LineKind, Rule, Tenths};
 
 /// Codes included in the anesthesia care package: never billed with it.
@@ -91,11 +92,17 @@ fn classify(
         36555 | 36556 => match (number, age) {
             (36555, Some(age)) if age >= 5 => skip(
                 Rule::CentralLineAgeMismatch,
-                format!("36555 is for patients under 5 years; the patient is {age}: bill 36556"),
+                format!(
+                    "36555 is for patients under 5 years; the patient is {}: bill 36556",
+                    age_text(age)
+                ),
             ),
             (36556, Some(age)) if age < 5 => skip(
                 Rule::CentralLineAgeMismatch,
-                format!("36556 is for patients 5 years or older; the patient is {age}: bill 36555"),
+                format!(
+                    "36556 is for patients 5 years or older; the patient is {}: bill 36555",
+                    age_text(age)
+                ),
             ),
             _ => bill(Vec::new()),
         },

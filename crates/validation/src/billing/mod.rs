@@ -391,7 +391,7 @@ fn qualifying_circumstances(
 ) -> Vec<(Code, Tenths)> {
     let record = facts.record;
     let units = profile.qualifying_units.value;
-    let mut applies: Vec<(&str, u32)> = Vec::new();
+    let mut applies: Vec<(&str, u32, &str)> = Vec::new();
     if let (Some(age), Some(carrying)) = (facts.age, facts.carrying)
         && !(1..=70).contains(&age)
     {
@@ -405,22 +405,38 @@ fn qualifying_circumstances(
                 ),
             ));
         } else {
-            applies.push(("99100", units.extreme_age));
+            applies.push((
+                "99100",
+                units.extreme_age,
+                if age < 1 {
+                    "a patient younger than 1 year"
+                } else {
+                    "a patient older than 70"
+                },
+            ));
         }
     }
     if record.total_body_hypothermia {
-        applies.push(("99116", units.total_body_hypothermia));
+        applies.push((
+            "99116",
+            units.total_body_hypothermia,
+            "total body hypothermia",
+        ));
     }
     if record.controlled_hypotension {
-        applies.push(("99135", units.controlled_hypotension));
+        applies.push((
+            "99135",
+            units.controlled_hypotension,
+            "controlled hypotension",
+        ));
     }
     if record.emergency {
-        applies.push(("99140", units.emergency));
+        applies.push(("99140", units.emergency, "emergency conditions"));
     }
     if applies.is_empty() {
         return Vec::new();
     }
-    let codes: Vec<&str> = applies.iter().map(|(c, _)| *c).collect();
+    let codes: Vec<&str> = applies.iter().map(|(c, _, _)| *c).collect();
     let (list, verb) = match codes.as_slice() {
         [one] => ((*one).to_owned(), ("applies", "is")),
         many => (many.join(", "), ("apply", "are")),
@@ -437,7 +453,7 @@ fn qualifying_circumstances(
         ));
         return Vec::new();
     }
-    if applies.iter().all(|(_, u)| *u == 0) {
+    if applies.iter().all(|(_, u, _)| *u == 0) {
         findings.push(Finding::new(
             Rule::QualifyingCircumstanceNotPaid,
             "",
@@ -448,12 +464,12 @@ fn qualifying_circumstances(
         "Qualifying circumstances: {}.",
         applies
             .iter()
-            .map(|(code, units)| format!("{code} ({units} units)"))
+            .map(|(code, units, why)| format!("{code} for {why} ({units} units)"))
             .collect::<Vec<_>>()
             .join(", ")
     ));
     applies
         .into_iter()
-        .filter_map(|(code, units)| code.parse().ok().map(|c| (c, Tenths::whole(units))))
+        .filter_map(|(code, units, _)| code.parse().ok().map(|c| (c, Tenths::whole(units))))
         .collect()
 }

@@ -8,6 +8,7 @@ use anescode_codes::CatalogEntry;
 use anescode_codes::icd10cm::{CodeSex, Diagnosis, Icd10Cm, Icd10Error};
 use anescode_codes::support::DiagnosisSupport;
 
+use crate::checks::header::age_text;
 use crate::{CaseRecord, Enumerated, Finding, Rule, Sex};
 
 /// Chapter 15: pregnancy, childbirth and the puerperium.
@@ -238,7 +239,8 @@ fn patient(
                     Rule::DiagnosisAgeConflict,
                     field.clone(),
                     format!(
-                        "{diagnosis} is a pregnancy code (chapter 15); the patient is {age}, outside the maternity ages {}-{} of the Medicare Code Editor",
+                        "{diagnosis} is a pregnancy code (chapter 15); the patient is {}, outside the maternity ages {}-{} of the Medicare Code Editor",
+                        age_text(age),
                         MATERNITY_AGES.start(),
                         MATERNITY_AGES.end()
                     ),
@@ -253,7 +255,8 @@ fn patient(
                 Rule::DiagnosisAgeConflict,
                 field.clone(),
                 format!(
-                    "{diagnosis} is a perinatal code (chapter 16) on a patient aged {age}; the official guidelines allow perinatal codes later in life only while the condition that began in the perinatal period persists: confirm it"
+                    "{diagnosis} is a perinatal code (chapter 16) on a patient aged {}; the official guidelines allow perinatal codes later in life only while the condition that began in the perinatal period persists: confirm it",
+                    age_text(age)
                 ),
             ));
         }

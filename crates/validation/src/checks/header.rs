@@ -121,6 +121,16 @@ pub(crate) fn age(record: &CaseRecord, date_of_service: Option<Date>) -> Option<
     (birth <= service).then(|| age_in_years(birth, service))
 }
 
+/// An age as a message may state it: ages over 89 are identifiers under the HIPAA
+/// Safe Harbor rule (45 CFR 164.514(b)(2)(i)(C)), so they are aggregated.
+pub(crate) fn age_text(age: i16) -> String {
+    if age > 89 {
+        "90 or older".to_owned()
+    } else {
+        age.to_string()
+    }
+}
+
 /// Completed years between two dates.
 pub(crate) fn age_in_years(birth: Date, on: Date) -> i16 {
     let mut years = on.year() - birth.year();
