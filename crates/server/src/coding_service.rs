@@ -5,6 +5,7 @@ use std::pin::Pin;
 use futures_util::{Stream, StreamExt};
 use tonic::{Request, Response, Status, Streaming};
 
+use crate::coding_routes::{Received, decoded};
 use crate::error::ServiceError;
 use crate::pb;
 use crate::pb::anesthesia_coding_server::AnesthesiaCoding;
@@ -34,7 +35,35 @@ fn decide(coder: &anescode_validation::Coder, record: pb::CaseRecord) -> pb::Cod
     decision.into()
 }
 
-type DecisionStream = Pin<Box<dyn Stream<Item = Result<pb::CodeCasesResponse, Status>> + Send>>;
+/// The response stream of CodeCases.
+pub(crate) type DecisionStream =
+    Pin<Box<dyn Stream<Item = Result<pb::CodeCasesResponse, Status>> + Send>>;
+
+impl CodingService {
+    /// Answers a CodeCases stream: one response per message, in order, so it is
+    /// ordered and back-pressured by construction. A record with problems, a message
+    /// without a record and a message that could not be decoded each get a REJECTED
+    /// decision; only a transport or framing error ends the stream.
+    pub(crate) fn answer_stream<S>(&self, inbound: S) -> Result<Response<DecisionStream>, Status>
+    where
+        S: Stream<Item = Result<Received, Status>> + Send + 'static,
+    {
+        let coder = self.readiness.coder()?.clone();
+        let outbound = inbound.map(move |message| {
+            let decision = match message? {
+                Ok(pb::CodeCasesRequest {
+                    item: Some(pb::code_cases_request::Item::CaseRecord(record)),
+                }) => decide(&coder, record),
+                Ok(pb::CodeCasesRequest { item: None }) => coder.missing_record().into(),
+                Err(error) => coder.undecodable_message(&error.to_string()).into(),
+            };
+            Ok(pb::CodeCasesResponse {
+                decision: Some(decision),
+            })
+        });
+        Ok(Response::new(Box::pin(outbound)))
+    }
+}
 
 #[tonic::async_trait]
 impl AnesthesiaCoding for CodingService {
@@ -52,26 +81,12 @@ impl AnesthesiaCoding for CodingService {
 
     type CodeCasesStream = DecisionStream;
 
-    /// One response per request, in order: the response stream is the request
-    /// stream mapped through the coder, so it is ordered and back-pressured by
-    /// construction. A record with problems yields a REJECTED decision; only a
-    /// transport or framing error ends the stream.
+    /// Reached only if CodeCases is served by the generated server; the routes in
+    /// `coding_routes` serve it with a codec that also answers undecodable messages.
     async fn code_cases(
         &self,
         request: Request<Streaming<pb::CodeCasesRequest>>,
     ) -> Result<Response<Self::CodeCasesStream>, Status> {
-        let coder = self.readiness.coder()?.clone();
-        let inbound = request.into_inner();
-        let outbound = inbound.map(move |message| {
-            let pb::CodeCasesRequest { item } = message?;
-            let decision = match item {
-                Some(pb::code_cases_request::Item::CaseRecord(record)) => decide(&coder, record),
-                None => coder.missing_record().into(),
-            };
-            Ok(pb::CodeCasesResponse {
-                decision: Some(decision),
-            })
-        });
-        Ok(Response::new(Box::pin(outbound)))
+        self.answer_stream(decoded(request.into_inner()))
     }
 }

@@ -2,6 +2,7 @@
 //! boundary, the coding and catalog services, health and reflection.
 
 mod catalog_service;
+mod coding_routes;
 mod coding_service;
 pub mod config;
 mod convert;

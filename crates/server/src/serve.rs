@@ -16,9 +16,9 @@ use tonic_health::ServingStatus;
 use tonic_health::server::HealthReporter;
 
 use crate::catalog_service::CatalogService;
+use crate::coding_routes::CodingRoutes;
 use crate::coding_service::CodingService;
 use crate::pb;
-use crate::pb::anesthesia_coding_server::AnesthesiaCodingServer;
 use crate::pb::code_catalog_server::CodeCatalogServer;
 use crate::profiles_file::ProfilesError;
 use crate::readiness::Readiness;
@@ -93,9 +93,7 @@ where
         .add_service(health)
         .add_service(reflection().build_v1()?)
         .add_service(reflection().build_v1alpha()?)
-        .add_service(AnesthesiaCodingServer::new(CodingService::new(
-            readiness.clone(),
-        )))
+        .add_service(CodingRoutes::new(CodingService::new(readiness.clone())))
         .add_service(CodeCatalogServer::new(CatalogService::new(
             readiness.clone(),
         )));

@@ -175,11 +175,26 @@ impl Coder {
 
     /// The decision for a stream message that carries no record.
     pub fn missing_record(&self) -> Decision {
-        let findings = vec![Finding::new(
+        self.unreadable(Finding::new(
             Rule::StreamItemMissing,
             "item",
             "the stream message carries no case_record; nothing was coded for it",
-        )];
+        ))
+    }
+
+    /// The decision for a stream message that is not a valid CodeCasesRequest.
+    pub fn undecodable_message(&self, error: &str) -> Decision {
+        self.unreadable(Finding::new(
+            Rule::StreamMessageUndecodable,
+            "",
+            format!(
+                "the stream message is not a valid anescode.v1.CodeCasesRequest ({error}); nothing was coded for it, the stream goes on"
+            ),
+        ))
+    }
+
+    fn unreadable(&self, finding: Finding) -> Decision {
+        let findings = vec![finding];
         Decision {
             case_id: String::new(),
             revision: 0,

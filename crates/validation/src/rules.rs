@@ -44,6 +44,8 @@ const CONTRACT: &str = "anescode API contract, proto/anescode/v1/case.proto";
 rules! {
     StreamItemMissing = "STREAM_ITEM_MISSING", Error, "anescode API contract, proto/anescode/v1/coding_service.proto",
         "A CodeCases stream message carries no case record.";
+    StreamMessageUndecodable = "STREAM_MESSAGE_UNDECODABLE", Error, "anescode API contract, proto/anescode/v1/coding_service.proto",
+        "A CodeCases stream message cannot be decoded as a CodeCasesRequest (corrupt protobuf).";
     EnumValueUnknown = "ENUM_VALUE_UNKNOWN", Error, "anescode API contract, proto/anescode/v1/case.proto",
         "An enumerated field holds a number this version of anescode does not define.";
     CaseIdMissing = "CASE_ID_MISSING", Error, "anescode API contract, proto/anescode/v1/case.proto",
