@@ -5,7 +5,6 @@
 //! no per-code allocation for titles.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -63,6 +62,8 @@ struct Entry {
     extends: u32,
     /// The code is made by adding a 7th character.
     extension: bool,
+    /// Index of the code's notes, or NONE.
+    notes: u32,
     children: u32,
 }
 
@@ -94,8 +95,17 @@ pub struct Icd10Cm {
     entries: Vec<Entry>,
     /// The table in lower case: titles are matched by words at the same offsets.
     lower: String,
-    excludes1: HashMap<&'static str, Vec<CodeRange<'static>>>,
-    code_first: HashMap<&'static str, &'static str>,
+    /// Each entry's code packed by [`key`], for look-ups by integer comparison.
+    keys: Vec<u64>,
+    /// Instructional notes; entries point here by index.
+    notes: Vec<Notes>,
+}
+
+/// The notes of one code that the edits use.
+#[derive(Debug, Default)]
+struct Notes {
+    excludes1: Vec<CodeRange<'static>>,
+    code_first: Option<&'static str>,
 }
 
 /// Why a diagnosis could not be looked up.
@@ -159,14 +169,15 @@ impl Icd10Cm {
 
     /// Looks a code up, with or without its dot, in any case.
     pub fn lookup(&self, text: &str) -> Result<Diagnosis<'_>, Icd10Error> {
-        let code = undotted(text).ok_or_else(|| Icd10Error::Malformed(text.to_owned()))?;
-        self.find(&code)
-            .map(|index| Diagnosis { set: self, index })
-            .ok_or_else(|| Icd10Error::Unknown(dotted(&code), self.release))
-    }
-
-    fn find(&self, code: &str) -> Option<usize> {
-        self.entries.binary_search_by(|e| e.code.cmp(code)).ok()
+        let (buffer, len) =
+            normalize(text).ok_or_else(|| Icd10Error::Malformed(text.to_owned()))?;
+        match self.keys.binary_search(&key(&buffer[..len])) {
+            Ok(index) => Ok(Diagnosis { set: self, index }),
+            Err(_) => {
+                let code = String::from_utf8_lossy(&buffer[..len]);
+                Err(Icd10Error::Unknown(dotted(&code), self.release))
+            }
+        }
     }
 
     /// Codes starting with `prefix` (undotted, upper case), in code order.
@@ -329,16 +340,21 @@ impl<'a> Diagnosis<'a> {
     /// The "Code first" note that governs it: its own or its nearest ancestor's.
     pub fn code_first(&self) -> Option<&'static str> {
         self.lineage()
-            .find_map(|d| d.set.code_first.get(d.code()).copied())
+            .find_map(|d| d.notes().and_then(|n| n.code_first))
+    }
+
+    fn notes(&self) -> Option<&'a Notes> {
+        match self.entry().notes {
+            NONE => None,
+            index => self.set.notes.get(index as usize),
+        }
     }
 
     /// True when an Excludes1 note of this code or an ancestor names `other`.
     pub fn excludes1(&self, other: &Diagnosis<'_>) -> bool {
         self.lineage().any(|d| {
-            d.set
-                .excludes1
-                .get(d.code())
-                .is_some_and(|ranges| ranges.iter().any(|r| r.contains(other.code())))
+            d.notes()
+                .is_some_and(|n| n.excludes1.iter().any(|r| r.contains(other.code())))
         })
     }
 }
@@ -353,23 +369,42 @@ impl fmt::Display for Diagnosis<'_> {
 /// letter, a digit, a letter or digit, then up to four letters or digits; a dot
 /// only after the third character.
 pub fn undotted(text: &str) -> Option<String> {
-    if !text.is_ascii() {
-        return None;
+    let (buffer, len) = normalize(text)?;
+    Some(String::from_utf8_lossy(&buffer[..len]).into_owned())
+}
+
+/// The undotted, upper-case code in a buffer, without allocating.
+fn normalize(text: &str) -> Option<([u8; 8], usize)> {
+    let text = text.trim().as_bytes();
+    let mut buffer = [0u8; 8];
+    let mut len = 0;
+    for (i, &byte) in text.iter().enumerate() {
+        if byte == b'.' {
+            // A dot only after the third character, and something after it.
+            if i != 3 || len != 3 || i + 1 == text.len() {
+                return None;
+            }
+            continue;
+        }
+        if len == 7 || !byte.is_ascii_alphanumeric() {
+            return None;
+        }
+        buffer[len] = byte.to_ascii_uppercase();
+        len += 1;
     }
-    let upper = text.trim().to_ascii_uppercase();
-    let (head, tail) = match upper.split_once('.') {
-        Some((head, tail)) if head.len() == 3 && !tail.is_empty() => (head, tail),
-        Some(_) => return None,
-        None => upper.split_at(upper.len().min(3)),
-    };
-    let bytes = head.as_bytes();
-    let shaped = bytes.len() == 3
-        && bytes[0].is_ascii_uppercase()
-        && bytes[1].is_ascii_digit()
-        && bytes[2].is_ascii_alphanumeric()
-        && tail.len() <= 4
-        && tail.bytes().all(|b| b.is_ascii_alphanumeric());
-    shaped.then(|| format!("{head}{tail}"))
+    let shaped = len >= 3
+        && buffer[0].is_ascii_uppercase()
+        && buffer[1].is_ascii_digit()
+        && buffer[2].is_ascii_alphanumeric();
+    shaped.then_some((buffer, len))
+}
+
+/// A code of up to eight ASCII bytes packed big-endian, zero-padded: keys order as
+/// the codes do.
+fn key(code: &[u8]) -> u64 {
+    (0..8).fold(0u64, |key, i| {
+        (key << 8) | u64::from(code.get(i).copied().unwrap_or(0))
+    })
 }
 
 /// The undotted, upper-case prefix when the query looks like the start of a code:
@@ -402,8 +437,8 @@ fn parse(table: &'static str) -> Result<Icd10Cm, usize> {
     let mut chapters = Vec::new();
     let mut blocks = Vec::new();
     let mut entries = Vec::with_capacity(100_000);
-    let mut excludes1: HashMap<&'static str, Vec<CodeRange<'static>>> = HashMap::new();
-    let mut code_first = HashMap::new();
+    let mut excludes1: Vec<(&'static str, Vec<CodeRange<'static>>)> = Vec::new();
+    let mut code_first: Vec<(&'static str, &'static str)> = Vec::new();
     for (number, line) in table.split_terminator('\n').enumerate() {
         let line_no = number + 1;
         let mut fields = line.split('\t');
@@ -464,6 +499,7 @@ fn parse(table: &'static str) -> Result<Icd10Cm, usize> {
                     parent: NONE,
                     extends: NONE,
                     extension,
+                    notes: NONE,
                     children: 0,
                 });
             }
@@ -478,16 +514,29 @@ fn parse(table: &'static str) -> Result<Icd10Cm, usize> {
                             .ok_or(line_no)
                     })
                     .collect::<Result<Vec<_>, _>>()?;
-                excludes1.insert(code, ranges);
+                excludes1.push((code, ranges));
             }
             "F" => {
                 let code = field()?;
-                code_first.insert(code, field()?);
+                code_first.push((code, field()?));
             }
             _ => return Err(line_no),
         }
     }
     link(&mut entries, &blocks);
+    let keys: Vec<u64> = entries.iter().map(|e| key(e.code.as_bytes())).collect();
+    if !keys.windows(2).all(|pair| pair[0] < pair[1]) {
+        return Err(0);
+    }
+    let mut notes: Vec<Notes> = Vec::new();
+    for (code, ranges) in excludes1 {
+        let index = notes_index(&mut entries, &keys, &mut notes, code)?;
+        notes[index].excludes1 = ranges;
+    }
+    for (code, note) in code_first {
+        let index = notes_index(&mut entries, &keys, &mut notes, code)?;
+        notes[index].code_first = Some(note);
+    }
     Ok(Icd10Cm {
         release,
         billable_count,
@@ -496,9 +545,26 @@ fn parse(table: &'static str) -> Result<Icd10Cm, usize> {
         entries,
         // ASCII lower-casing keeps every offset.
         lower: table.to_ascii_lowercase(),
-        excludes1,
-        code_first,
+        keys,
+        notes,
     })
+}
+
+/// The index of a code's notes, made on first use; the error is "not a code" (0).
+fn notes_index(
+    entries: &mut [Entry],
+    keys: &[u64],
+    notes: &mut Vec<Notes>,
+    code: &str,
+) -> Result<usize, usize> {
+    let index = keys
+        .binary_search(&key(code.as_bytes()))
+        .map_err(|_| 0usize)?;
+    if entries[index].notes == NONE {
+        entries[index].notes = notes.len() as u32;
+        notes.push(Notes::default());
+    }
+    Ok(entries[index].notes as usize)
 }
 
 /// Sets each code's parent, block, 7th-character base and child count.
