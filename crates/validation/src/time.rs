@@ -38,18 +38,8 @@ pub(crate) fn check_blocks(
 ) -> Vec<Interval> {
     let mut intervals: Vec<(usize, Interval)> = Vec::with_capacity(blocks.len());
     for (i, block) in blocks.iter().enumerate() {
-        let start = endpoint(
-            block.start,
-            &format!("{path}[{i}].start"),
-            Rule::TimeBlockStartMissing,
-            findings,
-        );
-        let end = endpoint(
-            block.end,
-            &format!("{path}[{i}].end"),
-            Rule::TimeBlockEndMissing,
-            findings,
-        );
+        let start = endpoint(block.start, (path, i, "start"), findings);
+        let end = endpoint(block.end, (path, i, "end"), findings);
         let (Some(start), Some(end)) = (start, end) else {
             continue;
         };
@@ -101,21 +91,23 @@ pub(crate) fn check_blocks(
     drop_overlaps(path, intervals, findings)
 }
 
+/// One end of a block: (list path, block index, "start" or "end"). The field path
+/// is formatted only when there is something to report.
 fn endpoint(
     raw: Option<RawTimestamp>,
-    field: &str,
-    missing: Rule,
+    (path, i, which): (&str, usize, &str),
     findings: &mut Vec<Finding>,
 ) -> Option<Timestamp> {
+    let field = || format!("{path}[{i}].{which}");
     let Some(raw) = raw else {
-        let which = if missing == Rule::TimeBlockStartMissing {
-            "start"
+        let missing = if which == "start" {
+            Rule::TimeBlockStartMissing
         } else {
-            "end"
+            Rule::TimeBlockEndMissing
         };
         findings.push(Finding::new(
             missing,
-            field,
+            field(),
             format!("the time block has no {which}"),
         ));
         return None;
@@ -125,7 +117,7 @@ fn endpoint(
         _ => {
             findings.push(Finding::new(
                 Rule::TimestampInvalid,
-                field,
+                field(),
                 format!(
                     "seconds {} and nanos {} are not a valid timestamp (years 0001-9999, nanos 0-999999999)",
                     raw.seconds, raw.nanos

@@ -24,10 +24,11 @@ pub(crate) fn check(
     }
     let mut first_seen: HashMap<&str, usize> = HashMap::new();
     for (i, provider) in record.providers.iter().enumerate() {
-        let path = format!("providers[{i}]");
+        // Field paths are formatted only when there is something to report.
+        let field = |name: &str| format!("providers[{i}].{name}");
         npi(
             &provider.npi,
-            &format!("{path}.npi"),
+            || field("npi"),
             Rule::ProviderNpiMissing,
             findings,
         );
@@ -36,7 +37,7 @@ pub(crate) fn check(
         {
             findings.push(Finding::new(
                 Rule::ProviderDuplicate,
-                format!("{path}.npi"),
+                field("npi"),
                 format!(
                     "NPI {} is already listed as provider {}",
                     provider.npi,
@@ -50,7 +51,7 @@ pub(crate) fn check(
             Enumerated::Unspecified => {
                 findings.push(Finding::new(
                     Rule::ProviderRoleMissing,
-                    format!("{path}.role"),
+                    field("role"),
                     format!(
                         "provider {} has no role; the payment modifier depends on it",
                         i + 1
@@ -59,31 +60,28 @@ pub(crate) fn check(
                 None
             }
             Enumerated::Unknown(value) => {
-                findings.push(unknown_enum(&format!("{path}.role"), value));
+                findings.push(unknown_enum(&field("role"), value));
                 None
             }
         };
-        taxonomy_matches(
-            &provider.taxonomy,
-            role,
-            &format!("{path}.taxonomy"),
-            findings,
-        );
-        check_blocks(
-            &format!("{path}.time_blocks"),
-            &provider.time_blocks,
-            date_of_service,
-            findings,
-        );
+        taxonomy_matches(&provider.taxonomy, role, || field("taxonomy"), findings);
+        if !provider.time_blocks.is_empty() {
+            check_blocks(
+                &field("time_blocks"),
+                &provider.time_blocks,
+                date_of_service,
+                findings,
+            );
+        }
     }
 }
 
 /// Checks an NPI field; `missing` is the rule reported when it is empty.
-fn npi(text: &str, field: &str, missing: Rule, findings: &mut Vec<Finding>) {
+fn npi(text: &str, field: impl Fn() -> String, missing: Rule, findings: &mut Vec<Finding>) {
     if text.is_empty() {
         findings.push(Finding::new(
             missing,
-            field,
+            field(),
             "no NPI is sent; send the provider's 10-digit NPI",
         ));
         return;
@@ -95,14 +93,14 @@ fn npi(text: &str, field: &str, missing: Rule, findings: &mut Vec<Finding>) {
                 format!("{text} is not a valid NPI: {error}; check for a mistyped digit")
             }
         };
-        findings.push(Finding::new(Rule::ProviderNpiInvalid, field, message));
+        findings.push(Finding::new(Rule::ProviderNpiInvalid, field(), message));
     }
 }
 
 fn taxonomy_matches(
     code: &str,
     role: Option<ProviderRole>,
-    field: &str,
+    field: impl Fn() -> String,
     findings: &mut Vec<Finding>,
 ) {
     if code.is_empty() {
@@ -111,7 +109,7 @@ fn taxonomy_matches(
     if !taxonomy::is_well_formed(code) {
         findings.push(Finding::new(
             Rule::ProviderTaxonomyInvalid,
-            field,
+            field(),
             format!(
                 "{code:?} is not a NUCC taxonomy code (ten capital letters or digits ending in X)"
             ),
@@ -128,12 +126,12 @@ fn taxonomy_matches(
     match taxonomy::lookup(code) {
         None => findings.push(Finding::new(
             Rule::ProviderTaxonomyNotAnesthesia,
-            field,
+            field(),
             format!("{code} is not an anesthesia taxonomy; check the provider's specialty"),
         )),
         Some(found) if found.group != expected => findings.push(Finding::new(
             Rule::ProviderTaxonomyRoleMismatch,
-            field,
+            field(),
             format!("{code} ({}) does not match the provider's role", found.name),
         )),
         Some(_) => {}
