@@ -2,7 +2,7 @@
 //! Manual ch.12 §50.B-D, §140; domain reference §1.5-§1.8, §2.1).
 
 use crate::time::{check_blocks, total_minutes};
-use crate::{CaseRecord, Enumerated, Finding, PayerProfile, Provider, ProviderRole, Rule};
+use crate::{CaseRecord, Finding, PayerProfile, Provider, ProviderRole, Rule};
 
 /// How the billing anesthesiologist took part.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,10 +56,7 @@ pub(crate) struct Team<'r> {
 }
 
 fn role_of(provider: &Provider) -> Option<ProviderRole> {
-    match provider.role {
-        Enumerated::Known(role) => Some(role),
-        Enumerated::Unspecified | Enumerated::Unknown(_) => None,
-    }
+    provider.role.known()
 }
 
 /// The provider of `roles` with the longest time on the case; the others handed
