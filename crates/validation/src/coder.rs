@@ -98,14 +98,19 @@ impl Coder {
             &mut findings,
         );
         let resolved = procedures::resolve(record, &self.catalog, date_of_service, &mut findings);
-        for (index, procedure) in record.procedures.iter().enumerate() {
-            time::check_blocks(
-                &format!("procedures[{index}].time_blocks"),
-                &procedure.time_blocks,
-                date_of_service,
-                &mut findings,
-            );
-        }
+        let procedure_minutes: Vec<Option<u32>> = record
+            .procedures
+            .iter()
+            .enumerate()
+            .map(|(index, procedure)| {
+                time::own_minutes(
+                    || format!("procedures[{index}].time_blocks"),
+                    &procedure.time_blocks,
+                    date_of_service,
+                    &mut findings,
+                )
+            })
+            .collect();
         let carrying = procedures::carrying(&resolved);
         let others = resolved.iter().filter(|r| !r.entry.add_on).count();
         if let Some(carrying) = carrying
@@ -129,7 +134,7 @@ impl Coder {
             &mut findings,
         );
         header::physical_status(record, &mut findings);
-        providers::check(record, date_of_service, &mut findings);
+        let provider_minutes = providers::check(record, date_of_service, &mut findings);
         header::mac_flags(record, &mut findings);
         providers::ancillary(record, &mut findings);
         header::place_of_service(record, &mut findings);
@@ -142,6 +147,8 @@ impl Coder {
             date_of_service,
             age,
             minutes: total_minutes,
+            procedure_minutes: &procedure_minutes,
+            provider_minutes: &provider_minutes,
             resolved: &resolved,
             carrying,
         };

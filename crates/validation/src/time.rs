@@ -169,6 +169,26 @@ fn drop_overlaps(
     kept.into_iter().map(|(_, interval)| interval).collect()
 }
 
+/// Checks a list of blocks that may be empty (a procedure's or a provider's own
+/// time) and returns its minutes; `None` when the list is empty. The path is
+/// formatted only for a list that has blocks.
+pub(crate) fn own_minutes(
+    path: impl FnOnce() -> String,
+    blocks: &[TimeBlock],
+    date_of_service: Option<Date>,
+    findings: &mut Vec<Finding>,
+) -> Option<u32> {
+    if blocks.is_empty() {
+        return None;
+    }
+    Some(total_minutes(&check_blocks(
+        &path(),
+        blocks,
+        date_of_service,
+        findings,
+    )))
+}
+
 /// Whole minutes of anesthesia time in the intervals, half a minute rounded up.
 pub(crate) fn total_minutes(intervals: &[Interval]) -> u32 {
     let seconds: i64 = intervals.iter().map(|i| i.duration().as_secs()).sum();

@@ -9,7 +9,6 @@ use anescode_codes::{Catalog, CatalogEntry, Code};
 use jiff::civil::Date;
 
 use crate::checks::procedures::Resolved;
-use crate::time::{check_blocks, total_minutes};
 use crate::units::allowed_amount;
 use crate::{
     AnesthesiaType, AppliedFigure, CaseRecord, ClaimLine, Enumerated, Finding, LineKind,
@@ -25,6 +24,10 @@ pub(crate) struct CaseFacts<'a, 'c> {
     pub(crate) date_of_service: Option<Date>,
     pub(crate) age: Option<i16>,
     pub(crate) minutes: u32,
+    /// Each procedure's own minutes, when it has blocks of its own.
+    pub(crate) procedure_minutes: &'a [Option<u32>],
+    /// Each provider's own minutes, when it has blocks of its own.
+    pub(crate) provider_minutes: &'a [Option<u32>],
     pub(crate) resolved: &'a [Resolved<'c>],
     pub(crate) carrying: Option<&'a Resolved<'c>>,
 }
@@ -74,7 +77,13 @@ pub(crate) fn bill(
     }
 
     if let Some(carrying) = facts.carrying {
-        let team = team::team(record, profile, facts.minutes, findings);
+        let team = team::team(
+            record,
+            profile,
+            facts.minutes,
+            facts.provider_minutes,
+            findings,
+        );
         if !team.explanation.is_empty() {
             billing.narrative.push(team.explanation.clone());
         }
@@ -325,9 +334,13 @@ fn add_on_minutes<'c>(
         .filter(|r| r.entry.add_on)
         .filter(with_primary)
     {
-        let procedure = &facts.record.procedures[resolved.index];
+        let own = facts
+            .procedure_minutes
+            .get(resolved.index)
+            .copied()
+            .flatten();
         let minutes = if resolved.entry.time_units_apply {
-            if procedure.time_blocks.is_empty() {
+            if own.is_none() {
                 findings.push(Finding::new(
                     Rule::AddOnTimeMissing,
                     format!("procedures[{}].time_blocks", resolved.index),
@@ -337,13 +350,7 @@ fn add_on_minutes<'c>(
                     ),
                 ));
             }
-            // Problems with these blocks were reported when the record was checked.
-            total_minutes(&check_blocks(
-                "",
-                &procedure.time_blocks,
-                None,
-                &mut Vec::new(),
-            ))
+            own.unwrap_or(0)
         } else {
             0
         };

@@ -1,7 +1,6 @@
 //! Who bills the anesthesia and with which payment modifier (CMS Claims Processing
 //! Manual ch.12 §50.B-D, §140; domain reference §1.5-§1.8, §2.1).
 
-use crate::time::{check_blocks, total_minutes};
 use crate::{CaseRecord, Finding, PayerProfile, Provider, ProviderRole, Rule};
 
 /// How the billing anesthesiologist took part.
@@ -65,7 +64,7 @@ fn role_of(provider: &Provider) -> Option<ProviderRole> {
 fn longest<'r>(
     record: &'r CaseRecord,
     roles: &[ProviderRole],
-    case_minutes: u32,
+    minutes_of: &dyn Fn(usize) -> u32,
     findings: &mut Vec<Finding>,
 ) -> Option<&'r Provider> {
     let mut candidates: Vec<(usize, &Provider)> = Vec::new();
@@ -76,17 +75,10 @@ fn longest<'r>(
             candidates.push((index, provider));
         }
     }
-    let minutes = |p: &Provider| {
-        if p.time_blocks.is_empty() {
-            return case_minutes;
-        }
-        // Problems with these blocks were reported when the providers were checked.
-        total_minutes(&check_blocks("", &p.time_blocks, None, &mut Vec::new()))
-    };
     let (index, chosen) = candidates
         .iter()
         .rev()
-        .max_by_key(|(_, p)| minutes(p))
+        .max_by_key(|(index, _)| minutes_of(*index))
         .copied()?;
     if candidates.len() > 1 {
         findings.push(Finding::new(
@@ -107,21 +99,30 @@ pub(crate) fn team<'r>(
     record: &'r CaseRecord,
     profile: &PayerProfile,
     case_minutes: u32,
+    provider_minutes: &[Option<u32>],
     findings: &mut Vec<Finding>,
 ) -> Team<'r> {
+    // A provider without blocks of its own was there for the whole case.
+    let minutes_of = |index: usize| {
+        provider_minutes
+            .get(index)
+            .copied()
+            .flatten()
+            .unwrap_or(case_minutes)
+    };
     let has = |role| record.providers.iter().any(|p| role_of(p) == Some(role));
     let resident = has(ProviderRole::Resident);
     let student = has(ProviderRole::StudentNurseAnesthetist);
     let physician = longest(
         record,
         &[ProviderRole::Anesthesiologist],
-        case_minutes,
+        &minutes_of,
         findings,
     );
     let anesthetist = longest(
         record,
         &[ProviderRole::Crna, ProviderRole::AnesthesiologistAssistant],
-        case_minutes,
+        &minutes_of,
         findings,
     );
     let split = profile.medical_direction_percent.value;

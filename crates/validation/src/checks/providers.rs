@@ -6,22 +6,25 @@ use anescode_codes::taxonomy::{self, TaxonomyGroup};
 use jiff::civil::Date;
 
 use crate::checks::header::unknown_enum;
-use crate::time::check_blocks;
+use crate::time::own_minutes;
 use crate::{CaseRecord, Enumerated, Finding, Npi, NpiError, ProviderRole, Rule};
 
+/// Checks the providers and returns each one's own minutes (`None` when the
+/// provider has no blocks of its own and so shares the case's time).
 pub(crate) fn check(
     record: &CaseRecord,
     date_of_service: Option<Date>,
     findings: &mut Vec<Finding>,
-) {
+) -> Vec<Option<u32>> {
     if record.providers.is_empty() {
         findings.push(Finding::new(
             Rule::ProvidersMissing,
             "providers",
             "the record has no provider; send at least the anesthesiologist or CRNA who gave the anesthetic",
         ));
-        return;
+        return Vec::new();
     }
+    let mut minutes = Vec::with_capacity(record.providers.len());
     let mut first_seen: HashMap<&str, usize> = HashMap::new();
     for (i, provider) in record.providers.iter().enumerate() {
         // Field paths are formatted only when there is something to report.
@@ -65,15 +68,14 @@ pub(crate) fn check(
             }
         };
         taxonomy_matches(&provider.taxonomy, role, || field("taxonomy"), findings);
-        if !provider.time_blocks.is_empty() {
-            check_blocks(
-                &field("time_blocks"),
-                &provider.time_blocks,
-                date_of_service,
-                findings,
-            );
-        }
+        minutes.push(own_minutes(
+            || field("time_blocks"),
+            &provider.time_blocks,
+            date_of_service,
+            findings,
+        ));
     }
+    minutes
 }
 
 /// Checks an NPI field; `missing` is the rule reported when it is empty.
