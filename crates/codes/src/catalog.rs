@@ -7,6 +7,7 @@ use std::path::Path;
 
 use jiff::civil::Date;
 
+use crate::query::QueryError;
 use crate::{BaseUnitSchedule, BaseUnits, Code, Crosswalk, LoadError, Subsection};
 
 const CODES_CSV: &str = include_str!("../data/anesthesia_codes.csv");
@@ -173,9 +174,11 @@ impl Catalog {
     }
 
     /// Searches by code prefix or description words.
-    pub fn search(&self, query: &SearchQuery<'_>) -> SearchPage<'_> {
+    ///
+    /// The query is refused when it is over the limits of [`crate::query`].
+    pub fn search(&self, query: &SearchQuery<'_>) -> Result<SearchPage<'_>, QueryError> {
         let text = query.text.trim();
-        let words: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();
+        let words = crate::query::words(text)?;
         let is_prefix = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
         let matches = |entry: &&CatalogEntry| {
             if let Some(number) = query.subsection
@@ -198,11 +201,11 @@ impl Catalog {
             total += 1;
         }
         let end = query.offset + page.len();
-        SearchPage {
+        Ok(SearchPage {
             entries: page,
             total,
             next_offset: (end < total && query.limit > 0).then_some(end),
-        }
+        })
     }
 }
 
@@ -377,33 +380,41 @@ mod tests {
         let codes = |page: &SearchPage<'_>| -> Vec<String> {
             page.entries.iter().map(|e| e.code.to_string()).collect()
         };
-        let page = catalog.search(&SearchQuery {
-            text: "0040",
-            limit: 10,
-            ..Default::default()
-        });
+        let page = catalog
+            .search(&SearchQuery {
+                text: "0040",
+                limit: 10,
+                ..Default::default()
+            })
+            .expect("within limits");
         assert_eq!(codes(&page), ["00400", "00402", "00404", "00406"]);
-        let page = catalog.search(&SearchQuery {
-            text: "Breast RADICAL",
-            limit: 10,
-            ..Default::default()
-        });
+        let page = catalog
+            .search(&SearchQuery {
+                text: "Breast RADICAL",
+                limit: 10,
+                ..Default::default()
+            })
+            .expect("within limits");
         assert_eq!(codes(&page), ["00404", "00406"]);
-        let first = catalog.search(&SearchQuery {
-            text: "",
-            subsection: Some(18),
-            offset: 0,
-            limit: 5,
-        });
+        let first = catalog
+            .search(&SearchQuery {
+                text: "",
+                subsection: Some(18),
+                offset: 0,
+                limit: 5,
+            })
+            .expect("within limits");
         assert_eq!(first.total, 10);
         assert_eq!(codes(&first), ["01958", "01960", "01961", "01962", "01963"]);
         assert_eq!(first.next_offset, Some(5));
-        let last = catalog.search(&SearchQuery {
-            text: "",
-            subsection: Some(18),
-            offset: 5,
-            limit: 5,
-        });
+        let last = catalog
+            .search(&SearchQuery {
+                text: "",
+                subsection: Some(18),
+                offset: 5,
+                limit: 5,
+            })
+            .expect("within limits");
         assert_eq!(codes(&last), ["01965", "01966", "01967", "01968", "01969"]);
         assert_eq!(last.next_offset, None);
     }

@@ -11,6 +11,7 @@ mod crosswalk;
 mod error;
 pub mod icd10cm;
 pub mod place_of_service;
+pub mod query;
 mod schedule;
 mod subsection;
 pub mod support;

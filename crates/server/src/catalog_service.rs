@@ -6,7 +6,7 @@ use jiff::tz::TimeZone;
 use tonic::{Request, Response, Status};
 
 use crate::convert::anesthesia_code;
-use crate::error::ServiceError;
+use crate::error::{ServiceError, preview};
 use crate::pb;
 use crate::pb::code_catalog_server::CodeCatalog;
 use crate::readiness::Readiness;
@@ -37,7 +37,7 @@ impl CodeCatalog for CatalogService {
         let parsed: Code = code
             .trim()
             .parse()
-            .map_err(|e| ServiceError::InvalidArgument(format!("code {code:?}: {e}")))?;
+            .map_err(|e| ServiceError::InvalidArgument(format!("code {}: {e}", preview(&code))))?;
         let entry = catalog
             .get(parsed)
             .ok_or_else(|| ServiceError::NotFound(format!("{parsed} is not in the catalog")))?;
@@ -70,12 +70,14 @@ impl CodeCatalog for CatalogService {
         let limit = page_limit(page_size);
         let fingerprint = PageToken::fingerprint(&query, subsection);
         let offset = PageToken::parse(&page_token, fingerprint)?;
-        let page = catalog.search(&SearchQuery {
-            text: &query,
-            subsection,
-            offset,
-            limit,
-        });
+        let page = catalog
+            .search(&SearchQuery {
+                text: &query,
+                subsection,
+                offset,
+                limit,
+            })
+            .map_err(|e| ServiceError::InvalidArgument(e.to_string()))?;
         Ok(Response::new(pb::SearchCodesResponse {
             codes: page
                 .entries
@@ -164,7 +166,10 @@ impl CodeCatalog for CatalogService {
         let set = self.readiness.coder()?.diagnoses();
         let pb::GetDiagnosisRequest { code } = request.into_inner();
         let diagnosis = set.lookup(&code).map_err(|error| match error {
-            Icd10Error::Malformed(_) => ServiceError::InvalidArgument(error.to_string()),
+            Icd10Error::Malformed(_) => ServiceError::InvalidArgument(format!(
+                "{} is not shaped like an ICD-10-CM code",
+                preview(&code)
+            )),
             Icd10Error::Unknown(..) => ServiceError::NotFound(error.to_string()),
         })?;
         Ok(Response::new(pb::GetDiagnosisResponse {
@@ -185,7 +190,9 @@ impl CodeCatalog for CatalogService {
         let limit = page_limit(page_size);
         let fingerprint = PageToken::fingerprint(&format!("icd10cm:{query}"), None);
         let offset = PageToken::parse(&page_token, fingerprint)?;
-        let found = set.search(&query);
+        let found = set
+            .search(&query)
+            .map_err(|e| ServiceError::InvalidArgument(e.to_string()))?;
         let end = offset.saturating_add(limit).min(found.len());
         let page = found.get(offset..end).unwrap_or_default();
         Ok(Response::new(pb::SearchDiagnosesResponse {
@@ -240,7 +247,8 @@ impl PageToken {
         }
         let invalid = || {
             ServiceError::InvalidArgument(format!(
-                "page_token {token:?} is not a next_page_token of this search"
+                "page_token {} is not a next_page_token of this search",
+                preview(token)
             ))
         };
         let (offset, mark) = token.split_once('.').ok_or_else(invalid)?;

@@ -19,6 +19,18 @@ pub(crate) enum ServiceError {
     NotFound(String),
 }
 
+/// The most characters of a client's input an error message quotes.
+pub(crate) const PREVIEW_CHARS: usize = 32;
+
+/// A client's input as an error message may quote it: escaped (`{:?}`), at most
+/// [`PREVIEW_CHARS`] characters, and marked with its full length when cut.
+pub(crate) fn preview(input: &str) -> String {
+    match input.char_indices().nth(PREVIEW_CHARS) {
+        None => format!("{input:?}"),
+        Some((cut, _)) => format!("{:?}… ({} bytes)", &input[..cut], input.len()),
+    }
+}
+
 impl From<ServiceError> for Status {
     fn from(error: ServiceError) -> Self {
         // Deliberately no catch-all arm: a new error kind must choose its code.
@@ -32,5 +44,21 @@ impl From<ServiceError> for Status {
             ServiceError::NotFound(_) => Code::NotFound,
         };
         Status::new(code, error.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn previews_are_escaped_and_cut() {
+        assert_eq!(preview("00402"), "\"00402\"");
+        assert_eq!(preview("a\nb\u{1b}[31m"), "\"a\\nb\\u{1b}[31m\"");
+        let long = "x".repeat(20_000);
+        assert_eq!(
+            preview(&long),
+            format!("\"{}\"… (20000 bytes)", "x".repeat(PREVIEW_CHARS))
+        );
     }
 }

@@ -9,6 +9,7 @@ use anescode_codes::icd10cm::Icd10Cm;
 use crate::billing::{self, Billing, CaseFacts};
 use crate::checks::procedures::{self, Resolved, Source};
 use crate::checks::{diagnoses, header, providers};
+use crate::limits;
 use crate::time::{self, Interval};
 use crate::{CaseRecord, Decision, DecisionStatus, Finding, PayerProfile, PayerProfiles, Rule};
 
@@ -79,6 +80,10 @@ impl Coder {
     /// Codes one record. Never fails: every problem becomes a finding, in the
     /// order of the record's fields.
     pub fn code(&self, record: &CaseRecord) -> Decision {
+        let over = limits::check(record);
+        if !over.is_empty() {
+            return self.over_limits(record, over);
+        }
         let mut findings = Vec::new();
         header::case_id(record, &mut findings);
         let date_of_service = header::date_of_service(record, &mut findings);
@@ -164,10 +169,12 @@ impl Coder {
         );
         explain_billing(&mut rationale, &billing, profile);
         let Billing { lines, figures, .. } = billing;
+        let status = DecisionStatus::from_findings(&findings);
+        limits::cap_findings(&mut findings);
         Decision {
             case_id: record.case_id.clone(),
             revision: record.revision,
-            status: DecisionStatus::from_findings(&findings),
+            status,
             anesthesia_code: carrying.map(|r| r.entry.code),
             diagnoses,
             lines,
@@ -180,28 +187,43 @@ impl Coder {
         }
     }
 
+    /// The decision for a record over a limit: only the limit findings, nothing
+    /// coded. The case_id is echoed only when it is itself within its limit.
+    fn over_limits(&self, record: &CaseRecord, findings: Vec<Finding>) -> Decision {
+        let case_id = if record.case_id.len() <= limits::IDENTIFIER_BYTES.max {
+            record.case_id.clone()
+        } else {
+            String::new()
+        };
+        Decision {
+            case_id,
+            revision: record.revision,
+            rationale: "The record is over anescode's record limits, so nothing was coded; see the findings.".to_owned(),
+            ..self.unreadable(findings)
+        }
+    }
+
     /// The decision for a stream message that carries no record.
     pub fn missing_record(&self) -> Decision {
-        self.unreadable(Finding::new(
+        self.unreadable(vec![Finding::new(
             Rule::StreamItemMissing,
             "item",
             "the stream message carries no case_record; nothing was coded for it",
-        ))
+        )])
     }
 
     /// The decision for a stream message that is not a valid CodeCasesRequest.
     pub fn undecodable_message(&self, error: &str) -> Decision {
-        self.unreadable(Finding::new(
+        self.unreadable(vec![Finding::new(
             Rule::StreamMessageUndecodable,
             "",
             format!(
                 "the stream message is not a valid anescode.v1.CodeCasesRequest ({error}); nothing was coded for it, the stream goes on"
             ),
-        ))
+        )])
     }
 
-    fn unreadable(&self, finding: Finding) -> Decision {
-        let findings = vec![finding];
+    fn unreadable(&self, findings: Vec<Finding>) -> Decision {
         Decision {
             case_id: String::new(),
             revision: 0,

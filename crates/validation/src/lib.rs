@@ -11,6 +11,7 @@ mod claim;
 mod coder;
 mod decision;
 mod finding;
+pub mod limits;
 mod npi;
 mod profile;
 mod record;

@@ -42,6 +42,10 @@ macro_rules! rules {
 const CONTRACT: &str = "anescode API contract, proto/anescode/v1/case.proto";
 
 rules! {
+    RecordLimitExceeded = "RECORD_LIMIT_EXCEEDED", Error, "anescode API contract: record limits (README, Limits; crates/validation/src/limits.rs)",
+        "A list or string of the record is over its documented limit; nothing else is checked or coded for the record.";
+    FindingsTruncated = "FINDINGS_TRUNCATED", Info, "anescode API contract: at most 200 findings per decision (README, Limits)",
+        "The record has more findings than a decision reports; the last finding counts those left out (the status counts them all).";
     StreamItemMissing = "STREAM_ITEM_MISSING", Error, "anescode API contract, proto/anescode/v1/coding_service.proto",
         "A CodeCases stream message carries no case record.";
     StreamMessageUndecodable = "STREAM_MESSAGE_UNDECODABLE", Error, "anescode API contract, proto/anescode/v1/coding_service.proto",

@@ -148,7 +148,10 @@ fn drop_overlaps(
     let mut kept: Vec<(usize, Interval)> = Vec::with_capacity(intervals.len());
     let mut overlaps = Vec::new();
     for (i, interval) in intervals {
-        match kept.iter().find(|(_, k)| interval.start < k.end) {
+        // Kept blocks do not overlap and are in start order, so their ends are in
+        // order too: the first one ending after this start is found by bisection.
+        let first_overlapping = kept.partition_point(|(_, k)| k.end <= interval.start);
+        match kept.get(first_overlapping) {
             Some(&(j, _)) => overlaps.push((i, j)),
             None => kept.push((i, interval)),
         }

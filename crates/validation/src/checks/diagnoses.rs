@@ -2,7 +2,7 @@
 //! front-end edits would, then the record's diagnoses against each other, the
 //! patient and the procedure.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use anescode_codes::CatalogEntry;
 use anescode_codes::icd10cm::{CodeSex, Diagnosis, Icd10Cm, Icd10Error};
@@ -186,27 +186,49 @@ fn primary_position(primary: &Diagnosis<'_>, findings: &mut Vec<Finding>) {
     }
 }
 
+/// Reports every pair of the record's diagnoses in an Excludes1 relation, in
+/// record order. Each code's Excludes1 ranges are looked up in the record's codes
+/// sorted, so the work grows with codes × ranges × log(codes), not with pairs.
 fn excludes1(known: &[(usize, Diagnosis<'_>)], findings: &mut Vec<Finding>) {
-    for (a, (_, first)) in known.iter().enumerate() {
-        for (j, second) in &known[a + 1..] {
-            if first.code() == second.code() {
-                continue;
+    let mut sorted: Vec<(&str, usize)> = known
+        .iter()
+        .enumerate()
+        .map(|(at, (_, d))| (d.code(), at))
+        .collect();
+    sorted.sort_unstable();
+    // (earlier, later) positions in `known` → the earlier one's note names the later.
+    let mut pairs: BTreeMap<(usize, usize), bool> = BTreeMap::new();
+    for (owner_at, (_, owner)) in known.iter().enumerate() {
+        for range in owner.excludes1_ranges() {
+            let from = sorted.partition_point(|(code, _)| range.below(code));
+            let to = sorted.partition_point(|(code, _)| range.not_above(code));
+            for &(code, named_at) in sorted.get(from..to).unwrap_or_default() {
+                if code == owner.code() {
+                    continue;
+                }
+                let key = (owner_at.min(named_at), owner_at.max(named_at));
+                let earlier_owns = owner_at < named_at;
+                pairs
+                    .entry(key)
+                    .and_modify(|e| *e |= earlier_owns)
+                    .or_insert(earlier_owns);
             }
-            let (owner, named) = if first.excludes1(second) {
-                (first, second)
-            } else if second.excludes1(first) {
-                (second, first)
-            } else {
-                continue;
-            };
-            findings.push(Finding::new(
-                Rule::DiagnosisExcludes1,
-                format!("diagnoses[{j}]"),
-                format!(
-                    "{first} and {second} are not coded together: an Excludes1 note at {owner} excludes {named}; keep the one the record supports"
-                ),
-            ));
         }
+    }
+    for ((a, b), earlier_owns) in pairs {
+        let ((_, first), (j, second)) = (&known[a], &known[b]);
+        let (owner, named) = if earlier_owns {
+            (first, second)
+        } else {
+            (second, first)
+        };
+        findings.push(Finding::new(
+            Rule::DiagnosisExcludes1,
+            format!("diagnoses[{j}]"),
+            format!(
+                "{first} and {second} are not coded together: an Excludes1 note at {owner} excludes {named}; keep the one the record supports"
+            ),
+        ));
     }
 }
 
