@@ -11,13 +11,13 @@ use anescode_codes::Catalog;
 use anescode_server::pb;
 use anescode_server::pb::anesthesia_coding_client::AnesthesiaCodingClient;
 use anescode_server::pb::code_catalog_client::CodeCatalogClient;
-use anescode_server::{ServeError, StartupError, serve};
+use anescode_server::{ServeError, ServeOptions, StartupError, serve};
 use anescode_validation::{Coder, PayerProfiles};
 use futures_util::StreamExt;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::{Channel, ClientTlsConfig, Endpoint};
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
@@ -56,6 +56,29 @@ impl TestServer {
     where
         L: Future<Output = Result<Coder, StartupError>> + Send + 'static,
     {
+        Self::launch(loader, test_options(), None).await
+    }
+
+    /// Starts a server on `coder` with `options`, connects to it (over TLS with
+    /// `client_tls` when given) and waits until health says SERVING.
+    pub async fn start_serving(
+        coder: Coder,
+        options: ServeOptions,
+        client_tls: Option<ClientTlsConfig>,
+    ) -> Self {
+        let server = Self::launch(async move { Ok(coder) }, options, client_tls).await;
+        server.wait_for(ServingStatus::Serving).await;
+        server
+    }
+
+    async fn launch<L>(
+        loader: L,
+        options: ServeOptions,
+        client_tls: Option<ClientTlsConfig>,
+    ) -> Self
+    where
+        L: Future<Output = Result<Coder, StartupError>> + Send + 'static,
+    {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
         let address = listener.local_addr().expect("local address");
         let (shutdown, stopped) = oneshot::channel::<()>();
@@ -65,15 +88,23 @@ impl TestServer {
             async {
                 let _ = stopped.await;
             },
-            Duration::from_secs(5),
+            options,
         ));
         // The listener is bound before the server task runs, so connecting cannot
         // race it: the kernel queues the connection.
-        let channel = Endpoint::from_shared(format!("http://{address}"))
-            .expect("endpoint")
-            .connect()
-            .await
-            .expect("connect");
+        let mut endpoint = Endpoint::from_shared(format!(
+            "{}://{address}",
+            if client_tls.is_some() {
+                "https"
+            } else {
+                "http"
+            }
+        ))
+        .expect("endpoint");
+        if let Some(tls) = client_tls {
+            endpoint = endpoint.tls_config(tls).expect("client TLS");
+        }
+        let channel = endpoint.connect().await.expect("connect");
         TestServer {
             address,
             channel,
@@ -151,6 +182,14 @@ impl TestServer {
         self.request_shutdown();
         drop(self.channel);
         self.task.await.expect("server task")
+    }
+}
+
+/// The options tests serve with: the defaults, a 5-second drain.
+pub fn test_options() -> ServeOptions {
+    ServeOptions {
+        drain_timeout: Duration::from_secs(5),
+        ..ServeOptions::default()
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use anescode_server::{Config, ServeError, StartupError, serve};
+use anescode_server::{Config, ServeError, ServeOptions, StartupError, serve};
 use clap::Parser;
 use tokio::net::TcpListener;
 
@@ -30,7 +30,10 @@ async fn malformed_cms_file_stops_start_up_naming_file_and_line() {
         listener,
         async move { config.load() },
         std::future::pending(),
-        Duration::from_secs(1),
+        ServeOptions {
+            drain_timeout: Duration::from_secs(1),
+            ..ServeOptions::default()
+        },
     )
     .await;
     let Err(ServeError::Startup(StartupError::Catalog(error))) = result else {

@@ -15,7 +15,7 @@ use tonic::server::{NamedService, StreamingService};
 use tonic::{Request, Response, Status, Streaming};
 use tonic_prost::{ProstCodec, ProstEncoder};
 
-use crate::coding_service::{CodingService, DecisionStream};
+use crate::coding_service::{Caller, CodingService, DecisionStream};
 use crate::pb;
 use crate::pb::anesthesia_coding_server::AnesthesiaCodingServer;
 
@@ -29,13 +29,18 @@ pub(crate) type Received = Result<pb::CodeCasesRequest, prost::DecodeError>;
 pub(crate) struct CodingRoutes {
     generated: AnesthesiaCodingServer<CodingService>,
     service: Arc<CodingService>,
+    max_message_bytes: usize,
 }
 
 impl CodingRoutes {
-    pub(crate) fn new(service: CodingService) -> Self {
+    /// The routes, with requests and responses up to `max_message_bytes`.
+    pub(crate) fn new(service: CodingService, max_message_bytes: usize) -> Self {
         CodingRoutes {
-            generated: AnesthesiaCodingServer::new(service.clone()),
+            generated: AnesthesiaCodingServer::new(service.clone())
+                .max_decoding_message_size(max_message_bytes)
+                .max_encoding_message_size(max_message_bytes),
             service: Arc::new(service),
+            max_message_bytes,
         }
     }
 }
@@ -62,8 +67,11 @@ where
             return self.generated.call(request);
         }
         let method = CodeCasesMethod(Arc::clone(&self.service));
+        let limit = self.max_message_bytes;
         Box::pin(async move {
-            let mut grpc = tonic::server::Grpc::new(LenientCodec);
+            let mut grpc = tonic::server::Grpc::new(LenientCodec)
+                .max_decoding_message_size(limit)
+                .max_encoding_message_size(limit);
             Ok(grpc.streaming(method, request).await)
         })
     }
@@ -78,7 +86,8 @@ impl StreamingService<Received> for CodeCasesMethod {
 
     fn call(&mut self, request: Request<Streaming<Received>>) -> Self::Future {
         let service = Arc::clone(&self.0);
-        Box::pin(async move { service.answer_stream(request.into_inner()) })
+        let caller = Caller::of(&request);
+        Box::pin(async move { service.answer_stream(caller, request.into_inner()) })
     }
 }
 

@@ -1,32 +1,75 @@
 //! anescode.v1.AnesthesiaCoding.
 
+use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use futures_util::{Stream, StreamExt};
 use tonic::{Request, Response, Status, Streaming};
 
+use crate::auth::ClientIdentity;
 use crate::coding_routes::{Received, decoded};
-use crate::error::ServiceError;
+use crate::error::{ServiceError, preview};
+use crate::logging::{Clipped, RateLimit};
 use crate::pb;
 use crate::pb::anesthesia_coding_server::AnesthesiaCoding;
 use crate::readiness::Readiness;
+use crate::telemetry;
 
 /// Codes case records, one at a time or as a stream.
 #[derive(Debug, Clone)]
 pub(crate) struct CodingService {
     readiness: Readiness,
+    warn: Arc<RateLimit>,
 }
 
 impl CodingService {
     pub(crate) fn new(readiness: Readiness) -> Self {
-        CodingService { readiness }
+        CodingService {
+            readiness,
+            warn: Arc::new(RateLimit::per_second(10)),
+        }
+    }
+}
+
+/// Who sent a call, as the call layer identified them.
+#[derive(Debug, Clone)]
+pub(crate) struct Caller {
+    pub(crate) identity: ClientIdentity,
+    pub(crate) peer: Option<SocketAddr>,
+}
+
+impl Caller {
+    pub(crate) fn of<T>(request: &Request<T>) -> Self {
+        request
+            .extensions()
+            .get::<Caller>()
+            .cloned()
+            .unwrap_or_else(|| Caller {
+                identity: ClientIdentity::unrestricted(""),
+                peer: None,
+            })
+    }
+
+    /// PERMISSION_DENIED when the client may not send the record's facility.
+    fn admit(&self, record: &pb::CaseRecord) -> Result<(), Status> {
+        if self.identity.may_use(&record.facility_id) {
+            return Ok(());
+        }
+        telemetry::refused("permission_denied");
+        Err(Status::permission_denied(format!(
+            "client {} may not send records of facility {}",
+            preview(&self.identity.name),
+            preview(&record.facility_id)
+        )))
     }
 }
 
 fn decide(coder: &anescode_validation::Coder, record: pb::CaseRecord) -> pb::CodingDecision {
     let decision = coder.code(&record.into());
+    telemetry::decision(&decision);
     tracing::debug!(
-        case_id = %decision.case_id,
+        case_id = %Clipped(&decision.case_id),
         revision = decision.revision,
         status = ?decision.status,
         findings = decision.findings.len(),
@@ -43,19 +86,39 @@ impl CodingService {
     /// Answers a CodeCases stream: one response per message, in order, so it is
     /// ordered and back-pressured by construction. A record with problems, a message
     /// without a record and a message that could not be decoded each get a REJECTED
-    /// decision; only a transport or framing error ends the stream.
-    pub(crate) fn answer_stream<S>(&self, inbound: S) -> Result<Response<DecisionStream>, Status>
+    /// decision; a record of a facility the client may not send ends the stream
+    /// with PERMISSION_DENIED, as does a transport or framing error with its status.
+    pub(crate) fn answer_stream<S>(
+        &self,
+        caller: Caller,
+        inbound: S,
+    ) -> Result<Response<DecisionStream>, Status>
     where
         S: Stream<Item = Result<Received, Status>> + Send + 'static,
     {
         let coder = self.readiness.coder()?.clone();
+        let warn = Arc::clone(&self.warn);
         let outbound = inbound.map(move |message| {
             let decision = match message? {
                 Ok(pb::CodeCasesRequest {
                     item: Some(pb::code_cases_request::Item::CaseRecord(record)),
-                }) => decide(&coder, record),
+                }) => {
+                    caller.admit(&record)?;
+                    decide(&coder, record)
+                }
                 Ok(pb::CodeCasesRequest { item: None }) => coder.missing_record().into(),
-                Err(error) => coder.undecodable_message(&error.to_string()).into(),
+                Err(error) => {
+                    telemetry::refused("undecodable");
+                    if let Some(suppressed) = warn.allow() {
+                        tracing::warn!(
+                            peer = ?caller.peer,
+                            client = %Clipped(&caller.identity.name),
+                            suppressed,
+                            "CodeCases message is not valid protobuf; answered REJECTED"
+                        );
+                    }
+                    coder.undecodable_message(&error.to_string()).into()
+                }
             };
             Ok(pb::CodeCasesResponse {
                 decision: Some(decision),
@@ -72,8 +135,10 @@ impl AnesthesiaCoding for CodingService {
         request: Request<pb::CodeCaseRequest>,
     ) -> Result<Response<pb::CodeCaseResponse>, Status> {
         let coder = self.readiness.coder()?;
+        let caller = Caller::of(&request);
         let pb::CodeCaseRequest { case_record } = request.into_inner();
         let record = case_record.ok_or(ServiceError::MissingField("case_record"))?;
+        caller.admit(&record)?;
         Ok(Response::new(pb::CodeCaseResponse {
             decision: Some(decide(coder, record)),
         }))
@@ -87,6 +152,7 @@ impl AnesthesiaCoding for CodingService {
         &self,
         request: Request<Streaming<pb::CodeCasesRequest>>,
     ) -> Result<Response<Self::CodeCasesStream>, Status> {
-        self.answer_stream(decoded(request.into_inner()))
+        let caller = Caller::of(&request);
+        self.answer_stream(caller, decoded(request.into_inner()))
     }
 }

@@ -9,8 +9,12 @@ use anescode_codes::{BaseUnitSchedule, Catalog, Crosswalk, LoadError};
 use anescode_validation::{Coder, PayerProfiles};
 use jiff::civil::Date;
 
+use crate::auth::{Tokens, TokensError};
+use crate::logging::LogFormat;
 use crate::profiles_file;
-use crate::serve::StartupError;
+use crate::serve::{ServeOptions, StartupError};
+use crate::tls::{TlsError, TlsFiles};
+use crate::transport::{self, TransportLimits};
 
 /// anescode: codes anesthesia cases over gRPC and explains every decision.
 #[derive(Debug, Clone, clap::Parser)]
@@ -50,15 +54,101 @@ pub struct Config {
     #[arg(long, env = "ANESCODE_PAYER_PROFILES")]
     pub payer_profiles: Option<PathBuf>,
 
-    /// Seconds in-flight calls get to finish after SIGTERM or SIGINT.
+    /// Seconds in-flight calls get to finish after SIGTERM or SIGINT; a hard bound
+    /// on the exit, whatever is still in flight.
     #[arg(long, env = "ANESCODE_DRAIN_TIMEOUT_SECS", default_value_t = 10)]
     pub drain_timeout_secs: u64,
+
+    /// The server's certificate chain (PEM), leaf first; with --tls-key, serves TLS.
+    #[arg(long, env = "ANESCODE_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The private key of --tls-cert (PEM).
+    #[arg(long, env = "ANESCODE_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// CA certificates (PEM) client certificates must chain to: mutual TLS, every
+    /// client must present a certificate.
+    #[arg(long, env = "ANESCODE_TLS_CLIENT_CA", requires = "tls_cert")]
+    pub tls_client_ca: Option<PathBuf>,
+
+    /// Serve plaintext on an address that is not loopback (refused otherwise).
+    #[arg(long, env = "ANESCODE_ALLOW_PLAINTEXT")]
+    pub allow_plaintext: bool,
+
+    /// A TOML file of client tokens ([[client]] name, token_sha256, optional
+    /// facilities); when given, every call but health needs authorization: Bearer <token>.
+    #[arg(long, env = "ANESCODE_AUTH_TOKENS")]
+    pub auth_tokens: Option<PathBuf>,
+
+    /// Whether the gRPC reflection services answer (they follow the tokens when
+    /// tokens are configured).
+    #[arg(long, env = "ANESCODE_REFLECTION", default_value_t = true, action = clap::ArgAction::Set)]
+    pub reflection: bool,
+
+    /// Log line format.
+    #[arg(long, env = "ANESCODE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    /// Address of the Prometheus metrics endpoint (off unless given).
+    #[arg(long, env = "ANESCODE_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+
+    /// Transport limits.
+    #[command(flatten)]
+    pub limits: TransportLimits,
+}
+
+/// Why the configuration cannot be served.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// Plaintext on a non-loopback address without --allow-plaintext.
+    #[error(
+        "refusing to serve plaintext on {0}, which is not a loopback address: give --tls-cert and --tls-key, or --allow-plaintext"
+    )]
+    Plaintext(SocketAddr),
+    /// The TLS files are not usable.
+    #[error("TLS: {0}")]
+    Tls(#[from] TlsError),
+    /// The tokens file is not usable.
+    #[error("client tokens: {0}")]
+    Tokens(#[from] TokensError),
 }
 
 impl Config {
     /// How long draining may take.
     pub fn drain_timeout(&self) -> Duration {
         Duration::from_secs(self.drain_timeout_secs)
+    }
+
+    /// The serving options: limits, TLS (files read and checked now), tokens.
+    pub fn options(&self) -> Result<ServeOptions, ConfigError> {
+        let tls = match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => Some(
+                TlsFiles {
+                    cert: cert.clone(),
+                    key: key.clone(),
+                    client_ca: self.tls_client_ca.clone(),
+                }
+                .load(transport::seconds(self.limits.tls_handshake_timeout_secs))?,
+            ),
+            _ => None,
+        };
+        if tls.is_none() && !self.listen.ip().is_loopback() && !self.allow_plaintext {
+            return Err(ConfigError::Plaintext(self.listen));
+        }
+        let tokens = self
+            .auth_tokens
+            .as_deref()
+            .map(Tokens::from_file)
+            .transpose()?;
+        Ok(ServeOptions {
+            drain_timeout: self.drain_timeout(),
+            limits: self.limits.clone(),
+            tls,
+            tokens,
+            reflection: self.reflection,
+        })
     }
 
     /// Loads the catalog this configuration asks for: the files it names, or the

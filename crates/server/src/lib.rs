@@ -1,16 +1,24 @@
 //! The anescode gRPC service: generated anescode.v1 types, conversion at the
 //! boundary, the coding and catalog services, health and reflection.
 
+pub mod auth;
+mod calls;
 mod catalog_service;
+mod codec;
 mod coding_routes;
 mod coding_service;
 pub mod config;
 mod convert;
 mod error;
+mod incoming;
+pub mod logging;
 pub mod pb;
 pub mod profiles_file;
 mod readiness;
 mod serve;
+pub mod telemetry;
+pub mod tls;
+pub mod transport;
 
 pub use config::Config;
-pub use serve::{ServeError, StartupError, serve};
+pub use serve::{ServeError, ServeOptions, StartupError, serve};

@@ -1,19 +1,37 @@
 use std::process::ExitCode;
+use std::time::Duration;
 
-use anescode_server::{Config, serve};
+use anescode_server::{Config, logging, serve, telemetry};
 use clap::Parser;
 use tokio::net::TcpListener;
-use tracing_subscriber::EnvFilter;
+
+/// How long past the drain timeout the process may take to exit before it is
+/// ended regardless.
+const EXIT_MARGIN: Duration = Duration::from_secs(1);
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let config = Config::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
+    logging::init(config.log_format);
+    let code = run(config).await;
+    // Exit now: nothing in flight may hold the process past the drain timeout.
+    std::process::exit(if code == ExitCode::SUCCESS { 0 } else { 1 })
+}
 
+async fn run(config: Config) -> ExitCode {
+    let options = match config.options() {
+        Ok(options) => options,
+        Err(error) => {
+            tracing::error!(%error, "cannot start");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Some(address) = config.metrics_listen
+        && let Err(error) = telemetry::serve_metrics(address)
+    {
+        tracing::error!(%error, "cannot start");
+        return ExitCode::FAILURE;
+    }
     let listener = match TcpListener::bind(config.listen).await {
         Ok(listener) => listener,
         Err(error) => {
@@ -22,7 +40,15 @@ async fn main() -> ExitCode {
         }
     };
     let address = listener.local_addr().unwrap_or(config.listen);
-    tracing::info!(%address, version = env!("CARGO_PKG_VERSION"), "listening");
+    tracing::info!(
+        %address,
+        version = env!("CARGO_PKG_VERSION"),
+        tls = options.tls.is_some(),
+        mutual_tls = config.tls_client_ca.is_some(),
+        client_tokens = options.tokens.as_ref().map_or(0, |t| t.len()),
+        reflection = options.reflection,
+        "listening"
+    );
 
     let loader_config = config.clone();
     let load = async move {
@@ -30,13 +56,28 @@ async fn main() -> ExitCode {
             .await
             .unwrap_or_else(|error| panic!("catalog loader panicked: {error}"))
     };
-    match serve(listener, load, shutdown_signal(), config.drain_timeout()).await {
+    let hard_stop = options.drain_timeout + EXIT_MARGIN;
+    let shutdown = async move {
+        shutdown_signal().await;
+        watchdog(hard_stop);
+    };
+    match serve(listener, load, shutdown, options).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!(%error, "anescode-server stopped");
             ExitCode::FAILURE
         }
     }
+}
+
+/// Ends the process after `after`, from a thread of its own, so that no call
+/// still running on the runtime can hold the exit past the drain timeout.
+fn watchdog(after: Duration) {
+    std::thread::spawn(move || {
+        std::thread::sleep(after);
+        eprintln!("anescode-server: drain timeout passed; exiting");
+        std::process::exit(1);
+    });
 }
 
 /// Completes on SIGINT or SIGTERM.

@@ -7,21 +7,30 @@ use std::time::Duration;
 
 use anescode_codes::LoadError;
 use anescode_validation::Coder;
-use futures_util::StreamExt;
+use std::sync::Arc;
+
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use tokio_stream::wrappers::TcpListenerStream;
-use tonic::transport::Server;
+use tokio::sync::{Semaphore, oneshot};
+use tonic::transport::ServerTlsConfig;
 use tonic_health::ServingStatus;
 use tonic_health::server::HealthReporter;
 
+use crate::auth::Tokens;
+use crate::calls::{CallPolicy, CallsLayer};
 use crate::catalog_service::CatalogService;
 use crate::coding_routes::CodingRoutes;
 use crate::coding_service::CodingService;
+use crate::incoming::{self, AcceptOptions};
+use crate::logging::RateLimit;
 use crate::pb;
 use crate::pb::code_catalog_server::CodeCatalogServer;
 use crate::profiles_file::ProfilesError;
 use crate::readiness::Readiness;
+use crate::transport::TransportLimits;
+
+/// Warnings about refused calls logged per second at most; the rest are counted
+/// in the next one logged.
+const WARNINGS_PER_SECOND: u32 = 10;
 
 /// Why the data could not be loaded at start-up.
 #[derive(Debug, thiserror::Error)]
@@ -60,20 +69,55 @@ async fn report(reporter: &HealthReporter, status: ServingStatus) {
     }
 }
 
+/// How the server runs: transport limits, TLS, client tokens, reflection and the
+/// drain timeout. `Default` is what the flags default to, without TLS or tokens.
+#[derive(Debug)]
+pub struct ServeOptions {
+    /// How long in-flight calls may run after shutdown is asked for.
+    pub drain_timeout: Duration,
+    /// Connection, stream, call and message limits.
+    pub limits: TransportLimits,
+    /// TLS, and mutual TLS when it names a client CA.
+    pub tls: Option<ServerTlsConfig>,
+    /// Client tokens; when set every call but health needs one.
+    pub tokens: Option<Tokens>,
+    /// Whether the reflection services answer.
+    pub reflection: bool,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions {
+            drain_timeout: Duration::from_secs(10),
+            limits: TransportLimits::default(),
+            tls: None,
+            tokens: None,
+            reflection: true,
+        }
+    }
+}
+
 /// Serves on `listener`. Connections are accepted at once; `load` (the catalog and
 /// payer profiles) runs meanwhile, and the coding and catalog services answer UNAVAILABLE until it
 /// completes. When `shutdown` completes, health turns NOT_SERVING, no new
-/// connection is accepted, and in-flight calls get `drain_timeout` to finish.
+/// connection is accepted, and in-flight calls get the drain timeout to finish.
 pub async fn serve<L, S>(
     listener: TcpListener,
     load: L,
     shutdown: S,
-    drain_timeout: Duration,
+    options: ServeOptions,
 ) -> Result<(), ServeError>
 where
     L: Future<Output = Result<Coder, StartupError>>,
     S: Future<Output = ()>,
 {
+    let ServeOptions {
+        drain_timeout,
+        limits,
+        tls,
+        tokens,
+        reflection: reflection_on,
+    } = options;
     let (reporter, health) = tonic_health::server::health_reporter();
     report(&reporter, ServingStatus::NotServing).await;
     // Both reflection versions describe everything served, themselves included, so
@@ -89,21 +133,41 @@ where
             )
     };
     let readiness = Readiness::default();
-    let router = Server::builder()
+    let max_message = limits.max_message_bytes;
+    let policy = CallPolicy {
+        tokens,
+        in_flight: Arc::new(Semaphore::new(limits.max_in_flight)),
+        max_in_flight: limits.max_in_flight,
+        max_message_bytes: max_message,
+        reflection: reflection_on,
+        warn: RateLimit::per_second(WARNINGS_PER_SECOND),
+    };
+    let mut builder = limits.builder();
+    if let Some(tls) = tls {
+        builder = builder.tls_config(tls)?;
+    }
+    let router = builder
+        .layer(CallsLayer(Arc::new(policy)))
         .add_service(health)
         .add_service(reflection().build_v1()?)
         .add_service(reflection().build_v1alpha()?)
-        .add_service(CodingRoutes::new(CodingService::new(readiness.clone())))
-        .add_service(CodeCatalogServer::new(CatalogService::new(
-            readiness.clone(),
-        )));
-    let incoming = TcpListenerStream::new(listener).map(|stream| {
-        if let Ok(stream) = &stream {
-            // Small request/response messages: do not wait to coalesce them.
-            let _ = stream.set_nodelay(true);
-        }
-        stream
-    });
+        .add_service(CodingRoutes::new(
+            CodingService::new(readiness.clone()),
+            max_message,
+        ))
+        .add_service(
+            CodeCatalogServer::new(CatalogService::new(readiness.clone()))
+                .max_decoding_message_size(max_message)
+                .max_encoding_message_size(max_message),
+        );
+    let incoming = incoming::incoming(
+        listener,
+        AcceptOptions {
+            max_connections: limits.max_connections,
+            idle_timeout: limits.idle_timeout(),
+            tcp_keepalive: limits.tcp_keepalive(),
+        },
+    );
     let (stop, stopped) = oneshot::channel::<()>();
     let mut server = tokio::spawn(router.serve_with_incoming_shutdown(incoming, async {
         let _ = stopped.await;

@@ -1,0 +1,189 @@
+//! Metrics, exposed in the Prometheus text format on their own address when
+//! `--metrics-listen` is given (off by default). Labels take only values from
+//! fixed sets (method names we serve, gRPC codes, statuses, rule ids), so a
+//! client cannot grow the number of series.
+
+use std::net::SocketAddr;
+
+use metrics::{counter, gauge, histogram};
+use metrics_exporter_prometheus::PrometheusBuilder;
+
+/// Calls answered, by `method` and gRPC `code`.
+pub const REQUESTS: &str = "anescode_requests_total";
+/// Seconds from a call's headers to the end of its answer, by `method` and `code`.
+pub const REQUEST_SECONDS: &str = "anescode_request_duration_seconds";
+/// Coding decisions, by `status`.
+pub const DECISIONS: &str = "anescode_decisions_total";
+/// Findings in decisions, by `rule`.
+pub const FINDINGS: &str = "anescode_findings_total";
+/// Connections open now.
+pub const OPEN_CONNECTIONS: &str = "anescode_open_connections";
+/// Calls (streams included) in flight now.
+pub const OPEN_CALLS: &str = "anescode_open_calls";
+/// Calls refused before they were served, by `reason`: shed (over
+/// --max-in-flight), unauthenticated, permission_denied, oversized, undecodable.
+pub const REFUSED: &str = "anescode_refused_total";
+/// Accept errors that were not the peer's fault (out of file descriptors).
+pub const ACCEPT_ERRORS: &str = "anescode_accept_errors_total";
+
+/// Every metric, for documentation and the end-to-end test.
+pub const ALL: &[&str] = &[
+    REQUESTS,
+    REQUEST_SECONDS,
+    DECISIONS,
+    FINDINGS,
+    OPEN_CONNECTIONS,
+    OPEN_CALLS,
+    REFUSED,
+    ACCEPT_ERRORS,
+];
+
+/// Latency buckets in seconds: coding takes microseconds, a saturated server milliseconds.
+const SECONDS_BUCKETS: &[f64] = &[
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+    5.0, 10.0,
+];
+
+/// Why the metrics endpoint could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum MetricsError {
+    /// The exporter could not be built or bound.
+    #[error("cannot serve metrics on {address}: {source}")]
+    Build {
+        /// The address asked for.
+        address: SocketAddr,
+        /// What went wrong.
+        source: metrics_exporter_prometheus::BuildError,
+    },
+    /// Another metrics recorder is installed in this process.
+    #[error("a metrics recorder is already installed in this process")]
+    AlreadyInstalled,
+}
+
+/// Serves the Prometheus endpoint on `address` (any path answers the metrics) and
+/// installs the process-wide recorder. Call once, inside the runtime.
+pub fn serve_metrics(address: SocketAddr) -> Result<(), MetricsError> {
+    let (recorder, exporter) = PrometheusBuilder::new()
+        .with_http_listener(address)
+        .set_buckets(SECONDS_BUCKETS)
+        .and_then(|builder| builder.build())
+        .map_err(|source| MetricsError::Build { address, source })?;
+    metrics::set_global_recorder(recorder).map_err(|_| MetricsError::AlreadyInstalled)?;
+    tokio::spawn(async move {
+        if let Err(error) = exporter.await {
+            tracing::error!(?error, "the metrics endpoint stopped");
+        }
+    });
+    tracing::info!(%address, "metrics on http://{address}/metrics");
+    Ok(())
+}
+
+/// The method label for a request path: the methods we serve by name, anything
+/// else "unknown".
+pub(crate) fn method_label(path: &str) -> &'static str {
+    const SERVED: &[&str] = &[
+        "/anescode.v1.AnesthesiaCoding/CodeCase",
+        "/anescode.v1.AnesthesiaCoding/CodeCases",
+        "/anescode.v1.CodeCatalog/GetCode",
+        "/anescode.v1.CodeCatalog/SearchCodes",
+        "/anescode.v1.CodeCatalog/GetCatalogInfo",
+        "/anescode.v1.CodeCatalog/GetDiagnosis",
+        "/anescode.v1.CodeCatalog/SearchDiagnoses",
+        "/grpc.health.v1.Health/Check",
+        "/grpc.health.v1.Health/Watch",
+        "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+        "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+    ];
+    SERVED
+        .iter()
+        .find(|served| **served == path)
+        .map_or("unknown", |served| &served[1..])
+}
+
+/// The gRPC code's name, for labels.
+pub(crate) fn code_label(code: tonic::Code) -> &'static str {
+    use tonic::Code;
+    match code {
+        Code::Ok => "OK",
+        Code::Cancelled => "CANCELLED",
+        Code::Unknown => "UNKNOWN",
+        Code::InvalidArgument => "INVALID_ARGUMENT",
+        Code::DeadlineExceeded => "DEADLINE_EXCEEDED",
+        Code::NotFound => "NOT_FOUND",
+        Code::AlreadyExists => "ALREADY_EXISTS",
+        Code::PermissionDenied => "PERMISSION_DENIED",
+        Code::ResourceExhausted => "RESOURCE_EXHAUSTED",
+        Code::FailedPrecondition => "FAILED_PRECONDITION",
+        Code::Aborted => "ABORTED",
+        Code::OutOfRange => "OUT_OF_RANGE",
+        Code::Unimplemented => "UNIMPLEMENTED",
+        Code::Internal => "INTERNAL",
+        Code::Unavailable => "UNAVAILABLE",
+        Code::DataLoss => "DATA_LOSS",
+        Code::Unauthenticated => "UNAUTHENTICATED",
+    }
+}
+
+/// Records a finished call.
+pub(crate) fn call_finished(method: &'static str, code: tonic::Code, seconds: f64) {
+    let code = code_label(code);
+    counter!(REQUESTS, "method" => method, "code" => code).increment(1);
+    histogram!(REQUEST_SECONDS, "method" => method, "code" => code).record(seconds);
+}
+
+/// Records a refused call.
+pub(crate) fn refused(reason: &'static str) {
+    counter!(REFUSED, "reason" => reason).increment(1);
+}
+
+/// Records a decision and its findings.
+pub(crate) fn decision(decision: &anescode_validation::Decision) {
+    let status = match decision.status {
+        anescode_validation::DecisionStatus::Coded => "CODED",
+        anescode_validation::DecisionStatus::NeedsReview => "NEEDS_REVIEW",
+        anescode_validation::DecisionStatus::Rejected => "REJECTED",
+    };
+    counter!(DECISIONS, "status" => status).increment(1);
+    for finding in &decision.findings {
+        counter!(FINDINGS, "rule" => finding.rule.id()).increment(1);
+    }
+}
+
+/// Records an accept error.
+pub(crate) fn accept_error() {
+    counter!(ACCEPT_ERRORS).increment(1);
+}
+
+/// Counts an open connection until dropped.
+#[derive(Debug)]
+pub(crate) struct ConnectionGauge(());
+
+impl ConnectionGauge {
+    pub(crate) fn open() -> Self {
+        gauge!(OPEN_CONNECTIONS).increment(1.0);
+        ConnectionGauge(())
+    }
+}
+
+impl Drop for ConnectionGauge {
+    fn drop(&mut self) {
+        gauge!(OPEN_CONNECTIONS).decrement(1.0);
+    }
+}
+
+/// Counts a call in flight until dropped.
+#[derive(Debug)]
+pub(crate) struct CallGauge(());
+
+impl CallGauge {
+    pub(crate) fn open() -> Self {
+        gauge!(OPEN_CALLS).increment(1.0);
+        CallGauge(())
+    }
+}
+
+impl Drop for CallGauge {
+    fn drop(&mut self) {
+        gauge!(OPEN_CALLS).decrement(1.0);
+    }
+}
