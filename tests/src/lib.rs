@@ -1,6 +1,9 @@
 //! The end-to-end test harness: starts the real server on a pre-bound ephemeral
 //! port, hands out connected clients, and builds case records.
 
+pub mod pki;
+pub mod raw;
+
 use std::future::Future;
 use std::net::SocketAddr;
 use std::str::FromStr;

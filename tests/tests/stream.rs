@@ -107,45 +107,6 @@ async fn an_empty_stream_gets_an_empty_answer() {
     server.stop().await.expect("clean stop");
 }
 
-mod raw {
-    //! A client that sends each stream message as raw bytes, to send a corrupt one.
-
-    use anescode_server::pb;
-    use prost::bytes::BufMut;
-    use tonic::Status;
-    use tonic::codec::{Codec, EncodeBuf, Encoder};
-    use tonic_prost::{ProstCodec, ProstDecoder};
-
-    pub(super) struct RawCodec;
-
-    impl Codec for RawCodec {
-        type Encode = Vec<u8>;
-        type Decode = pb::CodeCasesResponse;
-        type Encoder = RawEncoder;
-        type Decoder = ProstDecoder<pb::CodeCasesResponse>;
-
-        fn encoder(&mut self) -> Self::Encoder {
-            RawEncoder
-        }
-
-        fn decoder(&mut self) -> Self::Decoder {
-            ProstCodec::<pb::CodeCasesRequest, pb::CodeCasesResponse>::default().decoder()
-        }
-    }
-
-    pub(super) struct RawEncoder;
-
-    impl Encoder for RawEncoder {
-        type Item = Vec<u8>;
-        type Error = Status;
-
-        fn encode(&mut self, item: Vec<u8>, buf: &mut EncodeBuf<'_>) -> Result<(), Status> {
-            buf.put_slice(&item);
-            Ok(())
-        }
-    }
-}
-
 #[tokio::test]
 async fn a_corrupt_message_is_answered_and_the_stream_goes_on() {
     use prost::Message;
@@ -154,20 +115,13 @@ async fn a_corrupt_message_is_answered_and_the_stream_goes_on() {
     let mut messages: Vec<Vec<u8>> = (0..3).map(|i| message(i).encode_to_vec()).collect();
     // Field 1 (case_record, length-delimited) claiming 100 bytes that are not there.
     messages.insert(1, vec![0x0a, 0x64, 0x01]);
-    let mut grpc = tonic::client::Grpc::new(server.channel());
-    grpc.ready().await.expect("ready");
-    let path = tonic::codegen::http::uri::PathAndQuery::from_static(
+    let mut responses = anescode_tests::raw::streaming::<pb::CodeCasesResponse>(
+        server.channel(),
         "/anescode.v1.AnesthesiaCoding/CodeCases",
-    );
-    let mut responses = grpc
-        .streaming(
-            tonic::Request::new(tokio_stream::iter(messages)),
-            path,
-            raw::RawCodec,
-        )
-        .await
-        .expect("stream opens")
-        .into_inner();
+        tokio_stream::iter(messages),
+    )
+    .await
+    .expect("stream opens");
     let mut decisions = Vec::new();
     while let Some(response) = responses.next().await {
         decisions.push(

@@ -177,8 +177,8 @@ impl Catalog {
     ///
     /// The query is refused when it is over the limits of [`crate::query`].
     pub fn search(&self, query: &SearchQuery<'_>) -> Result<SearchPage<'_>, QueryError> {
+        let words = crate::query::words(query.text)?;
         let text = query.text.trim();
-        let words = crate::query::words(text)?;
         let is_prefix = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
         let matches = |entry: &&CatalogEntry| {
             if let Some(number) = query.subsection

@@ -218,8 +218,8 @@ impl Icd10Cm {
     /// extensions, then shorter (more general) codes, then code order.
     /// The query is refused when it is over the limits of [`crate::query`].
     pub fn search(&self, query: &str) -> Result<Vec<Diagnosis<'_>>, QueryError> {
-        let query = query.trim();
         let words = query::words(query)?;
+        let query = query.trim();
         if let Some(prefix) = code_prefix(query) {
             return Ok(self.with_prefix(&prefix).collect());
         }

@@ -26,11 +26,20 @@ async fn run(config: Config) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    if let Some(address) = config.metrics_listen
-        && let Err(error) = telemetry::serve_metrics(address)
-    {
-        tracing::error!(%error, "cannot start");
-        return ExitCode::FAILURE;
+    if let Some(address) = config.metrics_listen {
+        let served = match TcpListener::bind(address).await {
+            Ok(listener) => {
+                let bound = listener.local_addr().unwrap_or(address);
+                telemetry::serve_metrics(listener)
+                    .map(|()| tracing::info!(address = %bound, "metrics on http://{bound}/metrics"))
+                    .map_err(|error| error.to_string())
+            }
+            Err(error) => Err(format!("cannot listen on {address}: {error}")),
+        };
+        if let Err(error) = served {
+            tracing::error!(%error, "cannot serve metrics");
+            return ExitCode::FAILURE;
+        }
     }
     let listener = match TcpListener::bind(config.listen).await {
         Ok(listener) => listener,

@@ -3,10 +3,13 @@
 //! fixed sets (method names we serve, gRPC codes, statuses, rule ids), so a
 //! client cannot grow the number of series.
 
-use std::net::SocketAddr;
+use std::time::Duration;
 
+use http_body_util::Full;
 use metrics::{counter, gauge, histogram};
-use metrics_exporter_prometheus::PrometheusBuilder;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use tokio::net::TcpListener;
+use tonic::codegen::Bytes;
 
 /// Calls answered, by `method` and gRPC `code`.
 pub const REQUESTS: &str = "anescode_requests_total";
@@ -47,35 +50,75 @@ const SECONDS_BUCKETS: &[f64] = &[
 /// Why the metrics endpoint could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum MetricsError {
-    /// The exporter could not be built or bound.
-    #[error("cannot serve metrics on {address}: {source}")]
-    Build {
-        /// The address asked for.
-        address: SocketAddr,
-        /// What went wrong.
-        source: metrics_exporter_prometheus::BuildError,
-    },
+    /// The recorder could not be built.
+    #[error("cannot build the metrics recorder: {0}")]
+    Build(#[from] metrics_exporter_prometheus::BuildError),
     /// Another metrics recorder is installed in this process.
     #[error("a metrics recorder is already installed in this process")]
     AlreadyInstalled,
 }
 
-/// Serves the Prometheus endpoint on `address` (any path answers the metrics) and
-/// installs the process-wide recorder. Call once, inside the runtime.
-pub fn serve_metrics(address: SocketAddr) -> Result<(), MetricsError> {
-    let (recorder, exporter) = PrometheusBuilder::new()
-        .with_http_listener(address)
-        .set_buckets(SECONDS_BUCKETS)
-        .and_then(|builder| builder.build())
-        .map_err(|source| MetricsError::Build { address, source })?;
+/// How often histograms are folded for rendering.
+const UPKEEP: Duration = Duration::from_secs(5);
+/// How long a scrape may take to send its request headers.
+const SCRAPE_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Installs the process-wide recorder and serves `GET /metrics` in the Prometheus
+/// text format on `listener` (HTTP/1.1; any other path is 404). Call once, inside
+/// the runtime; the endpoint runs until the process ends.
+pub fn serve_metrics(listener: TcpListener) -> Result<(), MetricsError> {
+    let recorder = PrometheusBuilder::new()
+        .set_buckets(SECONDS_BUCKETS)?
+        .build_recorder();
+    let handle = recorder.handle();
     metrics::set_global_recorder(recorder).map_err(|_| MetricsError::AlreadyInstalled)?;
+    let upkeep = handle.clone();
     tokio::spawn(async move {
-        if let Err(error) = exporter.await {
-            tracing::error!(?error, "the metrics endpoint stopped");
+        let mut every = tokio::time::interval(UPKEEP);
+        loop {
+            every.tick().await;
+            upkeep.run_upkeep();
         }
     });
-    tracing::info!(%address, "metrics on http://{address}/metrics");
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            };
+            let handle = handle.clone();
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(move |request: hyper::Request<_>| {
+                    let response = scrape(&handle, request.uri().path());
+                    async move { Ok::<_, std::convert::Infallible>(response) }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .timer(hyper_util::rt::TokioTimer::new())
+                    .header_read_timeout(SCRAPE_HEADER_TIMEOUT)
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
     Ok(())
+}
+
+fn scrape(handle: &PrometheusHandle, path: &str) -> hyper::Response<Full<Bytes>> {
+    let (status, body) = if path == "/metrics" {
+        (hyper::StatusCode::OK, handle.render())
+    } else {
+        (
+            hyper::StatusCode::NOT_FOUND,
+            "metrics are at /metrics\n".to_owned(),
+        )
+    };
+    let mut response = hyper::Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("text/plain; version=0.0.4"),
+    );
+    response
 }
 
 /// The method label for a request path: the methods we serve by name, anything
