@@ -196,7 +196,7 @@ impl CallPolicy {
             tracing::warn!(
                 method,
                 code = telemetry::code_label(status.code()),
-                message = %Clipped(status.message()),
+                detail = %Clipped(status.message()),
                 peer = ?peer,
                 client = %Clipped(client),
                 suppressed,

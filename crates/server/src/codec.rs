@@ -54,10 +54,16 @@ impl<U: Message + Default> Decoder for StrictDecoder<U> {
     type Error = Status;
 
     fn decode(&mut self, buf: &mut DecodeBuf<'_>) -> Result<Option<Self::Item>, Self::Error> {
-        U::decode(buf).map(Some).map_err(|error| {
-            Status::invalid_argument(format!(
-                "the request is not a valid protobuf message of its type: {error}"
-            ))
-        })
+        U::decode(buf)
+            .map(Some)
+            .map_err(|error| undecodable(&error))
     }
+}
+
+/// The status of a request that is not valid protobuf: prost's short description
+/// of the fault, nothing of the bytes.
+pub(crate) fn undecodable(error: &prost::DecodeError) -> Status {
+    Status::invalid_argument(format!(
+        "the request is not a valid protobuf message of its type: {error}"
+    ))
 }

@@ -1,30 +1,42 @@
-//! Routes anescode.v1.AnesthesiaCoding. CodeCases goes through a codec that keeps
-//! a message it cannot decode as an error value, so one corrupt message is answered
-//! with a REJECTED decision and the stream goes on; every other method goes to the
-//! generated server.
+//! Routes anescode.v1.AnesthesiaCoding. CodeCase and CodeCases go through a codec
+//! that counts a record's lists on the wire before decoding it (a record over the
+//! record limits is answered without being decoded, `wire_limits`) and keeps a
+//! message it cannot decode as a value, so one corrupt message in a stream is
+//! answered with a REJECTED decision and the stream goes on. Any other path goes
+//! to the generated server (which answers UNIMPLEMENTED).
 
 use std::convert::Infallible;
+use std::marker::PhantomData;
 use std::sync::Arc;
 
-use futures_util::StreamExt;
 use prost::Message;
 use prost::bytes::Buf;
 use tonic::codec::{Codec, DecodeBuf, Decoder};
 use tonic::codegen::{Body, BoxFuture, Context, Poll, Service, StdError, http};
-use tonic::server::{NamedService, StreamingService};
+use tonic::server::{NamedService, StreamingService, UnaryService};
 use tonic::{Request, Response, Status, Streaming};
-use tonic_prost::{ProstCodec, ProstEncoder};
+use tonic_prost::ProstEncoder;
 
 use crate::coding_service::{Caller, CodingService, DecisionStream};
 use crate::pb;
 use crate::pb::anesthesia_coding_server::AnesthesiaCodingServer;
+use crate::wire_limits::{self, OverLimits};
 
+const CODE_CASE_PATH: &str = "/anescode.v1.AnesthesiaCoding/CodeCase";
 const CODE_CASES_PATH: &str = "/anescode.v1.AnesthesiaCoding/CodeCases";
 
-/// One CodeCases message as received: decoded, or why it could not be.
-pub(crate) type Received = Result<pb::CodeCasesRequest, prost::DecodeError>;
+/// One request message as received.
+#[derive(Debug)]
+pub(crate) enum Received<M> {
+    /// Decoded.
+    Message(M),
+    /// Its record's lists are over the record limits; not decoded.
+    OverLimits(OverLimits),
+    /// Not valid protobuf.
+    Undecodable(prost::DecodeError),
+}
 
-/// The AnesthesiaCoding service with its lenient CodeCases route.
+/// The AnesthesiaCoding service with its counting, lenient routes.
 #[derive(Debug, Clone)]
 pub(crate) struct CodingRoutes {
     generated: AnesthesiaCodingServer<CodingService>,
@@ -63,28 +75,52 @@ where
     }
 
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
-        if request.uri().path() != CODE_CASES_PATH {
-            return self.generated.call(request);
-        }
-        let method = CodeCasesMethod(Arc::clone(&self.service));
         let limit = self.max_message_bytes;
-        Box::pin(async move {
-            let mut grpc = tonic::server::Grpc::new(LenientCodec)
-                .max_decoding_message_size(limit)
-                .max_encoding_message_size(limit);
-            Ok(grpc.streaming(method, request).await)
-        })
+        let service = Arc::clone(&self.service);
+        match request.uri().path() {
+            CODE_CASE_PATH => Box::pin(async move {
+                let codec = RecordCodec::<pb::CodeCaseResponse, pb::CodeCaseRequest>::default();
+                let mut grpc = tonic::server::Grpc::new(codec)
+                    .max_decoding_message_size(limit)
+                    .max_encoding_message_size(limit);
+                Ok(grpc.unary(CodeCaseMethod(service), request).await)
+            }),
+            CODE_CASES_PATH => Box::pin(async move {
+                let codec = RecordCodec::<pb::CodeCasesResponse, pb::CodeCasesRequest>::default();
+                let mut grpc = tonic::server::Grpc::new(codec)
+                    .max_decoding_message_size(limit)
+                    .max_encoding_message_size(limit);
+                Ok(grpc.streaming(CodeCasesMethod(service), request).await)
+            }),
+            _ => self.generated.call(request),
+        }
+    }
+}
+
+struct CodeCaseMethod(Arc<CodingService>);
+
+impl UnaryService<Received<pb::CodeCaseRequest>> for CodeCaseMethod {
+    type Response = pb::CodeCaseResponse;
+    type Future = BoxFuture<Response<Self::Response>, Status>;
+
+    fn call(&mut self, request: Request<Received<pb::CodeCaseRequest>>) -> Self::Future {
+        let service = Arc::clone(&self.0);
+        let caller = Caller::of(&request);
+        Box::pin(async move { service.answer_one(&caller, request.into_inner()) })
     }
 }
 
 struct CodeCasesMethod(Arc<CodingService>);
 
-impl StreamingService<Received> for CodeCasesMethod {
+impl StreamingService<Received<pb::CodeCasesRequest>> for CodeCasesMethod {
     type Response = pb::CodeCasesResponse;
     type ResponseStream = DecisionStream;
     type Future = BoxFuture<Response<Self::ResponseStream>, Status>;
 
-    fn call(&mut self, request: Request<Streaming<Received>>) -> Self::Future {
+    fn call(
+        &mut self,
+        request: Request<Streaming<Received<pb::CodeCasesRequest>>>,
+    ) -> Self::Future {
         let service = Arc::clone(&self.0);
         let caller = Caller::of(&request);
         Box::pin(async move { service.answer_stream(caller, request.into_inner()) })
@@ -93,32 +129,53 @@ impl StreamingService<Received> for CodeCasesMethod {
 
 /// Encodes responses as prost does; decodes each request into [`Received`].
 #[derive(Debug, Clone, Copy)]
-struct LenientCodec;
+struct RecordCodec<T, U>(PhantomData<(T, U)>);
 
-impl Codec for LenientCodec {
-    type Encode = pb::CodeCasesResponse;
-    type Decode = Received;
-    type Encoder = ProstEncoder<pb::CodeCasesResponse>;
-    type Decoder = LenientDecoder;
+impl<T, U> Default for RecordCodec<T, U> {
+    fn default() -> Self {
+        RecordCodec(PhantomData)
+    }
+}
+
+impl<T, U> Codec for RecordCodec<T, U>
+where
+    T: Message + Send + 'static,
+    U: Message + Default + Send + 'static,
+{
+    type Encode = T;
+    type Decode = Received<U>;
+    type Encoder = ProstEncoder<T>;
+    type Decoder = RecordDecoder<U>;
 
     fn encoder(&mut self) -> Self::Encoder {
-        ProstCodec::<pb::CodeCasesResponse, pb::CodeCasesRequest>::default().encoder()
+        ProstEncoder::default()
     }
 
     fn decoder(&mut self) -> Self::Decoder {
-        LenientDecoder
+        RecordDecoder(PhantomData)
     }
 }
 
 #[derive(Debug, Clone, Copy)]
-struct LenientDecoder;
+struct RecordDecoder<U>(PhantomData<U>);
 
-impl Decoder for LenientDecoder {
-    type Item = Received;
+impl<U: Message + Default> Decoder for RecordDecoder<U> {
+    type Item = Received<U>;
     type Error = Status;
 
     fn decode(&mut self, buf: &mut DecodeBuf<'_>) -> Result<Option<Self::Item>, Self::Error> {
-        let received = pb::CodeCasesRequest::decode(&mut *buf);
+        // tonic buffers a whole message before decoding it, in one chunk.
+        let whole = buf.chunk().len() == buf.remaining();
+        let received = match whole
+            .then(|| wire_limits::over_limits(buf.chunk()))
+            .flatten()
+        {
+            Some(over) => Received::OverLimits(over),
+            None => match U::decode(&mut *buf) {
+                Ok(message) => Received::Message(message),
+                Err(error) => Received::Undecodable(error),
+            },
+        };
         // The frame is intact even when its content is not: skip what is left of
         // it so the next message is read from its own header.
         let rest = buf.remaining();
@@ -127,9 +184,10 @@ impl Decoder for LenientDecoder {
     }
 }
 
-/// Maps a decoded stream to the generated service's item type.
+/// Maps a stream decoded by the generated server to the routes' item type.
 pub(crate) fn decoded(
     stream: Streaming<pb::CodeCasesRequest>,
-) -> impl futures_util::Stream<Item = Result<Received, Status>> {
-    stream.map(|message| message.map(Ok))
+) -> impl futures_util::Stream<Item = Result<Received<pb::CodeCasesRequest>, Status>> {
+    use futures_util::StreamExt;
+    stream.map(|message| message.map(Received::Message))
 }

@@ -8,6 +8,7 @@ use futures_util::{Stream, StreamExt};
 use tonic::{Request, Response, Status, Streaming};
 
 use crate::auth::ClientIdentity;
+use crate::codec;
 use crate::coding_routes::{Received, decoded};
 use crate::error::{ServiceError, preview};
 use crate::logging::{Clipped, RateLimit};
@@ -15,6 +16,7 @@ use crate::pb;
 use crate::pb::anesthesia_coding_server::AnesthesiaCoding;
 use crate::readiness::Readiness;
 use crate::telemetry;
+use crate::wire_limits::OverLimits;
 
 /// Codes case records, one at a time or as a stream.
 #[derive(Debug, Clone)]
@@ -94,20 +96,23 @@ impl CodingService {
         inbound: S,
     ) -> Result<Response<DecisionStream>, Status>
     where
-        S: Stream<Item = Result<Received, Status>> + Send + 'static,
+        S: Stream<Item = Result<Received<pb::CodeCasesRequest>, Status>> + Send + 'static,
     {
         let coder = self.readiness.coder()?.clone();
         let warn = Arc::clone(&self.warn);
         let outbound = inbound.map(move |message| {
             let decision = match message? {
-                Ok(pb::CodeCasesRequest {
+                Received::Message(pb::CodeCasesRequest {
                     item: Some(pb::code_cases_request::Item::CaseRecord(record)),
                 }) => {
                     caller.admit(&record)?;
                     decide(&coder, record)
                 }
-                Ok(pb::CodeCasesRequest { item: None }) => coder.missing_record().into(),
-                Err(error) => {
+                Received::Message(pb::CodeCasesRequest { item: None }) => {
+                    coder.missing_record().into()
+                }
+                Received::OverLimits(over) => over_limits(&coder, &caller, over),
+                Received::Undecodable(error) => {
                     telemetry::refused("undecodable");
                     if let Some(suppressed) = warn.allow() {
                         tracing::warn!(
@@ -128,20 +133,55 @@ impl CodingService {
     }
 }
 
+impl CodingService {
+    /// Answers one CodeCase request.
+    pub(crate) fn answer_one(
+        &self,
+        caller: &Caller,
+        received: Received<pb::CodeCaseRequest>,
+    ) -> Result<Response<pb::CodeCaseResponse>, Status> {
+        let coder = self.readiness.coder()?;
+        let decision = match received {
+            Received::Message(pb::CodeCaseRequest { case_record }) => {
+                let record = case_record.ok_or(ServiceError::MissingField("case_record"))?;
+                caller.admit(&record)?;
+                decide(coder, record)
+            }
+            Received::OverLimits(over) => over_limits(coder, caller, over),
+            Received::Undecodable(error) => return Err(codec::undecodable(&error)),
+        };
+        Ok(Response::new(pb::CodeCaseResponse {
+            decision: Some(decision),
+        }))
+    }
+}
+
+/// The decision for a record whose lists were over the limits on the wire.
+fn over_limits(
+    coder: &anescode_validation::Coder,
+    caller: &Caller,
+    over: OverLimits,
+) -> pb::CodingDecision {
+    let decision = coder.over_limits(&over.case_id, over.revision, over.findings);
+    telemetry::decision(&decision);
+    tracing::debug!(
+        case_id = %Clipped(&decision.case_id),
+        peer = ?caller.peer,
+        "record over its limits, answered without decoding it"
+    );
+    decision.into()
+}
+
 #[tonic::async_trait]
 impl AnesthesiaCoding for CodingService {
+    /// Reached only if CodeCase is served by the generated server; the routes in
+    /// `coding_routes` serve it with a codec that counts lists before decoding.
     async fn code_case(
         &self,
         request: Request<pb::CodeCaseRequest>,
     ) -> Result<Response<pb::CodeCaseResponse>, Status> {
-        let coder = self.readiness.coder()?;
         let caller = Caller::of(&request);
-        let pb::CodeCaseRequest { case_record } = request.into_inner();
-        let record = case_record.ok_or(ServiceError::MissingField("case_record"))?;
-        caller.admit(&record)?;
-        Ok(Response::new(pb::CodeCaseResponse {
-            decision: Some(decide(coder, record)),
-        }))
+        self.answer_one(&caller, Received::Message(request.into_inner()))
     }
 
     type CodeCasesStream = DecisionStream;

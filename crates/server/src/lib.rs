@@ -19,6 +19,7 @@ mod serve;
 pub mod telemetry;
 pub mod tls;
 pub mod transport;
+mod wire_limits;
 
 pub use config::Config;
 pub use serve::{ServeError, ServeOptions, StartupError, serve};

@@ -82,7 +82,7 @@ impl Coder {
     pub fn code(&self, record: &CaseRecord) -> Decision {
         let over = limits::check(record);
         if !over.is_empty() {
-            return self.over_limits(record, over);
+            return self.over_limits(&record.case_id, record.revision, over);
         }
         let mut findings = Vec::new();
         header::case_id(record, &mut findings);
@@ -187,17 +187,18 @@ impl Coder {
         }
     }
 
-    /// The decision for a record over a limit: only the limit findings, nothing
-    /// coded. The case_id is echoed only when it is itself within its limit.
-    fn over_limits(&self, record: &CaseRecord, findings: Vec<Finding>) -> Decision {
-        let case_id = if record.case_id.len() <= limits::IDENTIFIER_BYTES.max {
-            record.case_id.clone()
+    /// The decision for a record over a limit: only the limit findings (from
+    /// [`limits`]), nothing coded. The case_id is echoed only when it is itself
+    /// within its limit.
+    pub fn over_limits(&self, case_id: &str, revision: u64, findings: Vec<Finding>) -> Decision {
+        let case_id = if case_id.len() <= limits::IDENTIFIER_BYTES.max {
+            case_id.to_owned()
         } else {
             String::new()
         };
         Decision {
             case_id,
-            revision: record.revision,
+            revision,
             rationale: "The record is over anescode's record limits, so nothing was coded; see the findings.".to_owned(),
             ..self.unreadable(findings)
         }

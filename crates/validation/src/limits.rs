@@ -167,6 +167,19 @@ pub(crate) fn check(record: &CaseRecord) -> Vec<Finding> {
     over.findings
 }
 
+/// The finding for a list of `count` elements at `field`, over `limit`. Also for
+/// a server that counts the lists of a message before decoding it.
+pub fn list_over_limit(limit: Limit, field: String, count: usize) -> Finding {
+    Finding::new(
+        Rule::RecordLimitExceeded,
+        field,
+        format!(
+            "the record has {count} {}; at most {} are accepted ({})",
+            limit.field, limit.max, limit.reason
+        ),
+    )
+}
+
 /// Collects the findings of fields over their limits.
 #[derive(Default)]
 struct Over {
@@ -179,14 +192,7 @@ impl Over {
         if count <= limit.max {
             return true;
         }
-        self.findings.push(Finding::new(
-            Rule::RecordLimitExceeded,
-            field(),
-            format!(
-                "the record has {count} {}; at most {} are accepted ({})",
-                limit.field, limit.max, limit.reason
-            ),
-        ));
+        self.findings.push(list_over_limit(limit, field(), count));
         false
     }
 
