@@ -73,16 +73,17 @@ fn peer_of<B>(
     Option<String>,
 ) {
     let extensions = request.extensions();
-    if let Some(ConnectionInfo(state)) = extensions.get::<ConnectionInfo>() {
-        return (Some(Arc::clone(state)), None);
-    }
+    // Under TLS tonic inserts both; the TLS one carries the client certificate.
     if let Some(tls) = extensions.get::<TlsConnectInfo<ConnectionInfo>>() {
         let subject = tls
             .peer_certs()
             .and_then(|certs| certs.first().and_then(|c| certificate_subject(c)));
         return (Some(Arc::clone(&tls.get_ref().0)), subject);
     }
-    (None, None)
+    let state = extensions
+        .get::<ConnectionInfo>()
+        .map(|ConnectionInfo(state)| Arc::clone(state));
+    (state, None)
 }
 
 /// The subject of a DER certificate, as RFC 4514 text.
@@ -116,6 +117,8 @@ where
         let reflection = REFLECTION_PREFIXES.iter().any(|p| path.starts_with(p));
         let (connection, subject) = peer_of(&request);
         let peer = connection.as_ref().map(|c| c.peer);
+        // Counted on its connection from here, refused or not.
+        let on_connection = connection.map(|c| c.call_started());
         let policy = Arc::clone(&self.policy);
         let refuse = |status: Status, reason: &'static str, client: &str| {
             telemetry::refused(reason);
@@ -171,7 +174,7 @@ where
             client: Arc::clone(&identity.name),
             policy: Arc::clone(&policy),
             _permit: permit,
-            _on_connection: connection.map(|c| c.call_started()),
+            _on_connection: on_connection,
             _gauge: telemetry::CallGauge::open(),
         };
         request.extensions_mut().insert(Caller { identity, peer });

@@ -58,7 +58,6 @@ impl Caller {
         if self.identity.may_use(&record.facility_id) {
             return Ok(());
         }
-        telemetry::refused("permission_denied");
         Err(Status::permission_denied(format!(
             "client {} may not send records of facility {}",
             preview(&self.identity.name),

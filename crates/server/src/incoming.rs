@@ -33,6 +33,8 @@ pub(crate) struct ConnectionState {
     pub(crate) peer: SocketAddr,
     /// Calls in flight on the connection.
     open_calls: AtomicUsize,
+    /// Calls ever started on the connection.
+    calls: AtomicU64,
     /// When the last call ended, in milliseconds since `opened`.
     idle_since_ms: AtomicU64,
     opened: Instant,
@@ -42,6 +44,7 @@ impl ConnectionState {
     /// A call started on the connection; the guard ends it.
     pub(crate) fn call_started(self: &Arc<Self>) -> CallOnConnection {
         self.open_calls.fetch_add(1, Ordering::AcqRel);
+        self.calls.fetch_add(1, Ordering::Relaxed);
         CallOnConnection(Arc::clone(self))
     }
 
@@ -80,6 +83,26 @@ pub(crate) struct Connection {
     idle_timer: Pin<Box<Sleep>>,
     _slot: OwnedSemaphorePermit,
     _open: telemetry::ConnectionGauge,
+}
+
+/// Notes connections that closed before any call: a failed TLS handshake, an
+/// HTTP/2 protocol error, a port probe or a slowloris that timed out.
+impl Drop for Connection {
+    fn drop(&mut self) {
+        if self.state.calls.load(Ordering::Relaxed) > 0 {
+            return;
+        }
+        telemetry::connection_without_call();
+        static LOG: std::sync::OnceLock<RateLimit> = std::sync::OnceLock::new();
+        if let Some(suppressed) = LOG.get_or_init(|| RateLimit::per_second(1)).allow() {
+            tracing::info!(
+                peer = %self.state.peer,
+                open_ms = self.state.opened.elapsed().as_millis() as u64,
+                suppressed,
+                "connection closed before any call (TLS handshake or HTTP/2 failure, probe, or idle)"
+            );
+        }
+    }
 }
 
 impl Connected for Connection {
@@ -194,6 +217,15 @@ struct Acceptor {
 impl Acceptor {
     async fn next(&mut self) -> Connection {
         loop {
+            if self.slots.available_permits() == 0
+                && let Some(suppressed) = self.warn.allow()
+            {
+                tracing::warn!(
+                    max_connections = self.options.max_connections,
+                    suppressed,
+                    "at the connection limit (--max-connections); new connections wait"
+                );
+            }
             let Ok(slot) = Arc::clone(&self.slots).acquire_owned().await else {
                 // The semaphore is never closed.
                 std::future::pending::<()>().await;
@@ -243,6 +275,7 @@ impl Acceptor {
             state: Arc::new(ConnectionState {
                 peer,
                 open_calls: AtomicUsize::new(0),
+                calls: AtomicU64::new(0),
                 idle_since_ms: AtomicU64::new(0),
                 opened: now,
             }),

@@ -29,8 +29,13 @@ pub const REFUSED: &str = "anescode_refused_total";
 /// Accept errors that were not the peer's fault (out of file descriptors).
 pub const ACCEPT_ERRORS: &str = "anescode_accept_errors_total";
 
+/// Connections that closed before any call (failed TLS handshakes, HTTP/2
+/// protocol errors, probes, idle connections).
+pub const CONNECTIONS_WITHOUT_CALL: &str = "anescode_connections_without_call_total";
+
 /// Every metric, for documentation and the end-to-end test.
 pub const ALL: &[&str] = &[
+    CONNECTIONS_WITHOUT_CALL,
     REQUESTS,
     REQUEST_SECONDS,
     DECISIONS,
@@ -190,6 +195,11 @@ pub(crate) fn decision(decision: &anescode_validation::Decision) {
     for finding in &decision.findings {
         counter!(FINDINGS, "rule" => finding.rule.id()).increment(1);
     }
+}
+
+/// Records a connection that closed before any call.
+pub(crate) fn connection_without_call() {
+    counter!(CONNECTIONS_WITHOUT_CALL).increment(1);
 }
 
 /// Records an accept error.
