@@ -188,3 +188,10 @@ async fn reflection_can_be_closed() {
     assert_eq!(status.code(), Code::Unimplemented);
     server.stop().await.expect("clean stop");
 }
+
+#[test]
+fn the_example_tokens_file_loads() {
+    let tokens = Tokens::from_file(&anescode_tests::example_path("auth-tokens.toml"))
+        .expect("examples/auth-tokens.toml loads");
+    assert_eq!(tokens.len(), 2);
+}
