@@ -1,6 +1,8 @@
 //! The operator's payer-profile file (TOML): adds profiles and overrides the
 //! embedded ones. Every figure it sets names its source; effective dates are
-//! optional where the source states none.
+//! optional where the source states none. A conversion factor may name the last
+//! date it applies (`until`), when it was replaced by a figure not held: dates
+//! after it are unpriced until a later factor starts.
 //!
 //! ```toml
 //! # Add a locality conversion factor to the embedded medicare profile.
@@ -124,6 +126,7 @@ struct PercentEntry {
 struct FactorEntry {
     locality: Option<String>,
     effective: String,
+    until: Option<String>,
     value: String,
     source: String,
 }
@@ -292,11 +295,13 @@ fn merge(
     for FactorEntry {
         locality,
         effective,
+        until,
         value,
         source,
     } in conversion_factors
     {
         let effective = date(Some(&effective))?.unwrap_or_default();
+        let until = date(until.as_deref())?;
         let rate: Rate = value
             .parse()
             .map_err(|e| format!("conversion factor: {e}"))?;
@@ -307,6 +312,7 @@ fn merge(
         profile.conversion_factors.push(ConversionFactor {
             locality,
             effective,
+            until,
             rate,
             source,
         });

@@ -103,17 +103,20 @@ impl Coder {
             &mut findings,
         );
         let resolved = procedures::resolve(record, &self.catalog, date_of_service, &mut findings);
-        let procedure_minutes: Vec<Option<u32>> = record
+        // Each procedure's own time, when it has blocks of its own (obstetric add-ons).
+        let procedure_intervals: Vec<Option<Vec<(usize, Interval)>>> = record
             .procedures
             .iter()
             .enumerate()
             .map(|(index, procedure)| {
-                time::own_minutes(
-                    || format!("procedures[{index}].time_blocks"),
-                    &procedure.time_blocks,
-                    date_of_service,
-                    &mut findings,
-                )
+                (!procedure.time_blocks.is_empty()).then(|| {
+                    time::check_blocks_indexed(
+                        &format!("procedures[{index}].time_blocks"),
+                        &procedure.time_blocks,
+                        date_of_service,
+                        &mut findings,
+                    )
+                })
             })
             .collect();
         let carrying = procedures::carrying(&resolved);
@@ -152,7 +155,8 @@ impl Coder {
             date_of_service,
             age,
             minutes: total_minutes,
-            procedure_minutes: &procedure_minutes,
+            intervals: &intervals,
+            procedure_intervals: &procedure_intervals,
             provider_minutes: &provider_minutes,
             resolved: &resolved,
             carrying,

@@ -117,6 +117,10 @@ pub struct ConversionFactor {
     pub locality: Option<String>,
     /// The first date of service it applies to.
     pub effective: Date,
+    /// The last date of service it applies to, when it was replaced mid-year by a
+    /// figure not held (e.g. the CY2024 factor until the 2024 Appropriations Act);
+    /// `None` while it is in force. Later factors end it in any case.
+    pub until: Option<Date>,
     /// Dollars per unit.
     pub rate: Rate,
     /// The document it comes from.
@@ -164,6 +168,7 @@ impl PayerProfile {
                 .iter()
                 .filter(|f| f.locality.as_deref() == want && f.effective <= date)
                 .max_by_key(|f| f.effective)
+                .filter(|f| f.until.is_none_or(|until| date <= until))
         };
         locality
             .and_then(|l| latest(Some(l)))
@@ -217,9 +222,22 @@ impl PayerProfile {
                 None,
             ),
             conversion_factors: vec![
+                // From 2024-03-09 the Consolidated Appropriations Act 2024 raised the
+                // factor by 1.68%; no four-decimal figure is verified (domain
+                // reference §4), so those dates stay unpriced.
+                ConversionFactor {
+                    locality: None,
+                    effective: jiff::civil::date(2024, 1, 1),
+                    until: Some(jiff::civil::date(2024, 3, 8)),
+                    rate: Rate(204_349),
+                    source: "CY2024 Medicare PFS final rule (Table 117), national anesthesia \
+                             conversion factor, for dates of service 2024-01-01 to 2024-03-08"
+                        .to_owned(),
+                },
                 ConversionFactor {
                     locality: None,
                     effective: jiff::civil::date(2025, 1, 1),
+                    until: None,
                     rate: Rate(203_178),
                     source: "CY2025 Medicare PFS final rule, national anesthesia conversion factor"
                         .to_owned(),
@@ -227,6 +245,7 @@ impl PayerProfile {
                 ConversionFactor {
                     locality: None,
                     effective: jiff::civil::date(2026, 1, 1),
+                    until: None,
                     rate: Rate(204_976),
                     source:
                         "CY2026 Medicare PFS final rule, national anesthesia conversion factor \
@@ -390,6 +409,21 @@ mod tests {
     fn conversion_factor_by_date_and_locality() {
         let mut medicare = PayerProfile::medicare();
         let on = |y, m, d| jiff::civil::date(y, m, d);
+        assert_eq!(medicare.conversion_factor(on(2023, 12, 31), None), None);
+        assert_eq!(
+            medicare
+                .conversion_factor(on(2024, 1, 1), None)
+                .map(|f| f.rate),
+            Some(Rate(204_349))
+        );
+        assert_eq!(
+            medicare
+                .conversion_factor(on(2024, 3, 8), None)
+                .map(|f| f.rate),
+            Some(Rate(204_349))
+        );
+        // The CAA 2024 figure from 2024-03-09 is not verified: unpriced.
+        assert_eq!(medicare.conversion_factor(on(2024, 3, 9), None), None);
         assert_eq!(medicare.conversion_factor(on(2024, 12, 31), None), None);
         assert_eq!(
             medicare
@@ -406,6 +440,7 @@ mod tests {
         medicare.conversion_factors.push(ConversionFactor {
             locality: Some("01112-05".into()),
             effective: on(2026, 1, 1),
+            until: None,
             rate: Rate(241_234),
             source: "operator".into(),
         });

@@ -190,6 +190,8 @@ rules! {
         "Only residents or student nurse anesthetists are on the case.";
     AddOnTimeMissing = "ADD_ON_TIME_MISSING", Error, "Obstetric add-on time is reported apart from 01967 (domain reference §1.4, §1.13)",
         "An obstetric add-on code (01968, 01969) has no time blocks of its own.";
+    AddOnTimeOutsideCase = "ADD_ON_TIME_OUTSIDE_CASE", Warning, "CMS Claims Processing Manual ch.12 §50.G; obstetric add-on time is part of the case's anesthesia time and counted once (domain reference §1.2, §1.13)",
+        "A block of an obstetric add-on's own time lies partly or wholly outside the case's anesthesia time.";
     ExtremeAgeInCode = "EXTREME_AGE_IN_CODE", Info, "AAPC 148907: no 99100 with a code whose descriptor reflects age (domain reference §1.10)",
         "The patient's age qualifies for 99100 but the anesthesia code already reflects it.";
     QualifyingCircumstanceNotPaid = "QUALIFYING_CIRCUMSTANCE_NOT_PAID", Info, "99100-99140 Medicare status B (domain reference §1.10); the payer profile's setting",

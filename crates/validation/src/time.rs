@@ -36,6 +36,19 @@ pub(crate) fn check_blocks(
     date_of_service: Option<Date>,
     findings: &mut Vec<Finding>,
 ) -> Vec<Interval> {
+    check_blocks_indexed(path, blocks, date_of_service, findings)
+        .into_iter()
+        .map(|(_, interval)| interval)
+        .collect()
+}
+
+/// As [`check_blocks`], with each interval's index in `blocks`.
+pub(crate) fn check_blocks_indexed(
+    path: &str,
+    blocks: &[TimeBlock],
+    date_of_service: Option<Date>,
+    findings: &mut Vec<Finding>,
+) -> Vec<(usize, Interval)> {
     let mut intervals: Vec<(usize, Interval)> = Vec::with_capacity(blocks.len());
     for (i, block) in blocks.iter().enumerate() {
         let start = endpoint(block.start, (path, i, "start"), findings);
@@ -143,7 +156,7 @@ fn drop_overlaps(
     path: &str,
     mut intervals: Vec<(usize, Interval)>,
     findings: &mut Vec<Finding>,
-) -> Vec<Interval> {
+) -> Vec<(usize, Interval)> {
     intervals.sort_by_key(|(i, interval)| (interval.start, *i));
     let mut kept: Vec<(usize, Interval)> = Vec::with_capacity(intervals.len());
     let mut overlaps = Vec::new();
@@ -169,7 +182,7 @@ fn drop_overlaps(
         ));
     }
     kept.sort_by_key(|(i, _)| *i);
-    kept.into_iter().map(|(_, interval)| interval).collect()
+    kept
 }
 
 /// Checks a list of blocks that may be empty (a procedure's or a provider's own
@@ -194,8 +207,32 @@ pub(crate) fn own_minutes(
 
 /// Whole minutes of anesthesia time in the intervals, half a minute rounded up.
 pub(crate) fn total_minutes(intervals: &[Interval]) -> u32 {
-    let seconds: i64 = intervals.iter().map(|i| i.duration().as_secs()).sum();
-    u32::try_from((seconds + 30) / 60).unwrap_or(u32::MAX)
+    minutes_of(total_seconds(intervals))
+}
+
+/// Seconds of anesthesia time in the intervals.
+pub(crate) fn total_seconds(intervals: &[Interval]) -> i64 {
+    intervals.iter().map(|i| i.duration().as_secs()).sum()
+}
+
+/// Whole minutes in `seconds`, half a minute rounded up.
+pub(crate) fn minutes_of(seconds: i64) -> u32 {
+    u32::try_from((seconds.max(0) + 30) / 60).unwrap_or(u32::MAX)
+}
+
+/// Seconds of `interval` that lie within `by`, intervals that do not overlap one
+/// another and are sorted by start.
+pub(crate) fn covered_seconds(interval: Interval, by: &[Interval]) -> i64 {
+    let first = by.partition_point(|b| b.end <= interval.start);
+    by[first..]
+        .iter()
+        .take_while(|b| b.start < interval.end)
+        .map(|b| {
+            let start = b.start.max(interval.start);
+            let end = b.end.min(interval.end);
+            end.duration_since(start).as_secs().max(0)
+        })
+        .sum()
 }
 
 #[cfg(test)]

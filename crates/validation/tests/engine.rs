@@ -214,7 +214,12 @@ fn labor_case() -> CaseRecord {
     let mut record = case();
     record.anesthesia_type = Enumerated::Known(AnesthesiaType::Neuraxial);
     record.physical_status = Enumerated::Known(PhysicalStatus::P2);
-    record.time_blocks = vec![block("2026-03-02T10:00:00Z", "2026-03-02T13:00:00Z")];
+    // Labour 10:00-13:00, then the cesarean 13:10-14:10: the case's time holds both,
+    // the add-on's own blocks the cesarean.
+    record.time_blocks = vec![
+        block("2026-03-02T10:00:00Z", "2026-03-02T13:00:00Z"),
+        block("2026-03-02T13:10:00Z", "2026-03-02T14:10:00Z"),
+    ];
     record.diagnoses = vec!["O80".to_owned()];
     record.procedures = vec![
         procedure("01967"),
@@ -241,6 +246,49 @@ fn obstetric_add_on_carries_its_own_time() {
             status: DecisionStatus::Coded,
         },
     );
+    // One block of 250 minutes that holds the cesarean hour: 01967 gets the other
+    // 190 minutes, 190 / 15 = 12.67 -> 12.7 time units, 17.7 units x 20.4976 =
+    // $362.80752 -> $362.81; 01968 keeps its 60 minutes, 6.0 units, $122.99.
+    let mut record = labor_case();
+    record.time_blocks = vec![block("2026-03-02T10:00:00Z", "2026-03-02T14:10:00Z")];
+    check(
+        "01968 inside one long block",
+        &record,
+        &Expect {
+            code: "01967",
+            lines: &[
+                "ANES 01967-AA-P2 1234567893 190m 5.0+12.7+0.0=17.7 100% $362.81 dx[1]",
+                "ADD-ON 01968-AA-P2 1234567893 60m 2.0+4.0+0.0=6.0 100% $122.99 dx[1]",
+            ],
+            findings: &[],
+            status: DecisionStatus::Coded,
+        },
+    );
+    let decision = coder().code(&record);
+    assert!(
+        decision.rationale.contains(
+            "60 minutes of the case's anesthesia time are 01968's own and are billed on it only; 01967 carries the other 190."
+        ),
+        "{}",
+        decision.rationale
+    );
+    // The cesarean hour sent only as the add-on's time, outside the case's: each
+    // line keeps its own minutes and the block is flagged.
+    let mut record = labor_case();
+    record.time_blocks.truncate(1);
+    check(
+        "01968 outside the case's time",
+        &record,
+        &Expect {
+            code: "01967",
+            lines: &[
+                "ANES 01967-AA-P2 1234567893 180m 5.0+12.0+0.0=17.0 100% $348.46 dx[1]",
+                "ADD-ON 01968-AA-P2 1234567893 60m 2.0+4.0+0.0=6.0 100% $122.99 dx[1]",
+            ],
+            findings: &["ADD_ON_TIME_OUTSIDE_CASE procedures[1].time_blocks[0]"],
+            status: DecisionStatus::NeedsReview,
+        },
+    );
     let mut record = labor_case();
     record.procedures[1].time_blocks.clear();
     check(
@@ -249,7 +297,7 @@ fn obstetric_add_on_carries_its_own_time() {
         &Expect {
             code: "01967",
             lines: &[
-                "ANES 01967-AA-P2 1234567893 180m 5.0+12.0+0.0=17.0 100% $348.46 dx[1]",
+                "ANES 01967-AA-P2 1234567893 240m 5.0+16.0+0.0=21.0 100% $430.45 dx[1]",
                 "ADD-ON 01968-AA-P2 1234567893 0m 2.0+0.0+0.0=2.0 100% $41.00 dx[1]",
             ],
             findings: &["ADD_ON_TIME_MISSING procedures[1].time_blocks"],
@@ -306,6 +354,35 @@ fn medical_supervision_ad() {
                 "ANES 00402-QX-P3 1456789019 95m 5.0+6.3+0.0=11.3 50% $115.81 dx[1]",
             ],
             findings: &[],
+            status: DecisionStatus::Coded,
+        },
+    );
+}
+
+/// Qualifying circumstances under medical supervision go on the directed CRNA's
+/// lines only: the AD line is 3 base units, +1 at induction, and nothing more
+/// (CMS ch.12 §50.D). Commercial-asa pays 99140 2 units and P3 1 unit; it has no
+/// conversion factor, so no amounts.
+#[test]
+fn qualifying_circumstances_are_not_paid_to_a_supervising_anesthesiologist() {
+    let mut record = case();
+    record.emergency = true;
+    record.payer = Some(Payer {
+        profile: "commercial-asa".to_owned(),
+        ..Default::default()
+    });
+    record.providers = vec![directing(5), provider(CRNA, ProviderRole::Crna)];
+    check(
+        "AD with an emergency",
+        &record,
+        &Expect {
+            code: "00402",
+            lines: &[
+                "ANES 00402-AD-P3 1234567893 95m 4.0+0.0+0.0=4.0 100% $- dx[1]",
+                "ANES 00402-QX-P3 1456789019 95m 5.0+6.3+1.0=12.3 50% $- dx[1]",
+                "QC 99140 1456789019 0m -+-+2.0=2.0 50% $- dx[1]",
+            ],
+            findings: &["NO_CONVERSION_FACTOR payer.profile"],
             status: DecisionStatus::Coded,
         },
     );
@@ -783,6 +860,27 @@ fn conversion_factor_by_date_of_service() {
             code: "00402",
             lines: &["ANES 00402-AA-P3 1234567893 95m 5.0+6.3+0.0=11.3 100% $229.59 dx[1]"],
             findings: &[],
+            status: DecisionStatus::Coded,
+        },
+    );
+    // CY2024: 20.4349 until 2024-03-08; 11.3 x 20.4349 = $230.91437 -> $230.91.
+    check(
+        "2024 factor before the Appropriations Act",
+        &on("2024-03-08"),
+        &Expect {
+            code: "00402",
+            lines: &["ANES 00402-AA-P3 1234567893 95m 5.0+6.3+0.0=11.3 100% $230.91 dx[1]"],
+            findings: &[],
+            status: DecisionStatus::Coded,
+        },
+    );
+    check(
+        "no verified factor from 2024-03-09",
+        &on("2024-03-09"),
+        &Expect {
+            code: "00402",
+            lines: &["ANES 00402-AA-P3 1234567893 95m 5.0+6.3+0.0=11.3 100% $- dx[1]"],
+            findings: &["NO_CONVERSION_FACTOR payer.profile"],
             status: DecisionStatus::Coded,
         },
     );

@@ -9,6 +9,7 @@ use anescode_codes::{Catalog, CatalogEntry, Code};
 use jiff::civil::Date;
 
 use crate::checks::procedures::Resolved;
+use crate::time::{self, Interval};
 use crate::units::allowed_amount;
 use crate::{
     AnesthesiaType, AppliedFigure, CaseRecord, ClaimLine, Enumerated, Finding, LineKind,
@@ -24,8 +25,10 @@ pub(crate) struct CaseFacts<'a, 'c> {
     pub(crate) date_of_service: Option<Date>,
     pub(crate) age: Option<i16>,
     pub(crate) minutes: u32,
-    /// Each procedure's own minutes, when it has blocks of its own.
-    pub(crate) procedure_minutes: &'a [Option<u32>],
+    /// The case's anesthesia time, checked.
+    pub(crate) intervals: &'a [Interval],
+    /// Each procedure's own time (index of the block, interval), when it has blocks of its own.
+    pub(crate) procedure_intervals: &'a [Option<Vec<(usize, Interval)>>],
     /// Each provider's own minutes, when it has blocks of its own.
     pub(crate) provider_minutes: &'a [Option<u32>],
     pub(crate) resolved: &'a [Resolved<'c>],
@@ -88,13 +91,26 @@ pub(crate) fn bill(
             billing.narrative.push(team.explanation.clone());
         }
         let qualifying = qualifying_circumstances(facts, profile, findings, &mut billing.narrative);
-        let add_ons = add_on_minutes(facts, findings);
+        let (add_ons, within_case) = add_on_minutes(facts, findings);
+        let minutes = time::minutes_of(time::total_seconds(facts.intervals) - within_case);
+        if within_case > 0 {
+            let add_on_codes: Vec<String> = add_ons
+                .iter()
+                .map(|(entry, _)| entry.code.to_string())
+                .collect();
+            billing.narrative.push(format!(
+                "{} minutes of the case's anesthesia time are {}'s own and are billed on it only; {} carries the other {minutes}.",
+                time::minutes_of(within_case),
+                add_on_codes.join(" and "),
+                carrying.entry.code
+            ));
+        }
         for biller in &team.billers {
             let modifiers = modifiers(record, profile, carrying.entry, biller);
             let line = anesthesia_line(
                 facts,
                 profile,
-                carrying.entry,
+                (carrying.entry, minutes),
                 biller,
                 &modifiers,
                 &pointers,
@@ -105,7 +121,11 @@ pub(crate) fn bill(
                     profile, add_on, *minutes, biller, &modifiers, &pointers,
                 ));
             }
-            for (code, units) in &qualifying {
+            // Medical supervision (AD) is 3 or 4 base units and nothing more
+            // (CMS ch.12 §50.D; domain reference §1.1, §1.7): the qualifying
+            // circumstances go on the directed CRNA's or AA's lines only.
+            let supervising = matches!(biller.payment, Payment::Supervising { .. });
+            for (code, units) in qualifying.iter().filter(|_| !supervising) {
                 billing.lines.push(ClaimLine {
                     code: *code,
                     modifiers: Vec::new(),
@@ -264,7 +284,7 @@ fn modifiers(
 fn anesthesia_line(
     facts: &CaseFacts<'_, '_>,
     profile: &PayerProfile,
-    entry: &CatalogEntry,
+    (entry, minutes): (&CatalogEntry, u32),
     biller: &Biller<'_>,
     modifiers: &[&'static str],
     pointers: &[u32],
@@ -280,7 +300,7 @@ fn anesthesia_line(
         ),
         _ => {
             let time = if entry.time_units_apply {
-                profile.time_units.value.units(facts.minutes)
+                profile.time_units.value.units(minutes)
             } else {
                 Tenths(0)
             };
@@ -302,7 +322,7 @@ fn anesthesia_line(
         modifiers: modifiers.to_vec(),
         provider_npi: biller.provider.npi.clone(),
         kind: LineKind::Anesthesia,
-        minutes: facts.minutes,
+        minutes,
         base_units: base,
         time_units: Some(time),
         modifying_units: Some(modifying),
@@ -314,18 +334,23 @@ fn anesthesia_line(
 }
 
 /// The add-on procedures with the minutes each carries: obstetric add-ons their own
-/// blocks, 01953 none (domain reference §1.4, §1.13, §1.14).
+/// blocks, 01953 none (domain reference §1.4, §1.13, §1.14); and how many seconds of
+/// the case's own time they take (a minute is billed once, §1.2: those seconds are
+/// not the primary's).
 fn add_on_minutes<'c>(
     facts: &CaseFacts<'_, 'c>,
     findings: &mut Vec<Finding>,
-) -> Vec<(&'c CatalogEntry, u32)> {
+) -> (Vec<(&'c CatalogEntry, u32)>, i64) {
     let mut add_ons = Vec::new();
+    let mut within_case = 0;
     let with_primary = |r: &&Resolved<'_>| {
         facts
             .resolved
             .iter()
             .any(|p| r.entry.primary_codes.contains(&p.entry.code))
     };
+    let mut case_time = facts.intervals.to_vec();
+    case_time.sort_by_key(|i| i.start);
     // An add-on without its primary was reported when the procedures were resolved,
     // and is not billed.
     for resolved in facts
@@ -334,29 +359,47 @@ fn add_on_minutes<'c>(
         .filter(|r| r.entry.add_on)
         .filter(with_primary)
     {
+        if !resolved.entry.time_units_apply {
+            add_ons.push((resolved.entry, 0));
+            continue;
+        }
         let own = facts
-            .procedure_minutes
+            .procedure_intervals
             .get(resolved.index)
-            .copied()
-            .flatten();
-        let minutes = if resolved.entry.time_units_apply {
-            if own.is_none() {
+            .and_then(Option::as_ref);
+        let Some(own) = own else {
+            findings.push(Finding::new(
+                Rule::AddOnTimeMissing,
+                format!("procedures[{}].time_blocks", resolved.index),
+                format!(
+                    "{} carries its own anesthesia time, reported apart from its primary code; send the procedure's time blocks",
+                    resolved.entry.code
+                ),
+            ));
+            add_ons.push((resolved.entry, 0));
+            continue;
+        };
+        for &(block, interval) in own {
+            let covered = time::covered_seconds(interval, &case_time);
+            within_case += covered;
+            if covered < interval.duration().as_secs() {
                 findings.push(Finding::new(
-                    Rule::AddOnTimeMissing,
-                    format!("procedures[{}].time_blocks", resolved.index),
+                    Rule::AddOnTimeOutsideCase,
+                    format!("procedures[{}].time_blocks[{block}]", resolved.index),
                     format!(
-                        "{} carries its own anesthesia time, reported apart from its primary code; send the procedure's time blocks",
-                        resolved.entry.code
+                        "block {} of {} ({} to {}) lies partly or wholly outside the case's anesthesia time; the case's time_blocks should hold all of it",
+                        block + 1,
+                        resolved.entry.code,
+                        interval.start,
+                        interval.end
                     ),
                 ));
             }
-            own.unwrap_or(0)
-        } else {
-            0
-        };
-        add_ons.push((resolved.entry, minutes));
+        }
+        let own: Vec<Interval> = own.iter().map(|(_, interval)| *interval).collect();
+        add_ons.push((resolved.entry, time::total_minutes(&own)));
     }
-    add_ons
+    (add_ons, within_case)
 }
 
 fn add_on_line(
