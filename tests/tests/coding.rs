@@ -187,7 +187,7 @@ async fn messages_say_what_is_wrong() {
         [
             (
                 "TIME_BLOCKS_OVERLAP",
-                "block 2 overlaps block 1; its minutes are not counted",
+                "block 2 overlaps block 1; the minutes they share are counted once",
                 "CMS Claims Processing Manual ch.12 §50.G (blocks around an interruption must not double-count)",
             ),
             (
@@ -197,8 +197,8 @@ async fn messages_say_what_is_wrong() {
             ),
         ]
     );
-    // The overlapping block's minutes are not counted twice.
-    assert_eq!(decision.total_minutes, 95);
+    // 14:00-15:35 and 15:00-15:50: their union, 110 minutes, each minute once.
+    assert_eq!(decision.total_minutes, 110);
     server.stop().await.expect("clean stop");
 }
 

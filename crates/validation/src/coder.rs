@@ -8,7 +8,7 @@ use anescode_codes::icd10cm::Icd10Cm;
 
 use crate::billing::{self, Billing, CaseFacts};
 use crate::checks::procedures::{self, Resolved, Source};
-use crate::checks::{diagnoses, header, providers};
+use crate::checks::{diagnoses, header, obstetric_and_age, providers};
 use crate::limits;
 use crate::time::{self, Interval};
 use crate::{CaseRecord, Decision, DecisionStatus, Finding, PayerProfile, PayerProfiles, Rule};
@@ -134,6 +134,14 @@ impl Coder {
             ));
         }
         let age = header::age(record, date_of_service);
+        obstetric_and_age::age_defined_codes(
+            record,
+            &resolved,
+            date_of_service,
+            age,
+            &mut findings,
+        );
+        obstetric_and_age::delivery_with_labor_epidural(&resolved, &mut findings);
         let diagnoses = diagnoses::check(
             record,
             self.diagnoses,
@@ -142,6 +150,7 @@ impl Coder {
             &mut findings,
         );
         header::physical_status(record, &mut findings);
+        obstetric_and_age::p6_outside_organ_procurement(record, carrying, &mut findings);
         let provider_minutes = providers::check(record, date_of_service, &mut findings);
         header::mac_flags(record, &mut findings);
         providers::ancillary(record, &mut findings);

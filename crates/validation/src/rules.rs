@@ -104,6 +104,10 @@ rules! {
         "An anesthesia code is not valid on the date of service (deleted before it, or added after it).";
     AnesthesiaCodeUnpriced = "ANESTHESIA_CODE_UNPRICED", Warning, "CMS Claims Processing Manual ch.12 §50 (base units from the annual HCPCS file)",
         "The base-unit schedule in force has no value for the anesthesia code.";
+    AnesthesiaCodeAgeMismatch = "ANESTHESIA_CODE_AGE_MISMATCH", Error, "CPT descriptors of 00326, 00561, 00834 (younger than 1 year) and 00836 (premature infant under 50 weeks' postconceptional age); domain reference §2",
+        "An anesthesia code defined by the patient's age is on a patient outside that age.";
+    DeliveryCodeWithLaborEpidural = "DELIVERY_CODE_WITH_LABOR_EPIDURAL", Error, "Highmark WV A-5 (domain reference §1.13): 01960, 01961 and 01962 are not reported with 01967",
+        "01960, 01961 or 01962 is on a case with the labour epidural 01967.";
     SurgicalCptInvalid = "SURGICAL_CPT_INVALID", Error, "CPT/HCPCS code format (five characters)",
         "A surgical CPT code is not five digits or capital letters.";
     CrosswalkNotLoaded = "CROSSWALK_NOT_LOADED", Error, "ASA Crosswalk or the operator's mapping (loaded with --crosswalk-file)",
@@ -140,6 +144,8 @@ rules! {
         "A pregnancy code (chapter 15) is on a patient outside ages 9-64, or a perinatal code (chapter 16) is on a patient aged 15 or more.";
     DiagnosisDoesNotSupportProcedure = "DIAGNOSIS_DOES_NOT_SUPPORT_PROCEDURE", Warning, "anescode diagnosis-procedure support table (crates/codes/data/diagnosis_support.csv), by CPT anesthesia subsection",
         "No diagnosis on the record falls in the ICD-10-CM chapters and blocks that plausibly support the anesthesia code's subsection.";
+    PhysicalStatusP6NotOrganProcurement = "PHYSICAL_STATUS_P6_NOT_ORGAN_PROCUREMENT", Warning, "ASA physical status P6 (declared brain-dead organ donor) with 01990 (domain reference §1.9)",
+        "P6 is sent on a case whose anesthesia code is not 01990 (organ procurement).";
     PhysicalStatusMissing = "PHYSICAL_STATUS_MISSING", Warning, "CMS Claims Processing Manual ch.12 §50.K (P1-P6 modifiers)",
         "The ASA physical status is not sent, so no P1-P6 modifier can be reported.";
     ProvidersMissing = "PROVIDERS_MISSING", Error, "CMS Claims Processing Manual ch.12 §50, §140 (payment modifiers follow the providers)",
@@ -168,6 +174,8 @@ rules! {
         "An ancillary procedure names an NPI that is not one of the case's providers.";
     PlaceOfServiceMissing = "PLACE_OF_SERVICE_MISSING", Warning, "CMS-1500 item 24B / 837P CLM05-1 (place of service required)",
         "The record has no place of service.";
+    PlaceOfServiceTelehealth = "PLACE_OF_SERVICE_TELEHEALTH", Warning, "42 CFR 414.46(a)(3): anesthesia time is time the practitioner is present with the patient; CMS POS 02 and 10 are telehealth",
+        "The place of service is a telehealth code (02, 10), where no anesthesia can be given.";
     PlaceOfServiceUnknown = "PLACE_OF_SERVICE_UNKNOWN", Error, "CMS Place of Service Code Set (domain reference §6.1)",
         "The place of service is not a CMS place-of-service code.";
     PayerProfileMissing = "PAYER_PROFILE_MISSING", Warning, CONTRACT,

@@ -28,8 +28,8 @@ impl Interval {
 
 /// Checks one list of time blocks (the case's, a procedure's or a provider's),
 /// reporting each problem on its field under `path`, and returns the intervals
-/// that can be counted. Blocks that overlap an earlier one are reported and not
-/// counted, so no minute is counted twice.
+/// that can be counted. Blocks that overlap an earlier one are reported and merged
+/// into it, so no minute is counted twice and the time is the blocks' union.
 pub(crate) fn check_blocks(
     path: &str,
     blocks: &[TimeBlock],
@@ -161,12 +161,15 @@ fn drop_overlaps(
     let mut kept: Vec<(usize, Interval)> = Vec::with_capacity(intervals.len());
     let mut overlaps = Vec::new();
     for (i, interval) in intervals {
-        // Kept blocks do not overlap and are in start order, so their ends are in
-        // order too: the first one ending after this start is found by bisection.
-        let first_overlapping = kept.partition_point(|(_, k)| k.end <= interval.start);
-        match kept.get(first_overlapping) {
-            Some(&(j, _)) => overlaps.push((i, j)),
-            None => kept.push((i, interval)),
+        // Kept blocks do not overlap and are in start order, and this one starts
+        // no earlier than any of them: only the last can overlap it. An overlapping
+        // block is reported and merged into it, so the minutes are the union's.
+        match kept.last_mut() {
+            Some((j, last)) if interval.start < last.end => {
+                overlaps.push((i, *j));
+                last.end = last.end.max(interval.end);
+            }
+            _ => kept.push((i, interval)),
         }
     }
     overlaps.sort_unstable();
@@ -175,7 +178,7 @@ fn drop_overlaps(
             Rule::TimeBlocksOverlap,
             format!("{path}[{i}]"),
             format!(
-                "block {} overlaps block {}; its minutes are not counted",
+                "block {} overlaps block {}; the minutes they share are counted once",
                 i + 1,
                 j + 1
             ),
@@ -319,9 +322,10 @@ mod tests {
         );
         assert_eq!(
             findings[6].message,
-            "block 2 overlaps block 1; its minutes are not counted"
+            "block 2 overlaps block 1; the minutes they share are counted once"
         );
-        assert_eq!(total_minutes(&intervals), 90);
+        // The union of blocks 1 and 2 (14:00-15:30) and block 6 (30 minutes).
+        assert_eq!(total_minutes(&intervals), 120);
     }
 
     #[test]

@@ -336,7 +336,7 @@ fn medical_supervision_ad() {
         &Expect {
             code: "00402",
             lines: &[
-                "ANES 00402-AD-P3 1234567893 95m 4.0+0.0+0.0=4.0 100% $81.99 dx[1]",
+                "ANES 00402-AD-P3 1234567893 0m 4.0+0.0+0.0=4.0 100% $81.99 dx[1]",
                 "ANES 00402-QX-P3 1456789019 95m 5.0+6.3+0.0=11.3 50% $115.81 dx[1]",
             ],
             findings: &[],
@@ -350,7 +350,7 @@ fn medical_supervision_ad() {
         &Expect {
             code: "00402",
             lines: &[
-                "ANES 00402-AD-P3 1234567893 95m 3.0+0.0+0.0=3.0 100% $61.49 dx[1]",
+                "ANES 00402-AD-P3 1234567893 0m 3.0+0.0+0.0=3.0 100% $61.49 dx[1]",
                 "ANES 00402-QX-P3 1456789019 95m 5.0+6.3+0.0=11.3 50% $115.81 dx[1]",
             ],
             findings: &[],
@@ -378,7 +378,7 @@ fn qualifying_circumstances_are_not_paid_to_a_supervising_anesthesiologist() {
         &Expect {
             code: "00402",
             lines: &[
-                "ANES 00402-AD-P3 1234567893 95m 4.0+0.0+0.0=4.0 100% $- dx[1]",
+                "ANES 00402-AD-P3 1234567893 0m 4.0+0.0+0.0=4.0 100% $- dx[1]",
                 "ANES 00402-QX-P3 1456789019 95m 5.0+6.3+1.0=12.3 50% $- dx[1]",
                 "QC 99140 1456789019 0m -+-+2.0=2.0 50% $- dx[1]",
             ],
@@ -905,7 +905,7 @@ fn codes_without_time_units() {
         &record,
         &Expect {
             code: "01996",
-            lines: &["ANES 01996-AA-P3 1234567893 95m -+0.0+0.0=0.0 100% $- dx[1]"],
+            lines: &["ANES 01996-AA-P3 1234567893 0m -+0.0+0.0=0.0 100% $- dx[1]"],
             findings: &["ANESTHESIA_CODE_UNPRICED procedures[0].anesthesia_code"],
             status: DecisionStatus::NeedsReview,
         },
@@ -941,4 +941,148 @@ fn every_line_points_to_at_most_four_diagnoses() {
     for line in &decision.lines {
         assert_eq!(line.diagnosis_pointers, [1, 2, 3, 4], "{}", line.code);
     }
+}
+
+/// The findings (rule id and field) and status of a record, for edits whose lines
+/// are as usual.
+fn findings_and_status(record: &CaseRecord) -> (Vec<String>, DecisionStatus) {
+    let decision = coder().code(record);
+    (findings(&decision), decision.status)
+}
+
+fn born(record: &mut CaseRecord, birth_date: &str) {
+    record.patient = Some(Patient {
+        birth_date: birth_date.to_owned(),
+        sex: Enumerated::Known(Sex::Male),
+    });
+}
+
+#[test]
+fn age_defined_codes_are_checked_against_the_patients_age() {
+    let mut record = case();
+    record.procedures = vec![procedure("00834")];
+    record.diagnoses = vec!["K40.90".to_owned()];
+    // Born 1974: aged 51 on 2026-03-02.
+    assert_eq!(
+        findings_and_status(&record),
+        (
+            vec!["ANESTHESIA_CODE_AGE_MISMATCH procedures[0]".to_owned()],
+            DecisionStatus::Rejected
+        )
+    );
+    let decision = coder().code(&record);
+    assert_eq!(
+        decision.findings[0].message,
+        "00834 is for a patient younger than 1 year; the patient is aged 51 on the date of service"
+    );
+    // Six months old: the code fits, and 99100 is not added to it.
+    born(&mut record, "2025-09-02");
+    assert_eq!(
+        findings_and_status(&record),
+        (
+            vec!["EXTREME_AGE_IN_CODE patient.birth_date".to_owned()],
+            DecisionStatus::Coded
+        )
+    );
+    // 00836: under 50 weeks' postconceptional age, so never 50 weeks after birth.
+    record.procedures = vec![procedure("00836")];
+    born(&mut record, "2025-12-01"); // 13 weeks old
+    assert_eq!(findings_and_status(&record).1, DecisionStatus::Coded);
+    born(&mut record, "2025-02-10"); // 55 weeks old
+    let decision = coder().code(&record);
+    assert_eq!(
+        decision.findings[0].rule.id(),
+        "ANESTHESIA_CODE_AGE_MISMATCH"
+    );
+    assert_eq!(
+        decision.findings[0].message,
+        "00836 is for a premature infant under 50 weeks' postconceptional age; the patient is aged 1"
+    );
+    born(&mut record, "2025-03-20"); // 49 weeks old: not provably wrong
+    assert!(
+        !findings_and_status(&record)
+            .0
+            .iter()
+            .any(|f| f.starts_with("ANESTHESIA_CODE_AGE_MISMATCH"))
+    );
+}
+
+#[test]
+fn delivery_codes_are_not_reported_with_the_labor_epidural() {
+    let mut record = labor_case();
+    record.procedures.push(procedure("01961"));
+    let (findings, status) = findings_and_status(&record);
+    assert_eq!(status, DecisionStatus::Rejected);
+    assert!(
+        findings.contains(&"DELIVERY_CODE_WITH_LABOR_EPIDURAL procedures[2]".to_owned()),
+        "{findings:?}"
+    );
+    // 01961 alone is a cesarean without labour analgesia: no edit.
+    let mut record = labor_case();
+    record.procedures = vec![procedure("01961")];
+    assert!(
+        !findings_and_status(&record)
+            .0
+            .iter()
+            .any(|f| f.starts_with("DELIVERY_CODE_WITH_LABOR_EPIDURAL"))
+    );
+}
+
+#[test]
+fn telehealth_places_of_service_are_flagged() {
+    for code in ["02", "10"] {
+        let mut record = case();
+        record.place_of_service = code.to_owned();
+        assert_eq!(
+            findings_and_status(&record),
+            (
+                vec!["PLACE_OF_SERVICE_TELEHEALTH place_of_service".to_owned()],
+                DecisionStatus::NeedsReview
+            ),
+            "{code}"
+        );
+    }
+}
+
+#[test]
+fn p6_belongs_with_organ_procurement() {
+    let mut record = case();
+    record.physical_status = Enumerated::Known(PhysicalStatus::P6);
+    assert_eq!(
+        findings_and_status(&record),
+        (
+            vec!["PHYSICAL_STATUS_P6_NOT_ORGAN_PROCUREMENT physical_status".to_owned()],
+            DecisionStatus::NeedsReview
+        )
+    );
+    record.procedures = vec![procedure("01990")];
+    record.diagnoses = vec!["G93.82".to_owned()];
+    assert!(
+        !findings_and_status(&record)
+            .0
+            .iter()
+            .any(|f| f.starts_with("PHYSICAL_STATUS_P6"))
+    );
+}
+
+/// Two overlapping blocks, 14:00-15:00 and 14:30-15:35: rejected, and the minutes
+/// reported are their union, 95, not the first block's 60.
+#[test]
+fn overlapping_blocks_report_their_union() {
+    let mut record = case();
+    record.time_blocks = vec![
+        block("2026-03-02T14:00:00Z", "2026-03-02T15:00:00Z"),
+        block("2026-03-02T14:30:00Z", "2026-03-02T15:35:00Z"),
+    ];
+    check(
+        "overlap",
+        &record,
+        &Expect {
+            code: "00402",
+            lines: &["ANES 00402-AA-P3 1234567893 95m 5.0+6.3+0.0=11.3 100% $231.62 dx[1]"],
+            findings: &["TIME_BLOCKS_OVERLAP time_blocks[1]"],
+            status: DecisionStatus::Rejected,
+        },
+    );
+    assert_eq!(coder().code(&record).total_minutes, 95);
 }

@@ -317,12 +317,19 @@ fn anesthesia_line(
             )
         }
     };
+    // The claim reports time only where time is paid: none on an AD line (its
+    // service is 1 unit, Palmetto GBA 8EELAB1511) or for codes without time units.
+    let reported_minutes = match biller.payment {
+        Payment::Supervising { .. } => 0,
+        _ if !entry.time_units_apply => 0,
+        _ => minutes,
+    };
     ClaimLine {
         code: entry.code,
         modifiers: modifiers.to_vec(),
         provider_npi: biller.provider.npi.clone(),
         kind: LineKind::Anesthesia,
-        minutes,
+        minutes: reported_minutes,
         base_units: base,
         time_units: Some(time),
         modifying_units: Some(modifying),

@@ -194,8 +194,20 @@ pub(crate) fn place_of_service(record: &CaseRecord, findings: &mut Vec<Finding>)
             "place_of_service",
             format!("{code:?} is not a CMS place-of-service code"),
         ));
+    } else if TELEHEALTH_PLACES_OF_SERVICE.contains(&code) {
+        findings.push(Finding::new(
+            Rule::PlaceOfServiceTelehealth,
+            "place_of_service",
+            format!(
+                "{code} is a telehealth place of service; anesthesia time needs the practitioner present with the patient, so check where the case took place"
+            ),
+        ));
     }
 }
+
+/// CMS POS 02 (telehealth other than in the patient's home) and 10 (telehealth in
+/// the patient's home).
+const TELEHEALTH_PLACES_OF_SERVICE: [&str; 2] = ["02", "10"];
 
 pub(crate) fn physical_status(record: &CaseRecord, findings: &mut Vec<Finding>) {
     match record.physical_status {

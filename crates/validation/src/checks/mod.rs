@@ -3,5 +3,6 @@
 
 pub(crate) mod diagnoses;
 pub(crate) mod header;
+pub(crate) mod obstetric_and_age;
 pub(crate) mod procedures;
 pub(crate) mod providers;
