@@ -29,7 +29,9 @@ Codes are undotted ("C50911"). Flags: B billable (a leaf, with its required 7th
 character applied), H header (not billable), M manifestation ("in diseases classified
 elsewhere" in its own or an ancestor's title), f / m the code lies in a block or
 category whose title names female / male genital or pelvic organs. Excludes1 references
-are code ranges taken from the note text: "(A50.06)" is A5006..A5006, "(M05.5-)" is
+are code ranges taken from the note text (references written "E10.-" included, and
+qualified ones such as "E08-E13 with .44" expanded to the codes they name; the generator
+counts every reference in the XML against what it holds): "(A50.06)" is A5006..A5006, "(M05.5-)" is
 M055..M055, "(E08-E13)" is E08..E13; a code matches when its prefix of the same length
 falls in the range.
 """
@@ -43,10 +45,21 @@ RELEASE = "ICD-10-CM FY2026 April 1, 2026 update (CDC icd10c-tabular-April-1-202
 OUT = pathlib.Path(__file__).resolve().parents[2] / "crates/codes/data/icd10cm.tsv"
 
 CODE = r"[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?"
-REF = re.compile(rf"({CODE})(-?)(?:\s*-\s*({CODE})-?)?")
+# A code or range as Excludes1 notes write them: "A50.06", "M05.5-", "E10.-",
+# "E08-E13", "B27.0-B27.9".
+REF = re.compile(rf"({CODE})(?:\.?-)?(?:\s*-\s*({CODE})(?:\.?-)?)?")
+# A reference narrowed by a qualifier: "E08-E13 with .44", "V01-V09 with 5th
+# character 9", "I69. with final characters -23", "S06.0X- with seventh character A".
+QUALIFIED = re.compile(r"(?P<range>.+?)\.?\s*with\s*(?P<qualifier>.+)")
+SUFFIX = re.compile(r"\.([0-9A-Z]+)-?(?:-\.([0-9A-Z]+)-?)?")
+POSITION = {"5th": 5, "fifth": 5, "7th": 7, "seventh": 7}
+NTH = re.compile(r"(5th|fifth|7th|seventh)[- ]character\s+\.?([0-9A-Z])")
+FINAL = re.compile(r"final characters -([0-9A-Z]+)")
+FIFTH_TO_SIXTH = re.compile(r"fifth to sixth characters ([0-9A-Z]{2})")
 FEMALE = re.compile(r"\bfemale (genital|pelvic)", re.I)
 MALE = re.compile(r"(?<!fe)\bmale genital", re.I)
 MANIFESTATION = "classified elsewhere"
+LOOSE_CODE = re.compile(r"[A-Z][0-9][0-9A-Z]")
 
 
 def text(element, tag):
@@ -65,19 +78,66 @@ def undotted(code):
     return code.replace(".", "")
 
 
+def parse_ref(part):
+    """(lo, hi) undotted for a plain code or range, else None."""
+    part = re.sub(r"\.-(?=[A-Z])", "-", part.strip())  # "F98.2.-F98.3"
+    match = REF.fullmatch(part)
+    if not match:
+        return None
+    lo = undotted(match.group(1))
+    hi = undotted(match.group(2)) if match.group(2) else lo
+    return lo, hi
+
+
 def references(note_texts):
-    """Code ranges named in parentheses in notes."""
-    ranges = []
+    """Every code-shaped reference named in parentheses in notes, as (plain ranges,
+    qualified references, references that are neither)."""
+    ranges, qualified, other = [], [], []
     for note in note_texts:
         for group in re.findall(r"\(([^()]*)\)", note):
             for part in group.split(","):
-                match = REF.fullmatch(part.strip())
-                if not match:
+                part = part.strip()
+                if not LOOSE_CODE.match(part):
                     continue
-                lo = undotted(match.group(1))
-                hi = undotted(match.group(3)) if match.group(3) else lo
-                ranges.append(f"{lo}..{hi}")
-    return ranges
+                parsed = parse_ref(part)
+                if parsed:
+                    ranges.append(f"{parsed[0]}..{parsed[1]}")
+                elif QUALIFIED.fullmatch(part):
+                    qualified.append(part)
+                else:
+                    other.append(part)
+    return ranges, qualified, other
+
+
+def qualifier_test(qualifier):
+    """A predicate on undotted codes for a qualifier, or None if it is not understood."""
+    q = qualifier.strip()
+    if m := SUFFIX.fullmatch(q):
+        lo, hi = m.group(1), m.group(2) or m.group(1)
+        return lambda code: lo <= code[3:3 + len(lo)] and code[3:3 + len(hi)] <= hi and len(code) > 3
+    if m := NTH.fullmatch(q):
+        position, char = POSITION[m.group(1)], m.group(2)
+        return lambda code: len(code) >= position and code[position - 1] == char
+    if m := FINAL.fullmatch(q):
+        tail = m.group(1)
+        return lambda code: len(code) > 3 and code.endswith(tail)
+    if m := FIFTH_TO_SIXTH.fullmatch(q):
+        pair = m.group(1)
+        return lambda code: code[4:6] == pair
+    return None
+
+
+def expand(reference, codes):
+    """The codes a qualified reference names, as ranges of one code each; None when
+    its range or qualifier is not understood."""
+    m = QUALIFIED.fullmatch(reference)
+    parsed = parse_ref(m.group("range").rstrip(".- ")) if m else None
+    test = qualifier_test(m.group("qualifier")) if m else None
+    if not parsed or not test:
+        return None
+    lo, hi = parsed
+    inside = [c for c in codes if c[:len(lo)] >= lo and c[:len(hi)] <= hi and test(c)]
+    return [f"{c}..{c}" for c in sorted(inside)]
 
 
 def seven_chr_applies(code, char):
@@ -110,6 +170,8 @@ def main():
     root = ET.parse(source).getroot()
 
     chapters, blocks, codes, excludes, code_first = [], [], {}, {}, {}
+    counts = {"plain": 0, "qualified": 0}
+    pending, unparsed = [], []
 
     def walk(diag, sevens, manifest, sex):
         name = text(diag, "name")
@@ -118,9 +180,12 @@ def main():
         sevens = seven_chr(diag) or sevens
         manifest = manifest or MANIFESTATION in title.lower()
         sex = sex or ("f" if FEMALE.search(title) else "m" if MALE.search(title) else "")
-        refs = references(notes(diag, "excludes1"))
-        if refs:
-            excludes[code] = ";".join(refs)
+        refs, qualified, other = references(notes(diag, "excludes1"))
+        if refs or qualified:
+            excludes[code] = refs
+        counts["plain"] += len(refs)
+        pending.extend((code, q) for q in qualified)
+        unparsed.extend((code, o) for o in other)
         first = notes(diag, "codeFirst")
         if first:
             code_first[code] = " ".join(first)
@@ -149,6 +214,16 @@ def main():
             for diag in section.findall("diag"):
                 walk(diag, None, False, sex)
 
+    for code, reference in pending:
+        expanded = expand(reference, codes)
+        if expanded is None:
+            unparsed.append((code, reference))
+        else:
+            counts["qualified"] += 1
+            excludes[code] = excludes.get(code, []) + expanded
+    check_excludes1_count(root, counts, unparsed)
+    excludes = {code: ";".join(dict.fromkeys(refs)) for code, refs in excludes.items() if refs}
+
     billable = sum(1 for flags, _ in codes.values() if flags.startswith("B"))
     check_against_code_list(source.parent / "code-list-April-2026.txt", codes)
     lines = [f"R\t{RELEASE}\t{billable}"]
@@ -160,6 +235,31 @@ def main():
     out.write_text("\n".join(lines) + "\n", encoding="utf-8", newline="\n")
     print(f"{out}: {len(codes)} codes, {billable} billable, {len(blocks)} blocks, "
           f"{len(excludes)} with Excludes1, {len(code_first)} with code-first notes")
+
+
+# Excludes1 references the table cannot hold as code ranges: a name that is not a
+# code, and notes whose wording names codes by a rule the parser does not apply.
+# Each is listed; any other unparsed reference fails the generator.
+NOT_CODES = {"G6PD", "A00-R94 and T80-T88.6", "S52.- with open fracture 7th character",
+             "F10-F19 with 5th character .6"}
+
+
+def check_excludes1_count(root, counts, unparsed):
+    """Every code-shaped Excludes1 reference in the XML is in the table, or listed."""
+    total = 0
+    for diag in root.iter("diag"):
+        for note in notes(diag, "excludes1"):
+            for group in re.findall(r"\(([^()]*)\)", note):
+                total += sum(1 for part in group.split(",") if LOOSE_CODE.match(part.strip()))
+    unexpected = sorted({ref for _, ref in unparsed if ref not in NOT_CODES})
+    if unexpected:
+        sys.exit(f"Excludes1 references not understood: {unexpected}")
+    held = counts["plain"] + counts["qualified"]
+    if held + len(unparsed) != total:
+        sys.exit(f"Excludes1 count mismatch: {total} in the XML, {held} held, {len(unparsed)} listed")
+    print(f"Excludes1: {total} references in the XML: {counts['plain']} codes and ranges, "
+          f"{counts['qualified']} qualified references expanded to codes, {len(unparsed)} "
+          f"not codes or not applied ({sorted({ref for _, ref in unparsed})})")
 
 
 def check_against_code_list(path, codes):

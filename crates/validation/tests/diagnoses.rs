@@ -254,6 +254,18 @@ fn excludes1_pair_is_a_warning() {
     assert_eq!(decision.status, DecisionStatus::NeedsReview);
 }
 
+/// References written with a dash ("E10.-") and qualified ones ("E08-E13 with .44")
+/// are read from the tabular: E11's Excludes1 note names E10, so type 1 and type 2
+/// diabetes are not coded together.
+#[test]
+fn excludes1_references_written_with_a_dash_are_read() {
+    let decision = decide(&case("01991", &["E10.9", "E11.9"], Sex::Male, "1970-01-01"));
+    let rules: Vec<&str> = findings(&decision).iter().map(|f| f.0).collect();
+    assert_eq!(rules, ["DIAGNOSIS_EXCLUDES1"], "{:?}", findings(&decision));
+    assert_eq!(decision.findings[0].field, "diagnoses[1]");
+    assert_eq!(decision.status, DecisionStatus::NeedsReview);
+}
+
 #[test]
 fn seed_002_diagnoses_do_not_support_a_breast_procedure() {
     let decision = decide(&case(
