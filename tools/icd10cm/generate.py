@@ -16,7 +16,12 @@ Output: UTF-8, LF line ends, tab-separated, one record per line:
 
     R  <release>  <billable count>                       release line, first
     C  <chapter number>  <first block>-<last block>  <title>
-    B  <block id>  <title>                               blocks, in tabular order
+    B  <block id>  <title>  <categories>                 blocks, in tabular order, each
+                                                         with its categories in tabular
+                                                         order ("C43,C4A,C44"): codes
+                                                         such as C4A are placed by the
+                                                         tabular's sections, not by
+                                                         string order
     D  <code>  <flags>  <title>                          codes, sorted by code
                                                          (a code made by adding a 7th
                                                          character has the title
@@ -209,7 +214,8 @@ def main():
         chapters.append((text(chapter, "name"), f"{ids[0].split('-')[0]}-{ids[-1].split('-')[-1]}", text(chapter, "desc")))
         for section in chapter.findall("section"):
             title = text(section, "desc")
-            blocks.append((section.get("id"), title))
+            cats = ",".join(undotted(text(d, "name")) for d in section.findall("diag"))
+            blocks.append((section.get("id"), title, cats))
             sex = "f" if FEMALE.search(title) else "m" if MALE.search(title) else ""
             for diag in section.findall("diag"):
                 walk(diag, None, False, sex)
@@ -228,7 +234,7 @@ def main():
     check_against_code_list(source.parent / "code-list-April-2026.txt", codes)
     lines = [f"R\t{RELEASE}\t{billable}"]
     lines += [f"C\t{number}\t{span}\t{title}" for number, span, title in chapters]
-    lines += [f"B\t{block}\t{title}" for block, title in blocks]
+    lines += [f"B\t{block}\t{title}\t{cats}" for block, title, cats in blocks]
     lines += [f"D\t{code}\t{flags}\t{title}" for code, (flags, title) in sorted(codes.items())]
     lines += [f"X\t{code}\t{refs}" for code, refs in sorted(excludes.items())]
     lines += [f"F\t{code}\t{note}" for code, note in sorted(code_first.items())]

@@ -117,6 +117,17 @@ pub struct Icd10Cm {
     keys: Vec<u64>,
     /// Instructional notes; entries point here by index.
     notes: Vec<Notes>,
+    /// Every category with its block and its position in the tabular, sorted by
+    /// category: categories such as C4A sit where the tabular puts them (between
+    /// C43 and C44), not where string order would.
+    categories: Vec<Category>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Category {
+    code: &'static str,
+    block: u16,
+    position: u32,
 }
 
 /// The notes of one code that the edits use.
@@ -196,6 +207,32 @@ impl Icd10Cm {
                 Err(Icd10Error::Unknown(dotted(&code), self.release))
             }
         }
+    }
+
+    /// The tabular's order of a prefix of at least three characters: its
+    /// category's position in the tabular, then the rest as written.
+    fn tabular_key<'t>(&self, prefix: &'t str) -> (Option<u32>, &'t str) {
+        let (category, rest) = prefix.split_at(prefix.len().min(3));
+        let position = self
+            .categories
+            .binary_search_by(|c| c.code.cmp(category))
+            .ok()
+            .map(|i| self.categories[i].position);
+        (position, rest)
+    }
+
+    /// True when `code` (undotted) falls in `range` in the tabular's order, so
+    /// that C4A.61 is inside C43-C44 and M1A inside M05-M14. A range end that is
+    /// not a category of the release is compared as written.
+    pub fn in_range(&self, range: &CodeRange<'_>, code: &str) -> bool {
+        let cut = |n: usize| &code[..n.min(code.len())];
+        let ordered = |a: &str, b: &str| match (self.tabular_key(a), self.tabular_key(b)) {
+            ((Some(x), ra), (Some(y), rb)) => (x, ra) <= (y, rb),
+            _ => a <= b,
+        };
+        code.len() >= 3
+            && ordered(range.low, cut(range.low.len()))
+            && ordered(cut(range.high.len()), range.high)
     }
 
     /// Codes starting with `prefix` (undotted, upper case), in code order.
@@ -464,6 +501,7 @@ fn parse(table: &'static str) -> Result<Icd10Cm, usize> {
     let mut entries = Vec::with_capacity(100_000);
     let mut excludes1: Vec<(&'static str, Vec<CodeRange<'static>>)> = Vec::new();
     let mut code_first: Vec<(&'static str, &'static str)> = Vec::new();
+    let mut categories: Vec<Category> = Vec::new();
     for (number, line) in table.split_terminator('\n').enumerate() {
         let line_no = number + 1;
         let mut fields = line.split('\t');
@@ -481,6 +519,14 @@ fn parse(table: &'static str) -> Result<Icd10Cm, usize> {
             }),
             "B" => {
                 let id = field()?;
+                let title = field()?;
+                for code in field()?.split(',') {
+                    categories.push(Category {
+                        code,
+                        block: u16::try_from(blocks.len()).map_err(|_| line_no)?,
+                        position: u32::try_from(categories.len()).map_err(|_| line_no)?,
+                    });
+                }
                 let (first, last) = id.split_once('-').unwrap_or((id, id));
                 let chapter = chapters
                     .iter()
@@ -492,7 +538,7 @@ fn parse(table: &'static str) -> Result<Icd10Cm, usize> {
                     .ok_or(line_no)?;
                 blocks.push(Block {
                     id,
-                    title: field()?,
+                    title,
                     chapter,
                     first,
                     last,
@@ -548,7 +594,8 @@ fn parse(table: &'static str) -> Result<Icd10Cm, usize> {
             _ => return Err(line_no),
         }
     }
-    link(&mut entries, &blocks);
+    categories.sort_unstable_by_key(|c| c.code);
+    link(&mut entries, &categories);
     let keys: Vec<u64> = entries.iter().map(|e| key(e.code.as_bytes())).collect();
     if !keys.windows(2).all(|pair| pair[0] < pair[1]) {
         return Err(0);
@@ -572,6 +619,7 @@ fn parse(table: &'static str) -> Result<Icd10Cm, usize> {
         lower: table.to_ascii_lowercase(),
         keys,
         notes,
+        categories,
     })
 }
 
@@ -593,7 +641,7 @@ fn notes_index(
 }
 
 /// Sets each code's parent, block, 7th-character base and child count.
-fn link(entries: &mut [Entry], blocks: &[Block]) {
+fn link(entries: &mut [Entry], categories: &[Category]) {
     let find = |entries: &[Entry], code: &str| entries.binary_search_by(|e| e.code.cmp(code)).ok();
     for index in 0..entries.len() {
         let code = entries[index].code;
@@ -616,11 +664,9 @@ fn link(entries: &mut [Entry], blocks: &[Block]) {
             }
         }
         let category = &code[..3];
-        let block = blocks
-            .iter()
-            .rposition(|b| b.first <= category && category <= b.last)
-            .unwrap_or(0);
-        entries[index].block = block as u16;
+        entries[index].block = categories
+            .binary_search_by(|c| c.code.cmp(category))
+            .map_or(0, |found| categories[found].block);
     }
 }
 
@@ -630,6 +676,21 @@ mod tests {
 
     fn set() -> &'static Icd10Cm {
         Icd10Cm::embedded()
+    }
+
+    /// Codes with a letter in the category are placed by the tabular's sections.
+    #[test]
+    fn letter_categories_sit_in_their_tabular_blocks() {
+        let placed = |code: &str| {
+            let d = set().lookup(code).expect("known");
+            (d.chapter().number, d.block().id)
+        };
+        assert_eq!(placed("C4A.61"), (2, "C43-C44"));
+        assert_eq!(placed("Z3A.39"), (21, "Z30-Z39"));
+        assert_eq!(placed("M1A.071"), (13, "M05-M14"));
+        assert_eq!(placed("D3A.010"), (2, "D3A"));
+        assert_eq!(placed("I1A.0"), (9, "I10-I1A"));
+        assert_eq!(placed("C50.911"), (2, "C50"));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::sync::OnceLock;
 
-use crate::icd10cm::CodeRange;
+use crate::icd10cm::{CodeRange, Icd10Cm};
 
 const TABLE: &str = include_str!("../data/diagnosis_support.csv");
 
@@ -41,15 +41,18 @@ impl DiagnosisSupport {
         self.rows.iter().any(|r| r.subsection == subsection)
     }
 
-    /// The row of `subsection` that `code` (undotted) falls in, if any.
-    pub fn supporting(&self, subsection: u32, code: &str) -> Option<&SupportRow> {
+    /// The row of `subsection` that `code` (undotted) falls in, if any, ranges
+    /// read in the tabular order of `set` (C4A.61 is inside C43-C44).
+    pub fn supporting(&self, set: &Icd10Cm, subsection: u32, code: &str) -> Option<&SupportRow> {
         self.rows.iter().find(|row| {
             row.subsection == subsection
-                && CodeRange {
-                    low: &row.range.0,
-                    high: &row.range.1,
-                }
-                .contains(code)
+                && set.in_range(
+                    &CodeRange {
+                        low: &row.range.0,
+                        high: &row.range.1,
+                    },
+                    code,
+                )
         })
     }
 
@@ -87,6 +90,10 @@ fn parse(text: &'static str) -> Result<DiagnosisSupport, usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn set() -> &'static Icd10Cm {
+        Icd10Cm::embedded()
+    }
     use crate::icd10cm::Icd10Cm;
 
     #[test]
@@ -106,13 +113,31 @@ mod tests {
     fn breast_and_glottis() {
         let support = DiagnosisSupport::embedded();
         assert_eq!(
-            support.supporting(3, "C50911").map(|r| r.what),
+            support.supporting(set(), 3, "C50911").map(|r| r.what),
             Some("malignant neoplasm of breast")
         );
         for code in ["C320", "J9502", "R093", "J3800", "Q315"] {
-            assert_eq!(support.supporting(3, code), None, "{code}");
+            assert_eq!(support.supporting(set(), 3, code), None, "{code}");
         }
-        assert!(support.supporting(2, "C320").is_some());
+        assert!(support.supporting(set(), 2, "C320").is_some());
         assert!(!support.restricts(16) && !support.restricts(19) && support.restricts(18));
+    }
+
+    /// Categories with a letter sit where the tabular puts them: Merkel cell
+    /// carcinoma C4A.61 is a skin neoplasm (C43-C44), M1A a gout of M05-M14.
+    #[test]
+    fn letter_categories_follow_the_tabular() {
+        let set = set();
+        let range = |low, high| CodeRange { low, high };
+        assert!(set.in_range(&range("C43", "C44"), "C4A61"));
+        assert!(
+            !range("C43", "C44").contains("C4A61"),
+            "string order would miss it"
+        );
+        assert!(set.in_range(&range("M05", "M14"), "M1A0710"));
+        assert!(set.in_range(&range("Z30", "Z39"), "Z3A39"));
+        assert!(!set.in_range(&range("C43", "C44"), "C45"));
+        assert!(set.in_range(&range("C50", "C50"), "C50911"));
+        assert!(!set.in_range(&range("C501", "C509"), "C500"));
     }
 }

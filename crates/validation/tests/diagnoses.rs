@@ -319,3 +319,13 @@ fn ages_over_89_are_not_stated_exactly() {
         )
     );
 }
+
+/// Merkel cell carcinoma C4A.61 lies in the tabular's block C43-C44 (skin), so it
+/// supports 00400 (integumentary system, thorax subsection), whose support rows
+/// name C43-C44; string order would put C4A after C44 and warn.
+#[test]
+fn letter_categories_support_their_tabular_ranges() {
+    let decision = decide(&case("00400", &["C4A.61"], Sex::Male, "1970-01-01"));
+    assert_eq!(findings(&decision), []);
+    assert_eq!(decision.diagnoses[0].code, "C4A.61");
+}

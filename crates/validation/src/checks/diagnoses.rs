@@ -105,7 +105,7 @@ pub(crate) fn check(
     excludes1(&known, findings);
     patient(&known, record, age, findings);
     if let Some(entry) = carrying {
-        support(&known, entry, findings);
+        support(set, &known, entry, findings);
     }
     reported
 }
@@ -313,7 +313,12 @@ fn diagnosis_group(diagnosis: &Diagnosis<'_>) -> String {
     }
 }
 
-fn support(known: &[(usize, Diagnosis<'_>)], entry: &CatalogEntry, findings: &mut Vec<Finding>) {
+fn support(
+    set: &Icd10Cm,
+    known: &[(usize, Diagnosis<'_>)],
+    entry: &CatalogEntry,
+    findings: &mut Vec<Finding>,
+) {
     let Some(subsection) = entry.subsection else {
         return;
     };
@@ -323,7 +328,7 @@ fn support(known: &[(usize, Diagnosis<'_>)], entry: &CatalogEntry, findings: &mu
     }
     if known
         .iter()
-        .any(|(_, d)| table.supporting(subsection.number, d.code()).is_some())
+        .any(|(_, d)| table.supporting(set, subsection.number, d.code()).is_some())
     {
         return;
     }
