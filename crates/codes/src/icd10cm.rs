@@ -225,6 +225,12 @@ impl Icd10Cm {
     /// that C4A.61 is inside C43-C44 and M1A inside M05-M14. A range end that is
     /// not a category of the release is compared as written.
     pub fn in_range(&self, range: &CodeRange<'_>, code: &str) -> bool {
+        // Categories without a letter after the first character are in string
+        // order in the tabular too; only the others need their position.
+        let lettered = |c: &str| c.bytes().take(3).skip(1).any(|b| b.is_ascii_alphabetic());
+        if !lettered(code) && !lettered(range.low) && !lettered(range.high) {
+            return code.len() >= 3 && range.contains(code);
+        }
         let cut = |n: usize| &code[..n.min(code.len())];
         let ordered = |a: &str, b: &str| match (self.tabular_key(a), self.tabular_key(b)) {
             ((Some(x), ra), (Some(y), rb)) => (x, ra) <= (y, rb),
