@@ -33,7 +33,10 @@ Output: UTF-8, LF line ends, tab-separated, one record per line:
 Codes are undotted ("C50911"). Flags: B billable (a leaf, with its required 7th
 character applied), H header (not billable), M manifestation ("in diseases classified
 elsewhere" in its own or an ancestor's title), f / m the code lies in a block or
-category whose title names female / male genital or pelvic organs. Excludes1 references
+category whose title names female / male genital or pelvic organs, or its own or an
+ancestor's title names the patient's sex (not chapter 20, Q56, Q97, Q98), P a pregnancy
+code outside chapter 15 (Z33.1, Z34, Z36, Z37, Z39, Z3A: female, maternity ages), N a
+newborn-only code (Z38, Z05, Z00.11: age 0). Excludes1 references
 are code ranges taken from the note text (references written "E10.-" included, and
 qualified ones such as "E08-E13 with .44" expanded to the codes they name; the generator
 counts every reference in the XML against what it holds): "(A50.06)" is A5006..A5006, "(M05.5-)" is
@@ -64,6 +67,16 @@ FIFTH_TO_SIXTH = re.compile(r"fifth to sixth characters ([0-9A-Z]{2})")
 FEMALE = re.compile(r"\bfemale (genital|pelvic)", re.I)
 MALE = re.compile(r"(?<!fe)\bmale genital", re.I)
 MANIFESTATION = "classified elsewhere"
+# A title that names the patient's sex: "..., right female breast", "Male erectile
+# disorder". Titles naming both are not used, nor chapter 20 (the sex named is the
+# perpetrator's) or Q56, Q97, Q98 (karyotype and phenotype, not administrative sex).
+TITLE_FEMALE = re.compile(r"\bfemale\b", re.I)
+TITLE_MALE = re.compile(r"(?<!fe)\bmale\b", re.I)
+TITLE_SEX_EXCLUDED = ("V", "W", "X", "Y", "Q56", "Q97", "Q98")
+# Pregnancy and delivery codes outside chapter 15 (female, maternity ages), and
+# newborn-only codes (age 0), as the Medicare Code Editor lists them.
+MATERNITY_Z = ("Z331", "Z34", "Z36", "Z37", "Z39", "Z3A")
+NEWBORN_Z = ("Z38", "Z05", "Z0011")
 LOOSE_CODE = re.compile(r"[A-Z][0-9][0-9A-Z]")
 
 
@@ -175,7 +188,7 @@ def main():
     root = ET.parse(source).getroot()
 
     chapters, blocks, codes, excludes, code_first = [], [], {}, {}, {}
-    counts = {"plain": 0, "qualified": 0}
+    counts = {"plain": 0, "qualified": 0, "title_female": 0, "title_male": 0}
     pending, unparsed = [], []
 
     def walk(diag, sevens, manifest, sex):
@@ -185,6 +198,16 @@ def main():
         sevens = seven_chr(diag) or sevens
         manifest = manifest or MANIFESTATION in title.lower()
         sex = sex or ("f" if FEMALE.search(title) else "m" if MALE.search(title) else "")
+        if not sex and not code.startswith(TITLE_SEX_EXCLUDED):
+            female, male = TITLE_FEMALE.search(title), TITLE_MALE.search(title)
+            if female and not male:
+                sex, counts["title_female"] = "f", counts["title_female"] + 1
+            elif male and not female:
+                sex, counts["title_male"] = "m", counts["title_male"] + 1
+        if code.startswith(MATERNITY_Z):
+            sex = "fP"
+        elif code.startswith(NEWBORN_Z) and "N" not in sex:
+            sex = sex + "N"
         refs, qualified, other = references(notes(diag, "excludes1"))
         if refs or qualified:
             excludes[code] = refs
@@ -241,6 +264,10 @@ def main():
     out.write_text("\n".join(lines) + "\n", encoding="utf-8", newline="\n")
     print(f"{out}: {len(codes)} codes, {billable} billable, {len(blocks)} blocks, "
           f"{len(excludes)} with Excludes1, {len(code_first)} with code-first notes")
+    flagged = lambda flag: sum(1 for flags, _ in codes.values() if flag in flags)
+    print(f"sex: {flagged('f')} female and {flagged('m')} male codes ({counts['title_female']} "
+          f"and {counts['title_male']} codes whose own title names the sex, with the codes under "
+          f"them); {flagged('P')} pregnancy Z codes (maternity ages); {flagged('N')} newborn-only codes")
 
 
 # Excludes1 references the table cannot hold as code ranges: a name that is not a

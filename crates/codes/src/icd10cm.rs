@@ -16,6 +16,10 @@ const BILLABLE: u8 = 1;
 const MANIFESTATION: u8 = 2;
 const FEMALE: u8 = 4;
 const MALE: u8 = 8;
+/// A pregnancy code outside chapter 15 (Z33.1, Z34, Z36, Z37, Z39, Z3A).
+const MATERNITY: u8 = 32;
+/// A newborn-only code (Z38, Z05, Z00.11).
+const NEWBORN: u8 = 64;
 /// A header whose children are its 7th-character extensions.
 const NEEDS_SEVENTH: u8 = 16;
 const NONE: u32 = u32::MAX;
@@ -97,6 +101,9 @@ impl CodeRange<'_> {
         &code[..self.high.len().min(code.len())] <= self.high
     }
 }
+
+/// Chapter 15: pregnancy, childbirth and the puerperium.
+const MATERNITY_CHAPTER: u32 = 15;
 
 /// The longest code, undotted: three characters and up to four more.
 const MAX_CODE_LEN: usize = 7;
@@ -361,6 +368,18 @@ impl<'a> Diagnosis<'a> {
         }
     }
 
+    /// True for a pregnancy, childbirth or puerperium code: chapter 15, or a
+    /// pregnancy Z code (Z33.1, Z34, Z36, Z37, Z39, Z3A).
+    pub fn maternity(&self) -> bool {
+        self.entry().flags & MATERNITY != 0 || self.chapter().number == MATERNITY_CHAPTER
+    }
+
+    /// True for a code of a newborn only (Z38 liveborn infants, Z05 observation of
+    /// a newborn, Z00.11 newborn examination): age 0 in the Medicare Code Editor.
+    pub fn newborn_only(&self) -> bool {
+        self.entry().flags & NEWBORN != 0
+    }
+
     /// The block it belongs to.
     pub fn block(&self) -> &'a Block {
         &self.set.blocks[usize::from(self.entry().block)]
@@ -565,6 +584,8 @@ fn parse(table: &'static str) -> Result<Icd10Cm, usize> {
                         b'M' => MANIFESTATION,
                         b'f' => FEMALE,
                         b'm' => MALE,
+                        b'P' => MATERNITY,
+                        b'N' => NEWBORN,
                         _ => return Err(line_no),
                     };
                 }
@@ -773,7 +794,19 @@ mod tests {
             set().lookup("N80.00").map(|d| d.sex()).ok().flatten(),
             Some(CodeSex::Female)
         );
-        assert_eq!(set().lookup("C50.911").expect("known").sex(), None);
+        // Titles that name the patient's sex: "... right female breast".
+        assert_eq!(
+            set().lookup("C50.911").expect("known").sex(),
+            Some(CodeSex::Female)
+        );
+        assert_eq!(
+            set().lookup("C50.921").expect("known").sex(),
+            Some(CodeSex::Male)
+        );
+        assert_eq!(set().lookup("C50.9").expect("known").sex(), None);
+        assert!(set().lookup("Z3A.39").expect("known").maternity());
+        assert!(set().lookup("Z38.00").expect("known").newborn_only());
+        assert_eq!(set().lookup("Y07.030").expect("known").sex(), None);
     }
 
     #[test]

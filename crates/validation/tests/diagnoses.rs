@@ -329,3 +329,54 @@ fn letter_categories_support_their_tabular_ranges() {
     assert_eq!(findings(&decision), []);
     assert_eq!(decision.diagnoses[0].code, "C4A.61");
 }
+
+/// Sex and age from the whole classification: a title that names the patient's sex
+/// (C50.911, "... right female breast"), pregnancy Z codes (Z3A weeks of gestation),
+/// and newborn-only codes (Z38 liveborn infant).
+#[test]
+fn sex_and_age_come_from_titles_and_the_z_families() {
+    let decision = decide(&case("00402", &["C50.911"], Sex::Male, "1970-01-01"));
+    assert_eq!(
+        findings(&decision),
+        [finding(
+            "DIAGNOSIS_SEX_CONFLICT",
+            "diagnoses[0]",
+            "C50.911 (\"Malignant neoplasm of unspecified site of right female breast\") names a female patient, on a male patient"
+        )]
+    );
+    let male_breast = decide(&case("00402", &["C50.921"], Sex::Male, "1970-01-01"));
+    assert_eq!(findings(&male_breast), []);
+
+    let decision = decide(&case("01967", &["O80", "Z3A.39"], Sex::Male, "1990-01-01"));
+    let rules: Vec<(&str, String)> = findings(&decision)
+        .into_iter()
+        .map(|(rule, field, _)| (rule, field))
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            ("DIAGNOSIS_SEX_CONFLICT", "diagnoses[0]".to_owned()),
+            ("DIAGNOSIS_SEX_CONFLICT", "diagnoses[1]".to_owned()),
+        ]
+    );
+    assert_eq!(
+        decision.findings[1].message,
+        "Z3A.39 is a pregnancy or delivery code (Z33.1, Z34, Z36, Z37, Z39, Z3A) on a male patient"
+    );
+
+    let decision = decide(&case(
+        "00834",
+        &["Z38.00", "K40.90"],
+        Sex::Male,
+        "1990-01-01",
+    ));
+    assert!(
+        findings(&decision).contains(&finding(
+            "DIAGNOSIS_AGE_CONFLICT",
+            "diagnoses[0]",
+            "Z38.00 is a newborn code (Z38, Z05, Z00.11: age 0 in the Medicare Code Editor) on a patient aged 36"
+        )),
+        "{:?}",
+        findings(&decision)
+    );
+}

@@ -21,6 +21,8 @@ const EXTERNAL_CAUSE_CHAPTER: u32 = 20;
 const MATERNITY_AGES: std::ops::RangeInclusive<i16> = 9..=64;
 /// Medicare Code Editor adult age range starts at 15 (domain reference §7.3).
 const ADULT_AGE: i16 = 15;
+/// Newborn-only codes: age 0 in the Medicare Code Editor.
+const NEWBORN_AGE: i16 = 0;
 
 /// A diagnosis as the decision reports it back.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -245,59 +247,114 @@ fn patient(
     };
     for (i, diagnosis) in known {
         let field = format!("diagnoses[{i}]");
-        let chapter = diagnosis.chapter().number;
-        if chapter == MATERNITY_CHAPTER {
-            if sex == Some(CodeSex::Male) {
-                findings.push(Finding::new(
-                    Rule::DiagnosisSexConflict,
-                    field.clone(),
-                    format!("{diagnosis} is a pregnancy, childbirth or puerperium code (chapter 15) on a male patient"),
-                ));
-            }
-            if let Some(age) = age
-                && !MATERNITY_AGES.contains(&age)
-            {
-                findings.push(Finding::new(
-                    Rule::DiagnosisAgeConflict,
-                    field.clone(),
-                    format!(
-                        "{diagnosis} is a pregnancy code (chapter 15); the patient is {}, outside the maternity ages {}-{} of the Medicare Code Editor",
-                        age_text(age),
-                        MATERNITY_AGES.start(),
-                        MATERNITY_AGES.end()
-                    ),
-                ));
-            }
-        }
-        if chapter == PERINATAL_CHAPTER
-            && let Some(age) = age
-            && age >= ADULT_AGE
-        {
-            findings.push(Finding::new(
-                Rule::DiagnosisAgeConflict,
-                field.clone(),
-                format!(
-                    "{diagnosis} is a perinatal code (chapter 16) on a patient aged {}; the official guidelines allow perinatal codes later in life only while the condition that began in the perinatal period persists: confirm it",
-                    age_text(age)
-                ),
-            ));
-        }
-        if let (Some(expected), Some(actual)) = (diagnosis.sex(), sex)
-            && expected != actual
-        {
-            let (organs, patient) = match expected {
-                CodeSex::Female => ("female genital or pelvic organs", "a male"),
-                CodeSex::Male => ("male genital organs", "a female"),
-            };
-            findings.push(Finding::new(
-                Rule::DiagnosisSexConflict,
-                field,
-                format!(
-                    "{diagnosis} lies in \"{}\", a block or category of {organs}, on {patient} patient",
-                    diagnosis_group(diagnosis)
-                ),
-            ));
-        }
+        maternity(diagnosis, &field, sex, age, findings);
+        newborn(diagnosis, &field, age, findings);
+        organs_or_title_sex(diagnosis, field, sex, findings);
+    }
+}
+
+/// Pregnancy codes: chapter 15 and the pregnancy Z codes, on a female patient of
+/// maternity age.
+fn maternity(
+    diagnosis: &Diagnosis<'_>,
+    field: &str,
+    sex: Option<CodeSex>,
+    age: Option<i16>,
+    findings: &mut Vec<Finding>,
+) {
+    if !diagnosis.maternity() {
+        return;
+    }
+    let (what, short) = if diagnosis.chapter().number == MATERNITY_CHAPTER {
+        (
+            "a pregnancy, childbirth or puerperium code (chapter 15)",
+            "a pregnancy code (chapter 15)",
+        )
+    } else {
+        (
+            "a pregnancy or delivery code (Z33.1, Z34, Z36, Z37, Z39, Z3A)",
+            "a pregnancy or delivery code (Z33.1, Z34, Z36, Z37, Z39, Z3A)",
+        )
+    };
+    if sex == Some(CodeSex::Male) {
+        findings.push(Finding::new(
+            Rule::DiagnosisSexConflict,
+            field,
+            format!("{diagnosis} is {what} on a male patient"),
+        ));
+    }
+    if let Some(age) = age
+        && !MATERNITY_AGES.contains(&age)
+    {
+        findings.push(Finding::new(
+            Rule::DiagnosisAgeConflict,
+            field,
+            format!(
+                "{diagnosis} is {short}; the patient is {}, outside the maternity ages {}-{} of the Medicare Code Editor",
+                age_text(age),
+                MATERNITY_AGES.start(),
+                MATERNITY_AGES.end()
+            ),
+        ));
+    }
+}
+
+/// Perinatal codes past childhood, and newborn-only codes past the first year.
+fn newborn(diagnosis: &Diagnosis<'_>, field: &str, age: Option<i16>, findings: &mut Vec<Finding>) {
+    let Some(age) = age else {
+        return;
+    };
+    if diagnosis.chapter().number == PERINATAL_CHAPTER && age >= ADULT_AGE {
+        findings.push(Finding::new(
+            Rule::DiagnosisAgeConflict,
+            field,
+            format!(
+                "{diagnosis} is a perinatal code (chapter 16) on a patient aged {}; the official guidelines allow perinatal codes later in life only while the condition that began in the perinatal period persists: confirm it",
+                age_text(age)
+            ),
+        ));
+    } else if diagnosis.newborn_only() && age > NEWBORN_AGE {
+        findings.push(Finding::new(
+            Rule::DiagnosisAgeConflict,
+            field,
+            format!(
+                "{diagnosis} is a newborn code (Z38, Z05, Z00.11: age 0 in the Medicare Code Editor) on a patient aged {}",
+                age_text(age)
+            ),
+        ));
+    }
+}
+
+/// Codes of one sex's organs, or whose title names the patient's sex.
+fn organs_or_title_sex(
+    diagnosis: &Diagnosis<'_>,
+    field: String,
+    sex: Option<CodeSex>,
+    findings: &mut Vec<Finding>,
+) {
+    if diagnosis.maternity() {
+        return; // reported as a pregnancy code
+    }
+    if let (Some(expected), Some(actual)) = (diagnosis.sex(), sex)
+        && expected != actual
+    {
+        let (sex_word, organs, patient) = match expected {
+            CodeSex::Female => ("female", "female genital or pelvic organs", "a male"),
+            CodeSex::Male => ("male", "male genital organs", "a female"),
+        };
+        let group = diagnosis_group(diagnosis);
+        let lowered = group.to_ascii_lowercase();
+        let message = if ["genital", "pelvic"].iter().any(|w| lowered.contains(w)) {
+            format!(
+                "{diagnosis} lies in \"{group}\", a block or category of {organs}, on {patient} patient"
+            )
+        } else {
+            format!(
+                "{diagnosis} (\"{}\") names a {sex_word} patient, on {patient} patient",
+                diagnosis.description()
+            )
+        };
+        findings.push(Finding::new(Rule::DiagnosisSexConflict, field, message));
     }
 }
 
