@@ -115,6 +115,7 @@ async fn search(channel: &Channel, query: String) -> String {
         query,
         page_size: 10,
         page_token: String::new(),
+        date_of_service: String::new(),
     });
     match timed(call).await {
         Ok(answer) => format!("OK, {} matches", answer.into_inner().total_matches),

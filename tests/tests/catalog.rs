@@ -293,6 +293,7 @@ async fn diagnoses_are_looked_up_and_searched() {
     let diagnosis = client
         .get_diagnosis(pb::GetDiagnosisRequest {
             code: "c50911".into(),
+            ..Default::default()
         })
         .await
         .expect("found")
@@ -319,6 +320,7 @@ async fn diagnoses_are_looked_up_and_searched() {
     let header = client
         .get_diagnosis(pb::GetDiagnosisRequest {
             code: "S72.001".into(),
+            ..Default::default()
         })
         .await
         .expect("found")
@@ -336,6 +338,7 @@ async fn diagnoses_are_looked_up_and_searched() {
     let missing = client
         .get_diagnosis(pb::GetDiagnosisRequest {
             code: "C50.9111".into(),
+            ..Default::default()
         })
         .await
         .expect_err("unknown");
@@ -343,6 +346,7 @@ async fn diagnoses_are_looked_up_and_searched() {
     let malformed = client
         .get_diagnosis(pb::GetDiagnosisRequest {
             code: "50.9".into(),
+            ..Default::default()
         })
         .await
         .expect_err("malformed");
@@ -353,6 +357,7 @@ async fn diagnoses_are_looked_up_and_searched() {
             query: "C50.91".into(),
             page_size: 2,
             page_token: String::new(),
+            date_of_service: String::new(),
         })
         .await
         .expect("search")
@@ -365,6 +370,7 @@ async fn diagnoses_are_looked_up_and_searched() {
             query: "C50.91".into(),
             page_size: 2,
             page_token: page.next_page_token,
+            date_of_service: String::new(),
         })
         .await
         .expect("search")
@@ -401,5 +407,81 @@ async fn diagnoses_are_looked_up_and_searched() {
         (info.icd10cm_billable_count, info.icd10cm_code_count),
         (74_719, 98_186)
     );
+    // Both releases held, oldest first; FY2025's CDC code list has 74,260.
+    let releases: Vec<(&str, &str, u32, u32)> = info
+        .icd10cm_releases
+        .iter()
+        .map(|r| {
+            (
+                r.name.as_str(),
+                r.effective_from.as_str(),
+                r.billable_count,
+                r.code_count,
+            )
+        })
+        .collect();
+    assert_eq!(
+        releases,
+        [
+            (
+                "ICD-10-CM FY2025 April 1, 2025 update (CDC icd10cm-tabular-April-2025.xml)",
+                "2024-10-01",
+                74_260,
+                97_584
+            ),
+            (
+                "ICD-10-CM FY2026 April 1, 2026 update (CDC icd10c-tabular-April-1-2026.xml)",
+                "2025-10-01",
+                74_719,
+                98_186
+            ),
+        ]
+    );
+    server.stop().await.expect("clean stop");
+}
+
+/// GetDiagnosis and SearchDiagnoses look codes up in the release in force on the
+/// date of service they are given; E11.A is new in FY2026.
+#[tokio::test]
+async fn diagnosis_look_ups_take_a_date_of_service() {
+    let server = TestServer::start().await;
+    let mut client = server.catalog();
+    let on = |date: &str| pb::GetDiagnosisRequest {
+        code: "E11.A".into(),
+        date_of_service: date.into(),
+    };
+    let found = client.get_diagnosis(on("")).await.expect("newest release");
+    assert_eq!(found.into_inner().diagnosis.expect("code").code, "E11.A");
+    assert!(client.get_diagnosis(on("2025-10-01")).await.is_ok());
+    let status = client
+        .get_diagnosis(on("2025-09-30"))
+        .await
+        .expect_err("not in FY2025");
+    assert_eq!(status.code(), tonic::Code::NotFound);
+    assert_eq!(
+        status.message(),
+        "E11.A is not an ICD-10-CM code in ICD-10-CM FY2025 April 1, 2025 update (CDC icd10cm-tabular-April-2025.xml)"
+    );
+    let status = client
+        .get_diagnosis(on("30/09/2025"))
+        .await
+        .expect_err("bad date");
+    assert_eq!(status.code(), tonic::Code::InvalidArgument);
+    assert_eq!(
+        status.message(),
+        "date_of_service \"30/09/2025\" is not a date written YYYY-MM-DD"
+    );
+    let search = |date: &str| pb::SearchDiagnosesRequest {
+        query: "E11.A".into(),
+        date_of_service: date.into(),
+        ..Default::default()
+    };
+    let newest = client.search_diagnoses(search("")).await.expect("search");
+    assert_eq!(newest.into_inner().total_matches, 1);
+    let fy2025 = client
+        .search_diagnoses(search("2025-03-01"))
+        .await
+        .expect("search");
+    assert_eq!(fy2025.into_inner().total_matches, 0);
     server.stop().await.expect("clean stop");
 }

@@ -62,6 +62,9 @@ async fn clean_seed_case_is_coded_exactly() {
             findings: Vec::new(),
             total_minutes: 95,
             catalog_version: CATALOG_VERSION.to_owned(),
+            icd10cm_release:
+                "ICD-10-CM FY2026 April 1, 2026 update (CDC icd10c-tabular-April-1-2026.xml)"
+                    .to_owned(),
             payer_profile: "medicare".to_owned(),
             diagnoses: vec![pb::DecisionDiagnosis {
                 code: "N62".to_owned(),

@@ -216,6 +216,7 @@ async fn errors_quote_only_a_short_escaped_prefix() {
     let status = catalog
         .get_diagnosis(pb::GetDiagnosisRequest {
             code: "\u{1b}[31m".repeat(1000),
+            ..Default::default()
         })
         .await
         .expect_err("not a diagnosis");

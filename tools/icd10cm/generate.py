@@ -173,18 +173,39 @@ def seven_chr(element):
     return [(e.get("char"), " ".join(e.text.split())) for e in found.findall("extension")]
 
 
+# The releases the generator writes, by name: the tabular XML and code list that
+# the named simple-icd-10-cm version ships, the release line and the output file.
+RELEASES = {
+    "fy2026": ("icd10c-tabular-April-1-2026.xml", "code-list-April-2026.txt", RELEASE, OUT),
+    "fy2025": (
+        "icd10cm-tabular-April-2025.xml",
+        "code-list-April-2025.txt",
+        "ICD-10-CM FY2025 April 1, 2025 update (CDC icd10cm-tabular-April-2025.xml)",
+        OUT.with_name("icd10cm_fy2025.tsv"),
+    ),
+}
+
+
 def main():
+    """generate.py [--release fy2026|fy2025] [--out PATH] [DATA_DIR]: DATA_DIR holds
+    the release's tabular XML and code list (default: the installed
+    simple_icd_10_cm package's data directory, 1.5.0 for fy2026, 1.3.0 for fy2025)."""
     args = sys.argv[1:]
-    out = OUT
+    name = "fy2026"
+    if args[:1] == ["--release"]:
+        name = args[1]
+        args = args[2:]
+    xml_name, list_name, release, out = RELEASES[name]
     if args[:1] == ["--out"]:
         out = pathlib.Path(args[1])
         args = args[2:]
     if args:
-        source = pathlib.Path(args[0])
+        data = pathlib.Path(args[0])
     else:
         import simple_icd_10_cm
 
-        source = pathlib.Path(simple_icd_10_cm.__file__).parent / "data/icd10c-tabular-April-1-2026.xml"
+        data = pathlib.Path(simple_icd_10_cm.__file__).parent / "data"
+    source = data / xml_name
     root = ET.parse(source).getroot()
 
     chapters, blocks, codes, excludes, code_first = [], [], {}, {}, {}
@@ -254,8 +275,8 @@ def main():
     excludes = {code: ";".join(dict.fromkeys(refs)) for code, refs in excludes.items() if refs}
 
     billable = sum(1 for flags, _ in codes.values() if flags.startswith("B"))
-    check_against_code_list(source.parent / "code-list-April-2026.txt", codes)
-    lines = [f"R\t{RELEASE}\t{billable}"]
+    check_against_code_list(data / list_name, codes)
+    lines = [f"R\t{release}\t{billable}"]
     lines += [f"C\t{number}\t{span}\t{title}" for number, span, title in chapters]
     lines += [f"B\t{block}\t{title}\t{cats}" for block, title, cats in blocks]
     lines += [f"D\t{code}\t{flags}\t{title}" for code, (flags, title) in sorted(codes.items())]

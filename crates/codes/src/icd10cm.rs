@@ -11,6 +11,8 @@ use std::sync::OnceLock;
 use crate::query::{self, QueryError};
 
 const TABLE: &str = include_str!("../data/icd10cm.tsv");
+/// The FY2025 release (April 1, 2025 update), for dates of service before FY2026.
+const TABLE_FY2025: &str = include_str!("../data/icd10cm_fy2025.tsv");
 
 const BILLABLE: u8 = 1;
 const MANIFESTATION: u8 = 2;
@@ -124,6 +126,8 @@ pub struct Icd10Cm {
     keys: Vec<u64>,
     /// Instructional notes; entries point here by index.
     notes: Vec<Notes>,
+    /// The table the entries' strings point into.
+    table: &'static str,
     /// Every category with its block and its position in the tabular, sorted by
     /// category: categories such as C4A sit where the tabular puts them (between
     /// C43 and C44), not where string order would.
@@ -155,6 +159,12 @@ pub enum Icd10Error {
     Unknown(String, &'static str),
 }
 
+/// Parses an embedded table. The tables are generated and checked by this crate's
+/// tests; a parse failure is a build defect.
+fn parse_table(table: &'static str) -> Icd10Cm {
+    parse(table).unwrap_or_else(|line| panic!("embedded ICD-10-CM table is corrupt at line {line}"))
+}
+
 /// One code of the classification.
 #[derive(Debug, Clone, Copy)]
 pub struct Diagnosis<'a> {
@@ -163,23 +173,26 @@ pub struct Diagnosis<'a> {
 }
 
 impl Icd10Cm {
-    /// The embedded release, parsed on first use.
+    /// The newest embedded release (FY2026, April 1, 2026 update), parsed on first use.
     pub fn embedded() -> &'static Icd10Cm {
         static SET: OnceLock<Icd10Cm> = OnceLock::new();
         SET.get_or_init(Icd10Cm::parse_embedded)
     }
 
-    /// Parses the embedded table anew (what [`Icd10Cm::embedded`] does once).
+    /// The embedded FY2025 release (April 1, 2025 update), parsed on first use.
+    pub fn embedded_fy2025() -> &'static Icd10Cm {
+        static SET: OnceLock<Icd10Cm> = OnceLock::new();
+        SET.get_or_init(|| parse_table(TABLE_FY2025))
+    }
+
+    /// Parses the newest embedded table anew (what [`Icd10Cm::embedded`] does once).
     pub fn parse_embedded() -> Icd10Cm {
-        // The table is generated and checked by this crate's tests; a parse failure
-        // is a build defect.
-        parse(TABLE)
-            .unwrap_or_else(|line| panic!("embedded ICD-10-CM table is corrupt at line {line}"))
+        parse_table(TABLE)
     }
 
     /// The lower-case copy of a title taken from the table.
     fn lower(&self, title: &'static str) -> &str {
-        let start = title.as_ptr() as usize - TABLE.as_ptr() as usize;
+        let start = title.as_ptr() as usize - self.table.as_ptr() as usize;
         &self.lower[start..start + title.len()]
     }
 
@@ -647,6 +660,7 @@ fn parse(table: &'static str) -> Result<Icd10Cm, usize> {
         keys,
         notes,
         categories,
+        table,
     })
 }
 

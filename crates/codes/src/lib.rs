@@ -10,6 +10,7 @@ mod code;
 mod crosswalk;
 mod error;
 pub mod icd10cm;
+pub mod icd10cm_releases;
 pub mod place_of_service;
 pub mod query;
 mod schedule;

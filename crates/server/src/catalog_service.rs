@@ -1,6 +1,6 @@
 //! anescode.v1.CodeCatalog.
 
-use anescode_codes::icd10cm::Icd10Error;
+use anescode_codes::icd10cm::{Icd10Cm, Icd10Error};
 use anescode_codes::{Code, CodeKind, SearchQuery, Subsection};
 use jiff::tz::TimeZone;
 use tonic::{Request, Response, Status};
@@ -156,6 +156,16 @@ impl CodeCatalog for CatalogService {
             icd10cm_release: diagnoses.release().to_owned(),
             icd10cm_billable_count: diagnoses.billable_count(),
             icd10cm_code_count: count(diagnoses.code_count()),
+            icd10cm_releases: coder
+                .releases()
+                .iter()
+                .map(|r| pb::Icd10CmRelease {
+                    name: r.set.release().to_owned(),
+                    effective_from: r.effective_from.to_string(),
+                    billable_count: r.set.billable_count(),
+                    code_count: count(r.set.code_count()),
+                })
+                .collect(),
         }))
     }
 
@@ -163,8 +173,12 @@ impl CodeCatalog for CatalogService {
         &self,
         request: Request<pb::GetDiagnosisRequest>,
     ) -> Result<Response<pb::GetDiagnosisResponse>, Status> {
-        let set = self.readiness.coder()?.diagnoses();
-        let pb::GetDiagnosisRequest { code } = request.into_inner();
+        let coder = self.readiness.coder()?;
+        let pb::GetDiagnosisRequest {
+            code,
+            date_of_service,
+        } = request.into_inner();
+        let set = release_for(coder, &date_of_service)?;
         let diagnosis = set.lookup(&code).map_err(|error| match error {
             Icd10Error::Malformed(_) => ServiceError::InvalidArgument(format!(
                 "{} is not shaped like an ICD-10-CM code",
@@ -181,14 +195,17 @@ impl CodeCatalog for CatalogService {
         &self,
         request: Request<pb::SearchDiagnosesRequest>,
     ) -> Result<Response<pb::SearchDiagnosesResponse>, Status> {
-        let set = self.readiness.coder()?.diagnoses();
+        let coder = self.readiness.coder()?;
         let pb::SearchDiagnosesRequest {
             query,
             page_size,
             page_token,
+            date_of_service,
         } = request.into_inner();
+        let set = release_for(coder, &date_of_service)?;
         let limit = page_limit(page_size);
-        let fingerprint = PageToken::fingerprint(&format!("icd10cm:{query}"), None);
+        let fingerprint =
+            PageToken::fingerprint(&format!("icd10cm:{}:{query}", set.release()), None);
         let offset = PageToken::parse(&page_token, fingerprint)?;
         let found = set
             .search(&query)
@@ -209,6 +226,24 @@ impl CodeCatalog for CatalogService {
             total_matches: u32::try_from(found.len()).unwrap_or(u32::MAX),
         }))
     }
+}
+
+/// The ICD-10-CM release a look-up asks for: the one in force on its date of
+/// service, or the newest when none is given.
+fn release_for(
+    coder: &anescode_validation::Coder,
+    date_of_service: &str,
+) -> Result<&'static Icd10Cm, ServiceError> {
+    if date_of_service.is_empty() {
+        return Ok(coder.diagnoses());
+    }
+    let date: jiff::civil::Date = date_of_service.parse().map_err(|_| {
+        ServiceError::InvalidArgument(format!(
+            "date_of_service {} is not a date written YYYY-MM-DD",
+            preview(date_of_service)
+        ))
+    })?;
+    Ok(coder.releases().for_date(Some(date)).0.set)
 }
 
 /// The page size a request asks for: 0 is the default, large values are capped.

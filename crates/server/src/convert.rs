@@ -238,6 +238,7 @@ impl From<domain::Decision> for pb::CodingDecision {
             findings,
             total_minutes,
             catalog_version,
+            icd10cm_release,
             payer_profile,
             figures,
             rationale,
@@ -255,6 +256,7 @@ impl From<domain::Decision> for pb::CodingDecision {
             rationale,
             figures: figures.into_iter().map(Into::into).collect(),
             diagnoses: diagnoses.into_iter().map(Into::into).collect(),
+            icd10cm_release,
         }
     }
 }

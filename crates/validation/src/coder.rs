@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use anescode_codes::Catalog;
 use anescode_codes::icd10cm::Icd10Cm;
+use anescode_codes::icd10cm_releases::{Icd10CmReleases, ReleaseChoice};
 
 use crate::billing::{self, Billing, CaseFacts};
 use crate::checks::procedures::{self, Resolved, Source};
@@ -22,7 +23,7 @@ const DEFAULT_PROFILE: &str = "medicare";
 pub struct Coder {
     catalog: Arc<Catalog>,
     profiles: Arc<PayerProfiles>,
-    diagnoses: &'static Icd10Cm,
+    releases: Arc<Icd10CmReleases>,
 }
 
 impl Coder {
@@ -31,13 +32,24 @@ impl Coder {
         Coder {
             catalog,
             profiles,
-            diagnoses: Icd10Cm::embedded(),
+            releases: Arc::new(Icd10CmReleases::embedded()),
         }
     }
 
-    /// The ICD-10-CM release applied.
+    /// The same coder judging diagnoses by `releases`.
+    pub fn with_releases(self, releases: Arc<Icd10CmReleases>) -> Self {
+        Coder { releases, ..self }
+    }
+
+    /// The newest ICD-10-CM release held.
     pub fn diagnoses(&self) -> &'static Icd10Cm {
-        self.diagnoses
+        self.releases.newest().set
+    }
+
+    /// Every ICD-10-CM release held, each judging the dates of service from its
+    /// fiscal year on.
+    pub fn releases(&self) -> &Icd10CmReleases {
+        &self.releases
     }
 
     /// The catalog applied.
@@ -142,9 +154,23 @@ impl Coder {
             &mut findings,
         );
         obstetric_and_age::delivery_with_labor_epidural(&resolved, &mut findings);
+        let (release, choice) = self.releases.for_date(date_of_service);
+        if choice == ReleaseChoice::BeforeOldest
+            && let Some(date) = date_of_service
+        {
+            findings.push(Finding::new(
+                Rule::Icd10CmReleaseNotHeld,
+                "diagnoses",
+                format!(
+                    "no ICD-10-CM release held covers {date}; the diagnoses were judged by {}, in force from {}",
+                    release.set.release(),
+                    release.effective_from
+                ),
+            ));
+        }
         let diagnoses = diagnoses::check(
             record,
-            self.diagnoses,
+            release.set,
             age,
             carrying.map(|r| r.entry),
             &mut findings,
@@ -195,6 +221,7 @@ impl Coder {
             findings,
             total_minutes,
             catalog_version: self.catalog.version().to_owned(),
+            icd10cm_release: release.set.release().to_owned(),
             payer_profile: profile.map(|p| p.name.clone()).unwrap_or_default(),
             figures,
         }
@@ -248,6 +275,7 @@ impl Coder {
             findings,
             total_minutes: 0,
             catalog_version: self.catalog.version().to_owned(),
+            icd10cm_release: String::new(),
             payer_profile: String::new(),
             figures: Vec::new(),
             rationale: "No case record was sent in this message.".to_owned(),

@@ -45,6 +45,9 @@ pub struct Decision {
     pub total_minutes: u32,
     /// The catalog applied.
     pub catalog_version: String,
+    /// The ICD-10-CM release the diagnoses were judged by (empty when nothing was
+    /// coded).
+    pub icd10cm_release: String,
     /// The payer profile applied.
     pub payer_profile: String,
     /// Every payer and catalog figure the decision applied, with its source.

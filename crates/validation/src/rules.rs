@@ -122,9 +122,11 @@ rules! {
         "Several procedures share one anesthetic: the code with the highest base units carries the case.";
     DiagnosesMissing = "DIAGNOSES_MISSING", Error, "CMS-1500 item 21 / 837P HI segment (a diagnosis is required)",
         "The record has no diagnosis.";
+    Icd10CmReleaseNotHeld = "ICD10CM_RELEASE_NOT_HELD", Warning, "ICD-10-CM code sets by fiscal year (1 October); the releases anescode holds are listed by GetCatalogInfo",
+        "The date of service is before the oldest ICD-10-CM release held, so the diagnoses were judged by that release.";
     DiagnosisInvalidFormat = "DIAGNOSIS_INVALID_FORMAT", Error, "ICD-10-CM Tabular List code structure (domain reference §7.1)",
         "A diagnosis is not shaped like an ICD-10-CM code (letter, digit, letter or digit, then up to four letters or digits; dot only after the third).";
-    DiagnosisUnknown = "DIAGNOSIS_UNKNOWN", Error, "ICD-10-CM FY2026 tabular list, April 1, 2026 update (CDC); Medicare Code Editor edit 1 (invalid diagnosis)",
+    DiagnosisUnknown = "DIAGNOSIS_UNKNOWN", Error, "ICD-10-CM tabular list of the release in force on the date of service (CDC); Medicare Code Editor edit 1 (invalid diagnosis)",
         "A diagnosis has the shape of a code but is not a code of the ICD-10-CM release.";
     DiagnosisNotBillable = "DIAGNOSIS_NOT_BILLABLE", Error, "ICD-10-CM Official Guidelines I.B.2 (codes are reported to the highest number of characters available)",
         "A diagnosis is a category or subcategory header, not a billable code.";

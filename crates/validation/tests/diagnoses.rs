@@ -380,3 +380,70 @@ fn sex_and_age_come_from_titles_and_the_z_families() {
         findings(&decision)
     );
 }
+
+/// The record on another date of service, its time moved with it.
+fn on_date(mut record: CaseRecord, date: &str) -> CaseRecord {
+    record.date_of_service = date.to_owned();
+    record.time_blocks = vec![TimeBlock {
+        start: at(&format!("{date}T14:00:00Z")),
+        end: at(&format!("{date}T15:35:00Z")),
+    }];
+    record
+}
+
+const FY2025: &str = "ICD-10-CM FY2025 April 1, 2025 update (CDC icd10cm-tabular-April-2025.xml)";
+const FY2026: &str = "ICD-10-CM FY2026 April 1, 2026 update (CDC icd10c-tabular-April-1-2026.xml)";
+
+/// Each diagnosis is judged by the release in force on the date of service:
+/// E11.A is new in FY2026 (2025-10-01), G35 is a billable code until FY2026 made
+/// it a category with subcodes.
+#[test]
+fn diagnoses_are_judged_by_the_release_of_the_date_of_service() {
+    let late_fy2025 = decide(&on_date(
+        case("01991", &["E11.A"], Sex::Male, "1970-01-01"),
+        "2025-09-15",
+    ));
+    assert_eq!(late_fy2025.icd10cm_release, FY2025);
+    assert_eq!(
+        findings(&late_fy2025),
+        [finding(
+            "DIAGNOSIS_UNKNOWN",
+            "diagnoses[0]",
+            &format!("E11.A is not a code of {FY2025}")
+        )]
+    );
+    let early_fy2026 = decide(&on_date(
+        case("01991", &["E11.A"], Sex::Male, "1970-01-01"),
+        "2025-10-15",
+    ));
+    assert_eq!(early_fy2026.icd10cm_release, FY2026);
+    assert_eq!(findings(&early_fy2026), []);
+
+    let g35 = |date| {
+        decide(&on_date(
+            case("01991", &["G35"], Sex::Male, "1970-01-01"),
+            date,
+        ))
+        .findings
+        .iter()
+        .map(|f| f.rule.id())
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(g35("2025-09-15"), Vec::<&str>::new());
+    assert_eq!(g35("2025-10-15"), ["DIAGNOSIS_NOT_BILLABLE"]);
+
+    let before = decide(&on_date(
+        case("01991", &["G35"], Sex::Male, "1970-01-01"),
+        "2024-06-01",
+    ));
+    assert_eq!(
+        findings(&before)[0],
+        finding(
+            "ICD10CM_RELEASE_NOT_HELD",
+            "diagnoses",
+            &format!(
+                "no ICD-10-CM release held covers 2024-06-01; the diagnoses were judged by {FY2025}, in force from 2024-10-01"
+            )
+        )
+    );
+}

@@ -864,14 +864,15 @@ fn conversion_factor_by_date_of_service() {
         },
     );
     // CY2024: 20.4349 until 2024-03-08; 11.3 x 20.4349 = $230.91437 -> $230.91.
+    // Dates before FY2025 (2024-10-01) are before the oldest ICD-10-CM release held.
     check(
         "2024 factor before the Appropriations Act",
         &on("2024-03-08"),
         &Expect {
             code: "00402",
             lines: &["ANES 00402-AA-P3 1234567893 95m 5.0+6.3+0.0=11.3 100% $230.91 dx[1]"],
-            findings: &[],
-            status: DecisionStatus::Coded,
+            findings: &["ICD10CM_RELEASE_NOT_HELD diagnoses"],
+            status: DecisionStatus::NeedsReview,
         },
     );
     check(
@@ -880,8 +881,11 @@ fn conversion_factor_by_date_of_service() {
         &Expect {
             code: "00402",
             lines: &["ANES 00402-AA-P3 1234567893 95m 5.0+6.3+0.0=11.3 100% $- dx[1]"],
-            findings: &["NO_CONVERSION_FACTOR payer.profile"],
-            status: DecisionStatus::Coded,
+            findings: &[
+                "ICD10CM_RELEASE_NOT_HELD diagnoses",
+                "NO_CONVERSION_FACTOR payer.profile",
+            ],
+            status: DecisionStatus::NeedsReview,
         },
     );
     check(
@@ -890,8 +894,11 @@ fn conversion_factor_by_date_of_service() {
         &Expect {
             code: "00402",
             lines: &["ANES 00402-AA-P3 1234567893 95m 5.0+6.3+0.0=11.3 100% $- dx[1]"],
-            findings: &["NO_CONVERSION_FACTOR payer.profile"],
-            status: DecisionStatus::Coded,
+            findings: &[
+                "ICD10CM_RELEASE_NOT_HELD diagnoses",
+                "NO_CONVERSION_FACTOR payer.profile",
+            ],
+            status: DecisionStatus::NeedsReview,
         },
     );
 }
