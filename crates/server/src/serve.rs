@@ -120,18 +120,6 @@ where
     } = options;
     let (reporter, health) = tonic_health::server::health_reporter();
     report(&reporter, ServingStatus::NotServing).await;
-    // Both reflection versions describe everything served, themselves included, so
-    // a client of either version lists the same services.
-    let reflection = || {
-        tonic_reflection::server::Builder::configure()
-            .include_reflection_service(false)
-            .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
-            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
-            .register_encoded_file_descriptor_set(tonic_reflection::pb::v1::FILE_DESCRIPTOR_SET)
-            .register_encoded_file_descriptor_set(
-                tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET,
-            )
-    };
     let readiness = Readiness::default();
     let max_message = limits.max_message_bytes;
     let policy = CallPolicy {
@@ -160,14 +148,7 @@ where
                 .max_decoding_message_size(max_message)
                 .max_encoding_message_size(max_message),
         );
-    let incoming = incoming::incoming(
-        listener,
-        AcceptOptions {
-            max_connections: limits.max_connections,
-            idle_timeout: limits.idle_timeout(),
-            tcp_keepalive: limits.tcp_keepalive(),
-        },
-    );
+    let incoming = incoming::incoming(listener, accept_options(&limits));
     let (stop, stopped) = oneshot::channel::<()>();
     let mut server = tokio::spawn(router.serve_with_incoming_shutdown(incoming, async {
         let _ = stopped.await;
@@ -208,6 +189,26 @@ where
         joined = &mut server => return Ok(joined??),
     }
     drain(&reporter, stop, server, drain_timeout).await
+}
+
+/// The reflection service's builder. Both reflection versions describe
+/// everything served, themselves included, so a client of either version lists
+/// the same services.
+fn reflection() -> tonic_reflection::server::Builder<'static> {
+    tonic_reflection::server::Builder::configure()
+        .include_reflection_service(false)
+        .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_reflection::pb::v1::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET)
+}
+
+fn accept_options(limits: &TransportLimits) -> AcceptOptions {
+    AcceptOptions {
+        max_connections: limits.max_connections,
+        idle_timeout: limits.idle_timeout(),
+        tcp_keepalive: limits.tcp_keepalive(),
+    }
 }
 
 async fn drain(

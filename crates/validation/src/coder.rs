@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use anescode_codes::Catalog;
 use anescode_codes::icd10cm::Icd10Cm;
-use anescode_codes::icd10cm_releases::{Icd10CmReleases, ReleaseChoice};
+use anescode_codes::icd10cm_releases::{Icd10CmRelease, Icd10CmReleases, ReleaseChoice};
+use jiff::civil::Date;
 
 use crate::billing::{self, Billing, CaseFacts};
 use crate::checks::procedures::{self, Resolved, Source};
@@ -89,6 +90,30 @@ impl Coder {
         profile
     }
 
+    /// The ICD-10-CM release that judges the date of service; a finding when the
+    /// date is before the oldest held.
+    fn release(
+        &self,
+        date_of_service: Option<Date>,
+        findings: &mut Vec<Finding>,
+    ) -> &Icd10CmRelease {
+        let (release, choice) = self.releases.for_date(date_of_service);
+        if choice == ReleaseChoice::BeforeOldest
+            && let Some(date) = date_of_service
+        {
+            findings.push(Finding::new(
+                Rule::Icd10CmReleaseNotHeld,
+                "diagnoses",
+                format!(
+                    "no ICD-10-CM release held covers {date}; the diagnoses were judged by {}, in force from {}",
+                    release.set.release(),
+                    release.effective_from
+                ),
+            ));
+        }
+        release
+    }
+
     /// Codes one record. Never fails: every problem becomes a finding, in the
     /// order of the record's fields.
     pub fn code(&self, record: &CaseRecord) -> Decision {
@@ -115,22 +140,7 @@ impl Coder {
             &mut findings,
         );
         let resolved = procedures::resolve(record, &self.catalog, date_of_service, &mut findings);
-        // Each procedure's own time, when it has blocks of its own (obstetric add-ons).
-        let procedure_intervals: Vec<Option<Vec<(usize, Interval)>>> = record
-            .procedures
-            .iter()
-            .enumerate()
-            .map(|(index, procedure)| {
-                (!procedure.time_blocks.is_empty()).then(|| {
-                    time::check_blocks_indexed(
-                        &format!("procedures[{index}].time_blocks"),
-                        &procedure.time_blocks,
-                        date_of_service,
-                        &mut findings,
-                    )
-                })
-            })
-            .collect();
+        let procedure_intervals = procedure_time(record, date_of_service, &mut findings);
         let carrying = procedures::carrying(&resolved);
         let others = resolved.iter().filter(|r| !r.entry.add_on).count();
         if let Some(carrying) = carrying
@@ -154,20 +164,7 @@ impl Coder {
             &mut findings,
         );
         obstetric_and_age::delivery_with_labor_epidural(&resolved, &mut findings);
-        let (release, choice) = self.releases.for_date(date_of_service);
-        if choice == ReleaseChoice::BeforeOldest
-            && let Some(date) = date_of_service
-        {
-            findings.push(Finding::new(
-                Rule::Icd10CmReleaseNotHeld,
-                "diagnoses",
-                format!(
-                    "no ICD-10-CM release held covers {date}; the diagnoses were judged by {}, in force from {}",
-                    release.set.release(),
-                    release.effective_from
-                ),
-            ));
-        }
+        let release = self.release(date_of_service, &mut findings);
         let diagnoses = diagnoses::check(
             record,
             release.set,
@@ -177,7 +174,11 @@ impl Coder {
         );
         header::physical_status(record, &mut findings);
         obstetric_and_age::p6_outside_organ_procurement(record, carrying, &mut findings);
-        let provider_minutes = providers::check(record, date_of_service, &mut findings);
+        let provider_intervals = providers::check(record, date_of_service, &mut findings);
+        let provider_minutes: Vec<Option<u32>> = provider_intervals
+            .iter()
+            .map(|own| own.as_deref().map(time::total_minutes))
+            .collect();
         header::mac_flags(record, &mut findings);
         providers::ancillary(record, &mut findings);
         header::place_of_service(record, &mut findings);
@@ -193,6 +194,7 @@ impl Coder {
             intervals: &intervals,
             procedure_intervals: &procedure_intervals,
             provider_minutes: &provider_minutes,
+            provider_intervals: &provider_intervals,
             resolved: &resolved,
             carrying,
         };
@@ -281,6 +283,30 @@ impl Coder {
             rationale: "No case record was sent in this message.".to_owned(),
         }
     }
+}
+
+/// Each procedure's own time (index of the block, interval), when it has blocks of
+/// its own (obstetric add-ons).
+fn procedure_time(
+    record: &CaseRecord,
+    date_of_service: Option<Date>,
+    findings: &mut Vec<Finding>,
+) -> Vec<Option<Vec<(usize, Interval)>>> {
+    record
+        .procedures
+        .iter()
+        .enumerate()
+        .map(|(index, procedure)| {
+            (!procedure.time_blocks.is_empty()).then(|| {
+                time::check_blocks_indexed(
+                    &format!("procedures[{index}].time_blocks"),
+                    &procedure.time_blocks,
+                    date_of_service,
+                    findings,
+                )
+            })
+        })
+        .collect()
 }
 
 fn rationale(

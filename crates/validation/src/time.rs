@@ -189,23 +189,18 @@ fn drop_overlaps(
 }
 
 /// Checks a list of blocks that may be empty (a procedure's or a provider's own
-/// time) and returns its minutes; `None` when the list is empty. The path is
+/// time) and returns its intervals; `None` when the list is empty. The path is
 /// formatted only for a list that has blocks.
-pub(crate) fn own_minutes(
+pub(crate) fn own_intervals(
     path: impl FnOnce() -> String,
     blocks: &[TimeBlock],
     date_of_service: Option<Date>,
     findings: &mut Vec<Finding>,
-) -> Option<u32> {
+) -> Option<Vec<Interval>> {
     if blocks.is_empty() {
         return None;
     }
-    Some(total_minutes(&check_blocks(
-        &path(),
-        blocks,
-        date_of_service,
-        findings,
-    )))
+    Some(check_blocks(&path(), blocks, date_of_service, findings))
 }
 
 /// Whole minutes of anesthesia time in the intervals, half a minute rounded up.

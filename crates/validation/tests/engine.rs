@@ -306,6 +306,63 @@ fn obstetric_add_on_carries_its_own_time() {
     );
 }
 
+/// Highmark WV A-5 (domain reference §1.13): the physician places the labour
+/// epidural alone, a CRNA joins for the cesarean hour under the physician's
+/// direction (2 concurrent cases). Each line is billed by the providers present in
+/// its own time: 01967-AA at 100% (180 minutes: 5 + 12.0 = 17.0 units x 20.4976 =
+/// $348.46), then 01968-QK and 01968-QX at 50% (60 minutes: 2 + 4.0 = 6.0 units,
+/// 6.0 x 20.4976 x 50% = $61.4928 -> $61.49 each).
+#[test]
+fn labor_epidural_then_cesarean_with_another_team() {
+    let mut record = labor_case();
+    record.providers = vec![
+        directing(2),
+        Provider {
+            time_blocks: vec![block("2026-03-02T13:10:00Z", "2026-03-02T14:10:00Z")],
+            ..provider(CRNA, ProviderRole::Crna)
+        },
+    ];
+    check(
+        "01967 alone, 01968 directed",
+        &record,
+        &Expect {
+            code: "01967",
+            lines: &[
+                "ANES 01967-AA-P2 1234567893 180m 5.0+12.0+0.0=17.0 100% $348.46 dx[1]",
+                "ADD-ON 01968-QK-P2 1234567893 60m 2.0+4.0+0.0=6.0 50% $61.49 dx[1]",
+                "ADD-ON 01968-QX-P2 1456789019 60m 2.0+4.0+0.0=6.0 50% $61.49 dx[1]",
+            ],
+            findings: &[],
+            status: DecisionStatus::Coded,
+        },
+    );
+    let decision = coder().code(&record);
+    assert!(
+        decision
+            .rationale
+            .contains("01968 has a team of its own, the providers present in its time:"),
+        "{}",
+        decision.rationale
+    );
+    // The same team throughout (no CRNA time of its own): one arrangement for both.
+    record.providers[1].time_blocks.clear();
+    check(
+        "one team throughout",
+        &record,
+        &Expect {
+            code: "01967",
+            lines: &[
+                "ANES 01967-QK-P2 1234567893 180m 5.0+12.0+0.0=17.0 50% $174.23 dx[1]",
+                "ADD-ON 01968-QK-P2 1234567893 60m 2.0+4.0+0.0=6.0 50% $61.49 dx[1]",
+                "ANES 01967-QX-P2 1456789019 180m 5.0+12.0+0.0=17.0 50% $174.23 dx[1]",
+                "ADD-ON 01968-QX-P2 1456789019 60m 2.0+4.0+0.0=6.0 50% $61.49 dx[1]",
+            ],
+            findings: &[],
+            status: DecisionStatus::Coded,
+        },
+    );
+}
+
 #[test]
 fn burn_add_on_carries_no_time() {
     let mut record = case();

@@ -31,6 +31,8 @@ pub(crate) struct CaseFacts<'a, 'c> {
     pub(crate) procedure_intervals: &'a [Option<Vec<(usize, Interval)>>],
     /// Each provider's own minutes, when it has blocks of its own.
     pub(crate) provider_minutes: &'a [Option<u32>],
+    /// Each provider's own time, when it has blocks of its own.
+    pub(crate) provider_intervals: &'a [Option<Vec<Interval>>],
     pub(crate) resolved: &'a [Resolved<'c>],
     pub(crate) carrying: Option<&'a Resolved<'c>>,
 }
@@ -80,68 +82,14 @@ pub(crate) fn bill(
     }
 
     if let Some(carrying) = facts.carrying {
-        let team = team::team(
-            record,
+        bill_anesthesia(
+            facts,
             profile,
-            facts.minutes,
-            facts.provider_minutes,
+            carrying.entry,
+            &pointers,
+            &mut billing,
             findings,
         );
-        if !team.explanation.is_empty() {
-            billing.narrative.push(team.explanation.clone());
-        }
-        let qualifying = qualifying_circumstances(facts, profile, findings, &mut billing.narrative);
-        let (add_ons, within_case) = add_on_minutes(facts, findings);
-        let minutes = time::minutes_of(time::total_seconds(facts.intervals) - within_case);
-        if within_case > 0 {
-            let add_on_codes: Vec<String> = add_ons
-                .iter()
-                .map(|(entry, _)| entry.code.to_string())
-                .collect();
-            billing.narrative.push(format!(
-                "{} minutes of the case's anesthesia time are {}'s own and are billed on it only; {} carries the other {minutes}.",
-                time::minutes_of(within_case),
-                add_on_codes.join(" and "),
-                carrying.entry.code
-            ));
-        }
-        for biller in &team.billers {
-            let modifiers = modifiers(record, profile, carrying.entry, biller);
-            let line = anesthesia_line(
-                facts,
-                profile,
-                (carrying.entry, minutes),
-                biller,
-                &modifiers,
-                &pointers,
-            );
-            billing.lines.push(line);
-            for (add_on, minutes) in &add_ons {
-                billing.lines.push(add_on_line(
-                    profile, add_on, *minutes, biller, &modifiers, &pointers,
-                ));
-            }
-            // Medical supervision (AD) is 3 or 4 base units and nothing more
-            // (CMS ch.12 §50.D; domain reference §1.1, §1.7): the qualifying
-            // circumstances go on the directed CRNA's or AA's lines only.
-            let supervising = matches!(biller.payment, Payment::Supervising { .. });
-            for (code, units) in qualifying.iter().filter(|_| !supervising) {
-                billing.lines.push(ClaimLine {
-                    code: *code,
-                    modifiers: Vec::new(),
-                    provider_npi: biller.provider.npi.clone(),
-                    kind: LineKind::QualifyingCircumstance,
-                    minutes: 0,
-                    base_units: None,
-                    time_units: None,
-                    modifying_units: Some(*units),
-                    total_units: *units,
-                    payment_percent: biller.percent,
-                    allowed_amount: None,
-                    diagnosis_pointers: pointers.clone(),
-                });
-            }
-        }
     }
     billing
         .lines
@@ -165,6 +113,219 @@ pub(crate) fn bill(
         }
     }
     billing
+}
+
+/// The anesthesia, add-on and qualifying-circumstance lines. Each line is billed
+/// by the providers present in its own time: when an obstetric add-on's team
+/// differs from the primary's (a labour epidural placed alone, a CRNA joining for
+/// the cesarean), each gets its own payment modifiers (domain reference §1.13;
+/// Highmark WV A-5).
+fn bill_anesthesia(
+    facts: &CaseFacts<'_, '_>,
+    profile: &PayerProfile,
+    entry: &CatalogEntry,
+    pointers: &[u32],
+    billing: &mut Billing,
+    findings: &mut Vec<Finding>,
+) {
+    let record = facts.record;
+    let minutes = (facts.minutes, facts.provider_minutes);
+    let presence = Presence::of(facts);
+    let team = team::team(
+        record,
+        profile,
+        minutes,
+        &|i| presence.in_primary(i),
+        findings,
+    );
+    if !team.explanation.is_empty() {
+        billing.narrative.push(team.explanation.clone());
+    }
+    let qualifying = qualifying_circumstances(facts, profile, findings, &mut billing.narrative);
+    let (add_ons, within_case) = add_on_minutes(facts, findings);
+    let primary_minutes = time::minutes_of(time::total_seconds(facts.intervals) - within_case);
+    if within_case > 0 {
+        billing
+            .narrative
+            .push(minutes_split(entry, &add_ons, within_case, primary_minutes));
+    }
+    let add_on_team = presence
+        .differs()
+        .then(|| add_on_team(facts, profile, &presence, &add_ons, billing, findings));
+    for biller in &team.billers {
+        let modifiers = modifiers(record, profile, entry, biller);
+        billing.lines.push(anesthesia_line(
+            facts,
+            profile,
+            (entry, primary_minutes),
+            biller,
+            &modifiers,
+            pointers,
+        ));
+        if add_on_team.is_none() {
+            for (add_on, minutes) in &add_ons {
+                billing.lines.push(add_on_line(
+                    profile, add_on, *minutes, biller, &modifiers, pointers,
+                ));
+            }
+        }
+        // Medical supervision (AD) is 3 or 4 base units and nothing more
+        // (CMS ch.12 §50.D; domain reference §1.1, §1.7): the qualifying
+        // circumstances go on the directed CRNA's or AA's lines only.
+        let supervising = matches!(biller.payment, Payment::Supervising { .. });
+        for (code, units) in qualifying.iter().filter(|_| !supervising) {
+            billing
+                .lines
+                .push(qualifying_line(*code, *units, biller, pointers));
+        }
+    }
+    for biller in add_on_team.iter().flat_map(|t| &t.billers) {
+        let modifiers = modifiers(record, profile, entry, biller);
+        for (add_on, minutes) in &add_ons {
+            billing.lines.push(add_on_line(
+                profile, add_on, *minutes, biller, &modifiers, pointers,
+            ));
+        }
+    }
+}
+
+/// The sentence saying that the add-ons' minutes are not the primary's.
+fn minutes_split(
+    primary: &CatalogEntry,
+    add_ons: &[(&CatalogEntry, u32)],
+    within_case: i64,
+    primary_minutes: u32,
+) -> String {
+    let codes: Vec<String> = add_ons.iter().map(|(e, _)| e.code.to_string()).collect();
+    format!(
+        "{} minutes of the case's anesthesia time are {}'s own and are billed on it only; {} carries the other {primary_minutes}.",
+        time::minutes_of(within_case),
+        codes.join(" and "),
+        primary.code
+    )
+}
+
+/// The team of the obstetric add-ons' own time, when it differs from the
+/// primary's; its findings that the primary's team did not give are added.
+fn add_on_team<'r>(
+    facts: &CaseFacts<'r, '_>,
+    profile: &PayerProfile,
+    presence: &Presence,
+    add_ons: &[(&CatalogEntry, u32)],
+    billing: &mut Billing,
+    findings: &mut Vec<Finding>,
+) -> team::Team<'r> {
+    let mut own = Vec::new();
+    let minutes = (facts.minutes, facts.provider_minutes);
+    let team = team::team(
+        facts.record,
+        profile,
+        minutes,
+        &|i| presence.in_add_on(i),
+        &mut own,
+    );
+    own.retain(|f| !findings.contains(f));
+    findings.extend(own);
+    // The concurrency the anesthesiologist reports is that of the add-on's time,
+    // where they direct: it is no fault of the primary's.
+    let directs = team.billers.iter().any(|b| {
+        matches!(
+            b.payment,
+            Payment::DirectingOne | Payment::DirectingConcurrent | Payment::Supervising { .. }
+        )
+    });
+    if directs {
+        findings.retain(|f| f.rule != Rule::ConcurrencyWithoutDirection);
+    }
+    if !team.explanation.is_empty() {
+        let codes: Vec<String> = add_ons.iter().map(|(e, _)| e.code.to_string()).collect();
+        billing.narrative.push(format!(
+            "{} has a team of its own, the providers present in its time: {}",
+            codes.join(" and "),
+            team.explanation
+        ));
+    }
+    team
+}
+
+fn qualifying_line(code: Code, units: Tenths, biller: &Biller<'_>, pointers: &[u32]) -> ClaimLine {
+    ClaimLine {
+        code,
+        modifiers: Vec::new(),
+        provider_npi: biller.provider.npi.clone(),
+        kind: LineKind::QualifyingCircumstance,
+        minutes: 0,
+        base_units: None,
+        time_units: None,
+        modifying_units: Some(units),
+        total_units: units,
+        payment_percent: biller.percent,
+        allowed_amount: None,
+        diagnosis_pointers: pointers.to_vec(),
+    }
+}
+
+/// Which providers were present in the primary's time and in the obstetric
+/// add-ons' own time. A provider without time blocks of its own was present for
+/// the whole case.
+struct Presence {
+    /// Per provider: (present in the primary's time, present in the add-ons' time).
+    providers: Vec<(bool, bool)>,
+}
+
+impl Presence {
+    fn of(facts: &CaseFacts<'_, '_>) -> Self {
+        let mut add_on_time: Vec<Interval> = facts
+            .resolved
+            .iter()
+            .filter(|r| r.entry.add_on && r.entry.time_units_apply)
+            .filter_map(|r| {
+                facts
+                    .procedure_intervals
+                    .get(r.index)
+                    .and_then(Option::as_ref)
+            })
+            .flat_map(|own| own.iter().map(|(_, interval)| *interval))
+            .collect();
+        add_on_time.sort_by_key(|i| i.start);
+        if add_on_time.is_empty() {
+            // No add-on time of its own: one team bills every line.
+            return Presence {
+                providers: vec![(true, true); facts.record.providers.len()],
+            };
+        }
+        let mut case_time = facts.intervals.to_vec();
+        case_time.sort_by_key(|i| i.start);
+        let providers = (0..facts.record.providers.len())
+            .map(
+                |i| match facts.provider_intervals.get(i).and_then(Option::as_ref) {
+                    None => (true, true),
+                    Some(own) => {
+                        let seconds = |by: &[Interval]| -> i64 {
+                            own.iter().map(|o| time::covered_seconds(*o, by)).sum()
+                        };
+                        let in_add_ons = seconds(&add_on_time);
+                        (seconds(&case_time) > in_add_ons, in_add_ons > 0)
+                    }
+                },
+            )
+            .collect();
+        Presence { providers }
+    }
+
+    fn in_primary(&self, provider: usize) -> bool {
+        self.providers.get(provider).is_none_or(|p| p.0)
+    }
+
+    fn in_add_on(&self, provider: usize) -> bool {
+        self.providers.get(provider).is_none_or(|p| p.1)
+    }
+
+    /// True when some provider was present in one part and not the other, and
+    /// someone was present in the add-ons' time at all.
+    fn differs(&self) -> bool {
+        self.providers.iter().any(|(a, b)| a != b) && self.providers.iter().any(|p| p.1)
+    }
 }
 
 fn figures(

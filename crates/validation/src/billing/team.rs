@@ -64,11 +64,14 @@ fn role_of(provider: &Provider) -> Option<ProviderRole> {
 fn longest<'r>(
     record: &'r CaseRecord,
     roles: &[ProviderRole],
-    minutes_of: &dyn Fn(usize) -> u32,
+    (present, minutes_of): (&dyn Fn(usize) -> bool, &dyn Fn(usize) -> u32),
     findings: &mut Vec<Finding>,
 ) -> Option<&'r Provider> {
     let mut candidates: Vec<(usize, &Provider)> = Vec::new();
     for (index, provider) in record.providers.iter().enumerate() {
+        if !present(index) {
+            continue;
+        }
         let listed = candidates.iter().any(|(_, p)| p.npi == provider.npi);
         // A provider listed twice was reported when the providers were checked.
         if role_of(provider).is_some_and(|r| roles.contains(&r)) && !listed {
@@ -94,12 +97,14 @@ fn longest<'r>(
     Some(chosen)
 }
 
-/// Decides who bills and with which payment modifier.
+/// Decides who bills and with which payment modifier, among the providers
+/// `present` in the time of the line(s) billed (42 CFR 414.46(a)(3): anesthesia
+/// time is time the practitioner is present).
 pub(crate) fn team<'r>(
     record: &'r CaseRecord,
     profile: &PayerProfile,
-    case_minutes: u32,
-    provider_minutes: &[Option<u32>],
+    (case_minutes, provider_minutes): (u32, &[Option<u32>]),
+    present: &dyn Fn(usize) -> bool,
     findings: &mut Vec<Finding>,
 ) -> Team<'r> {
     // A provider without blocks of its own was there for the whole case.
@@ -110,19 +115,21 @@ pub(crate) fn team<'r>(
             .flatten()
             .unwrap_or(case_minutes)
     };
-    let has = |role| record.providers.iter().any(|p| role_of(p) == Some(role));
+    let has = |role| {
+        (record.providers.iter().enumerate()).any(|(i, p)| present(i) && role_of(p) == Some(role))
+    };
     let resident = has(ProviderRole::Resident);
     let student = has(ProviderRole::StudentNurseAnesthetist);
     let physician = longest(
         record,
         &[ProviderRole::Anesthesiologist],
-        &minutes_of,
+        (present, &minutes_of),
         findings,
     );
     let anesthetist = longest(
         record,
         &[ProviderRole::Crna, ProviderRole::AnesthesiologistAssistant],
-        &minutes_of,
+        (present, &minutes_of),
         findings,
     );
     let split = profile.medical_direction_percent.value;

@@ -6,7 +6,7 @@ use anescode_codes::taxonomy::{self, TaxonomyGroup};
 use jiff::civil::Date;
 
 use crate::checks::header::unknown_enum;
-use crate::time::own_minutes;
+use crate::time::{Interval, own_intervals};
 use crate::{CaseRecord, Enumerated, Finding, Npi, NpiError, ProviderRole, Rule};
 
 /// Checks the providers and returns each one's own minutes (`None` when the
@@ -15,7 +15,7 @@ pub(crate) fn check(
     record: &CaseRecord,
     date_of_service: Option<Date>,
     findings: &mut Vec<Finding>,
-) -> Vec<Option<u32>> {
+) -> Vec<Option<Vec<Interval>>> {
     if record.providers.is_empty() {
         findings.push(Finding::new(
             Rule::ProvidersMissing,
@@ -68,7 +68,7 @@ pub(crate) fn check(
             }
         };
         taxonomy_matches(&provider.taxonomy, role, || field("taxonomy"), findings);
-        minutes.push(own_minutes(
+        minutes.push(own_intervals(
             || field("time_blocks"),
             &provider.time_blocks,
             date_of_service,
