@@ -35,6 +35,23 @@ async fn clean_seed_case_is_coded_exactly() {
             ("conversion factor", "20.4976", "2026-01-01"),
         ]
     );
+    // Programs match on the kind, never on the name.
+    let kinds: Vec<(pb::FigureKind, &str, &str)> = decision
+        .figures
+        .iter()
+        .map(|f| (f.kind(), f.code.as_str(), f.locality.as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (pb::FigureKind::BaseUnits, "00402", ""),
+            (pb::FigureKind::TimeUnitRule, "", ""),
+            (pb::FigureKind::PhysicalStatusUnits, "", ""),
+            (pb::FigureKind::QualifyingCircumstanceUnits, "", ""),
+            (pb::FigureKind::MedicalDirectionPercent, "", ""),
+            (pb::FigureKind::ConversionFactor, "", ""),
+        ]
+    );
     assert_eq!(
         pb::CodingDecision {
             figures: Vec::new(),

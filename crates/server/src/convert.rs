@@ -340,6 +340,9 @@ impl From<domain::ClaimLine> for pb::ClaimLine {
 impl From<domain::AppliedFigure> for pb::AppliedFigure {
     fn from(figure: domain::AppliedFigure) -> Self {
         let domain::AppliedFigure {
+            kind,
+            code,
+            locality,
             name,
             value,
             source,
@@ -350,7 +353,23 @@ impl From<domain::AppliedFigure> for pb::AppliedFigure {
             value,
             source,
             effective_date: effective.map(|d| d.to_string()).unwrap_or_default(),
+            kind: figure_kind(kind).into(),
+            code: code.map(|c| c.to_string()).unwrap_or_default(),
+            locality: locality.unwrap_or_default(),
         }
+    }
+}
+
+fn figure_kind(kind: domain::FigureKind) -> pb::FigureKind {
+    match kind {
+        domain::FigureKind::BaseUnits => pb::FigureKind::BaseUnits,
+        domain::FigureKind::TimeUnitRule => pb::FigureKind::TimeUnitRule,
+        domain::FigureKind::PhysicalStatusUnits => pb::FigureKind::PhysicalStatusUnits,
+        domain::FigureKind::QualifyingCircumstanceUnits => {
+            pb::FigureKind::QualifyingCircumstanceUnits
+        }
+        domain::FigureKind::MedicalDirectionPercent => pb::FigureKind::MedicalDirectionPercent,
+        domain::FigureKind::ConversionFactor => pb::FigureKind::ConversionFactor,
     }
 }
 

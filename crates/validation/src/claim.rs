@@ -52,7 +52,13 @@ pub struct ClaimLine {
 /// A figure the decision applied, with where it comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppliedFigure {
-    /// What the figure is, e.g. "conversion factor".
+    /// What the figure is, for programs.
+    pub kind: FigureKind,
+    /// The anesthesia code it belongs to (base units).
+    pub code: Option<Code>,
+    /// The locality of a locality conversion factor.
+    pub locality: Option<String>,
+    /// What the figure is, for people, e.g. "conversion factor".
     pub name: String,
     /// Its value as applied, e.g. "20.4976".
     pub value: String,
@@ -60,4 +66,21 @@ pub struct AppliedFigure {
     pub source: String,
     /// The date it applies from, when the source states one.
     pub effective: Option<Date>,
+}
+
+/// What an applied figure is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FigureKind {
+    /// The base units of the code that carries the case.
+    BaseUnits,
+    /// The payer profile's time-unit rule.
+    TimeUnitRule,
+    /// The units paid for P1-P6.
+    PhysicalStatusUnits,
+    /// The units paid for the qualifying circumstances.
+    QualifyingCircumstanceUnits,
+    /// The medical direction split.
+    MedicalDirectionPercent,
+    /// The conversion factor.
+    ConversionFactor,
 }

@@ -20,7 +20,7 @@ mod time;
 mod units;
 
 pub use checks::diagnoses::ReportedDiagnosis;
-pub use claim::{AppliedFigure, ClaimLine, LineKind};
+pub use claim::{AppliedFigure, ClaimLine, FigureKind, LineKind};
 pub use coder::Coder;
 pub use decision::{Decision, DecisionStatus};
 pub use finding::{Finding, Severity};

@@ -12,8 +12,8 @@ use crate::checks::procedures::Resolved;
 use crate::time::{self, Interval};
 use crate::units::allowed_amount;
 use crate::{
-    AnesthesiaType, AppliedFigure, CaseRecord, ClaimLine, Enumerated, Finding, LineKind,
-    PayerProfile, Rule, Tenths,
+    AnesthesiaType, AppliedFigure, CaseRecord, ClaimLine, Enumerated, FigureKind, Finding,
+    LineKind, PayerProfile, Rule, Tenths,
 };
 use team::{Biller, Payment};
 
@@ -334,30 +334,39 @@ fn figures(
     profile: &PayerProfile,
     factor: Option<&crate::ConversionFactor>,
 ) {
-    let figure = |name: &str, value: String, source: &str, effective: Option<Date>| AppliedFigure {
-        name: name.to_owned(),
-        value,
-        source: source.to_owned(),
-        effective,
-    };
+    let figure =
+        |kind, name: &str, value: String, source: &str, effective: Option<Date>| AppliedFigure {
+            kind,
+            code: None,
+            locality: None,
+            name: name.to_owned(),
+            value,
+            source: source.to_owned(),
+            effective,
+        };
     if let Some(carrying) = facts.carrying
         && let Some(base) = &carrying.entry.base_units
     {
         let schedule = facts.catalog.schedule();
-        billing.figures.push(figure(
-            &format!("base units {}", carrying.entry.code),
-            base.units.to_string(),
-            &format!(
-                "{} ({}): {}",
-                schedule.id(),
-                base.corroboration.as_str(),
-                base.evidence
-            ),
-            Some(schedule.effective()),
-        ));
+        billing.figures.push(AppliedFigure {
+            code: Some(carrying.entry.code),
+            ..figure(
+                FigureKind::BaseUnits,
+                &format!("base units {}", carrying.entry.code),
+                base.units.to_string(),
+                &format!(
+                    "{} ({}): {}",
+                    schedule.id(),
+                    base.corroboration.as_str(),
+                    base.evidence
+                ),
+                Some(schedule.effective()),
+            )
+        });
     }
     let rule = &profile.time_units;
     billing.figures.push(figure(
+        FigureKind::TimeUnitRule,
         "time units",
         rule.value.to_string(),
         &rule.source,
@@ -365,6 +374,7 @@ fn figures(
     ));
     let ps = &profile.physical_status_units;
     billing.figures.push(figure(
+        FigureKind::PhysicalStatusUnits,
         "physical status units P1-P6",
         ps.value.0.map(|u| u.to_string()).join("/"),
         &ps.source,
@@ -372,6 +382,7 @@ fn figures(
     ));
     let qc = &profile.qualifying_units;
     billing.figures.push(figure(
+        FigureKind::QualifyingCircumstanceUnits,
         "qualifying circumstance units 99100/99116/99135/99140",
         format!(
             "{}/{}/{}/{}",
@@ -385,21 +396,26 @@ fn figures(
     ));
     let split = &profile.medical_direction_percent;
     billing.figures.push(figure(
+        FigureKind::MedicalDirectionPercent,
         "medical direction percent",
         split.value.to_string(),
         &split.source,
         split.effective,
     ));
     if let Some(factor) = factor {
-        billing.figures.push(figure(
-            &match &factor.locality {
-                Some(locality) => format!("conversion factor, locality {locality}"),
-                None => "conversion factor".to_owned(),
-            },
-            factor.rate.to_string(),
-            &factor.source,
-            Some(factor.effective),
-        ));
+        billing.figures.push(AppliedFigure {
+            locality: factor.locality.clone(),
+            ..figure(
+                FigureKind::ConversionFactor,
+                &match &factor.locality {
+                    Some(locality) => format!("conversion factor, locality {locality}"),
+                    None => "conversion factor".to_owned(),
+                },
+                factor.rate.to_string(),
+                &factor.source,
+                Some(factor.effective),
+            )
+        });
     }
 }
 
