@@ -362,11 +362,11 @@ unusual_anesthesia_codes = ["00104"]
             medicare
                 .conversion_factor(date, Some("01112-05"))
                 .map(|f| f.rate),
-            Some(Rate(241_234))
+            Some(Rate::from_ten_thousandths(241_234))
         );
         assert_eq!(
             medicare.conversion_factor(date, None).map(|f| f.rate),
-            Some(Rate(204_976))
+            Some(Rate::from_ten_thousandths(204_976))
         );
         let acme = profiles.get("acme-ppo").expect("added");
         assert_eq!(
@@ -383,7 +383,7 @@ unusual_anesthesia_codes = ["00104"]
         );
         assert_eq!(
             acme.conversion_factor(date, None).map(|f| f.rate),
-            Some(Rate(807_000))
+            Some(Rate::from_ten_thousandths(807_000))
         );
         assert_eq!(
             acme.unusual_anesthesia_codes,

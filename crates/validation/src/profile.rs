@@ -62,7 +62,7 @@ impl TimeUnitRule {
             TimeRounding::WholeUp => minutes.div_ceil(divisor) * 10,
             TimeRounding::NearestWhole => (minutes * 2 + divisor) / (2 * divisor) * 10,
         };
-        Tenths(u32::try_from(tenths).unwrap_or(u32::MAX))
+        Tenths::from_tenths(u32::try_from(tenths).unwrap_or(u32::MAX))
     }
 }
 
@@ -229,7 +229,7 @@ impl PayerProfile {
                     locality: None,
                     effective: jiff::civil::date(2024, 1, 1),
                     until: Some(jiff::civil::date(2024, 3, 8)),
-                    rate: Rate(204_349),
+                    rate: Rate::from_ten_thousandths(204_349),
                     source: "CY2024 Medicare PFS final rule (Table 117), national anesthesia \
                              conversion factor, for dates of service 2024-01-01 to 2024-03-08"
                         .to_owned(),
@@ -238,7 +238,7 @@ impl PayerProfile {
                     locality: None,
                     effective: jiff::civil::date(2025, 1, 1),
                     until: None,
-                    rate: Rate(203_178),
+                    rate: Rate::from_ten_thousandths(203_178),
                     source: "CY2025 Medicare PFS final rule, national anesthesia conversion factor"
                         .to_owned(),
                 },
@@ -246,7 +246,7 @@ impl PayerProfile {
                     locality: None,
                     effective: jiff::civil::date(2026, 1, 1),
                     until: None,
-                    rate: Rate(204_976),
+                    rate: Rate::from_ten_thousandths(204_976),
                     source:
                         "CY2026 Medicare PFS final rule, national anesthesia conversion factor \
                              for non-qualifying APM participants"
@@ -376,7 +376,11 @@ mod tests {
             (0, 0),
         ];
         for (minutes, tenths) in table {
-            assert_eq!(rule.units(minutes), Tenths(tenths), "{minutes} minutes");
+            assert_eq!(
+                rule.units(minutes),
+                Tenths::from_tenths(tenths),
+                "{minutes} minutes"
+            );
         }
     }
 
@@ -388,7 +392,11 @@ mod tests {
         };
         assert_eq!(
             (up.units(84), up.units(90), up.units(1)),
-            (Tenths(60), Tenths(60), Tenths(10))
+            (
+                Tenths::from_tenths(60),
+                Tenths::from_tenths(60),
+                Tenths::from_tenths(10)
+            )
         );
         let nearest = TimeUnitRule {
             divisor_minutes: 15,
@@ -396,13 +404,17 @@ mod tests {
         };
         assert_eq!(
             (nearest.units(97), nearest.units(98), nearest.units(7)),
-            (Tenths(60), Tenths(70), Tenths(0))
+            (
+                Tenths::from_tenths(60),
+                Tenths::from_tenths(70),
+                Tenths::default()
+            )
         );
         let ten = TimeUnitRule {
             divisor_minutes: 10,
             rounding: TimeRounding::Tenth,
         };
-        assert_eq!(ten.units(84), Tenths(84));
+        assert_eq!(ten.units(84), Tenths::from_tenths(84));
     }
 
     #[test]
@@ -414,13 +426,13 @@ mod tests {
             medicare
                 .conversion_factor(on(2024, 1, 1), None)
                 .map(|f| f.rate),
-            Some(Rate(204_349))
+            Some(Rate::from_ten_thousandths(204_349))
         );
         assert_eq!(
             medicare
                 .conversion_factor(on(2024, 3, 8), None)
                 .map(|f| f.rate),
-            Some(Rate(204_349))
+            Some(Rate::from_ten_thousandths(204_349))
         );
         // The CAA 2024 figure from 2024-03-09 is not verified: unpriced.
         assert_eq!(medicare.conversion_factor(on(2024, 3, 9), None), None);
@@ -429,38 +441,38 @@ mod tests {
             medicare
                 .conversion_factor(on(2025, 6, 1), None)
                 .map(|f| f.rate),
-            Some(Rate(203_178))
+            Some(Rate::from_ten_thousandths(203_178))
         );
         assert_eq!(
             medicare
                 .conversion_factor(on(2026, 1, 1), None)
                 .map(|f| f.rate),
-            Some(Rate(204_976))
+            Some(Rate::from_ten_thousandths(204_976))
         );
         medicare.conversion_factors.push(ConversionFactor {
             locality: Some("01112-05".into()),
             effective: on(2026, 1, 1),
             until: None,
-            rate: Rate(241_234),
+            rate: Rate::from_ten_thousandths(241_234),
             source: "operator".into(),
         });
         assert_eq!(
             medicare
                 .conversion_factor(on(2026, 3, 2), Some("01112-05"))
                 .map(|f| f.rate),
-            Some(Rate(241_234))
+            Some(Rate::from_ten_thousandths(241_234))
         );
         assert_eq!(
             medicare
                 .conversion_factor(on(2026, 3, 2), Some("99999-99"))
                 .map(|f| f.rate),
-            Some(Rate(204_976))
+            Some(Rate::from_ten_thousandths(204_976))
         );
         assert_eq!(
             medicare
                 .conversion_factor(on(2025, 3, 2), Some("01112-05"))
                 .map(|f| f.rate),
-            Some(Rate(203_178))
+            Some(Rate::from_ten_thousandths(203_178))
         );
     }
 }

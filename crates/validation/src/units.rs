@@ -5,14 +5,26 @@ use std::fmt;
 use std::ops::Add;
 use std::str::FromStr;
 
-/// Anesthesia units in tenths of a unit: `Tenths(63)` is 6.3 units.
+/// Anesthesia units in tenths of a unit: `Tenths::from_tenths(63)` is 6.3 units.
+/// Arithmetic saturates: no sum of units can overflow, whatever a payer profile
+/// or a record holds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Tenths(pub u32);
+pub struct Tenths(u32);
 
 impl Tenths {
     /// Whole units.
     pub const fn whole(units: u32) -> Self {
-        Tenths(units * 10)
+        Tenths(units.saturating_mul(10))
+    }
+
+    /// A number of tenths of a unit.
+    pub const fn from_tenths(tenths: u32) -> Self {
+        Tenths(tenths)
+    }
+
+    /// The number of tenths of a unit.
+    pub const fn tenths(self) -> u32 {
+        self.0
     }
 }
 
@@ -20,7 +32,7 @@ impl Add for Tenths {
     type Output = Tenths;
 
     fn add(self, other: Tenths) -> Tenths {
-        Tenths(self.0 + other.0)
+        Tenths(self.0.saturating_add(other.0))
     }
 }
 
@@ -30,22 +42,45 @@ impl fmt::Display for Tenths {
     }
 }
 
-/// An amount of money in cents.
+/// An amount of money in cents, never negative (allowances only).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Cents(pub i64);
+pub struct Cents(u64);
+
+impl Cents {
+    /// A number of cents.
+    pub const fn from_cents(cents: u64) -> Self {
+        Cents(cents)
+    }
+
+    /// The number of cents.
+    pub const fn cents(self) -> u64 {
+        self.0
+    }
+}
 
 impl fmt::Display for Cents {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sign = if self.0 < 0 { "-" } else { "" };
-        let abs = self.0.unsigned_abs();
-        write!(f, "{sign}{}.{:02}", abs / 100, abs % 100)
+        write!(f, "{}.{:02}", self.0 / 100, self.0 % 100)
     }
 }
 
 /// Dollars per unit to four decimals, the precision CMS publishes anesthesia
-/// conversion factors in: `Rate(204_976)` is $20.4976.
+/// conversion factors in: `Rate::from_ten_thousandths(204_976)` is $20.4976.
+/// Never negative: it is made only from digits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Rate(pub i64);
+pub struct Rate(u64);
+
+impl Rate {
+    /// A rate in ten-thousandths of a dollar.
+    pub const fn from_ten_thousandths(value: u64) -> Self {
+        Rate(value)
+    }
+
+    /// The rate in ten-thousandths of a dollar.
+    pub const fn ten_thousandths(self) -> u64 {
+        self.0
+    }
+}
 
 /// Why a string is not a rate.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -66,8 +101,8 @@ impl FromStr for Rate {
         if !digits(whole) || fraction.len() > 4 {
             return Err(error());
         }
-        let whole: i64 = whole.parse().map_err(|_| error())?;
-        let fraction: i64 = format!("{fraction:0<4}").parse().map_err(|_| error())?;
+        let whole: u64 = whole.parse().map_err(|_| error())?;
+        let fraction: u64 = format!("{fraction:0<4}").parse().map_err(|_| error())?;
         whole
             .checked_mul(10_000)
             .and_then(|w| w.checked_add(fraction))
@@ -87,14 +122,25 @@ impl fmt::Display for Rate {
 /// Tenths (1e-1) × rate (1e-4 $) × percent (1e-2) is in units of 1e-7 dollars;
 /// a cent is 1e5 of those.
 pub fn allowed_amount(units: Tenths, rate: Rate, percent: u32) -> Cents {
-    let scaled = i128::from(units.0) * i128::from(rate.0) * i128::from(percent);
+    // At most (2^32) x (2^64) x (2^32): fits in u128.
+    let scaled = u128::from(units.0) * u128::from(rate.0) * u128::from(percent);
     let cents = (scaled + 50_000) / 100_000;
-    Cents(i64::try_from(cents).unwrap_or(i64::MAX))
+    Cents(u64::try_from(cents).unwrap_or(u64::MAX))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sums_saturate_instead_of_overflowing() {
+        let most = Tenths::from_tenths(u32::MAX);
+        assert_eq!(most + Tenths::whole(5), most);
+        assert_eq!(Tenths::whole(u32::MAX), most);
+        // The largest units at the largest rate and percent still give an amount.
+        let amount = allowed_amount(most, Rate(u64::MAX), u32::MAX);
+        assert_eq!(amount, Cents(u64::MAX));
+    }
 
     #[test]
     fn display() {

@@ -1150,3 +1150,33 @@ fn overlapping_blocks_report_their_union() {
     );
     assert_eq!(coder().code(&record).total_minutes, 95);
 }
+
+/// An operator profile with 1-minute time units and a block of seven thousand
+/// years (a timestamp typo): the units saturate instead of overflowing, and the
+/// record is still decided (and flagged for the block's length).
+#[test]
+fn units_saturate_under_an_extreme_profile_and_block() {
+    let mut profiles = PayerProfiles::embedded();
+    let mut per_minute = anescode_validation::PayerProfile::medicare();
+    per_minute.name = "per-minute".to_owned();
+    per_minute.time_units.value.divisor_minutes = 1;
+    profiles.insert(per_minute);
+    let coder = Coder::new(Arc::new(Catalog::embedded()), Arc::new(profiles));
+    let mut record = case();
+    record.payer = Some(Payer {
+        profile: "per-minute".to_owned(),
+        ..Default::default()
+    });
+    record.time_blocks = vec![block("2026-03-02T14:00:00Z", "9000-01-01T00:00:00Z")];
+    let decision = coder.code(&record);
+    let line = &decision.lines[0];
+    assert_eq!(
+        line.total_units,
+        anescode_validation::Tenths::from_tenths(u32::MAX)
+    );
+    assert!(
+        findings(&decision).contains(&"TIME_BLOCK_OVER_24_HOURS time_blocks[0].end".to_owned()),
+        "{:?}",
+        findings(&decision)
+    );
+}

@@ -168,7 +168,7 @@ proptest! {
                 + line.modifying_units.unwrap_or_default();
             prop_assert_eq!(parts, line.total_units, "{:?}", line);
             // Both embedded profiles count 15-minute units.
-            let ceiling = Tenths(line.minutes.div_ceil(15) * 10);
+            let ceiling = Tenths::from_tenths(line.minutes.div_ceil(15) * 10);
             prop_assert!(line.time_units.unwrap_or_default() <= ceiling, "{:?}", line);
         }
     }

@@ -472,20 +472,20 @@ fn anesthesia_line(
             present_at_induction,
         } => (
             Some(Tenths::whole(3 + u32::from(present_at_induction))),
-            Tenths(0),
-            Tenths(0),
+            Tenths::default(),
+            Tenths::default(),
         ),
         _ => {
             let time = if entry.time_units_apply {
                 profile.time_units.value.units(minutes)
             } else {
-                Tenths(0)
+                Tenths::default()
             };
             let modifying = match facts.record.physical_status {
                 Enumerated::Known(status) => {
                     Tenths::whole(profile.physical_status_units.value.of(status))
                 }
-                Enumerated::Unspecified | Enumerated::Unknown(_) => Tenths(0),
+                Enumerated::Unspecified | Enumerated::Unknown(_) => Tenths::default(),
             };
             (
                 entry.base_units.as_ref().map(|b| Tenths::whole(b.units)),
@@ -598,7 +598,7 @@ fn add_on_line(
     let time = if entry.time_units_apply {
         profile.time_units.value.units(minutes)
     } else {
-        Tenths(0)
+        Tenths::default()
     };
     ClaimLine {
         code: entry.code,
@@ -608,7 +608,7 @@ fn add_on_line(
         minutes,
         base_units: base,
         time_units: Some(time),
-        modifying_units: Some(Tenths(0)),
+        modifying_units: Some(Tenths::default()),
         total_units: base.unwrap_or_default() + time,
         payment_percent: biller.percent,
         allowed_amount: None,
