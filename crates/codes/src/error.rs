@@ -7,30 +7,46 @@ pub enum LoadError {
     /// The file could not be opened or read.
     #[error("{file}: cannot read: {source}")]
     Read {
+        /// The file.
         file: PathBuf,
+        /// Why it could not be read.
         #[source]
         source: std::io::Error,
     },
     /// The file is not CSV that can be parsed.
     #[error("{file}:{line}: malformed CSV: {message}")]
     Csv {
+        /// The file.
         file: PathBuf,
+        /// The line, from 1.
         line: u64,
+        /// What the CSV reader said.
         message: String,
     },
     /// The header row lacks a column the loader needs.
     #[error("{file}: no header row with columns {expected}")]
-    Header { file: PathBuf, expected: String },
+    Header {
+        /// The file.
+        file: PathBuf,
+        /// The columns looked for.
+        expected: String,
+    },
     /// A row has a value that is not valid.
     #[error("{file}:{line}: {message}")]
     Row {
+        /// The file.
         file: PathBuf,
+        /// The line, from 1.
         line: u64,
+        /// What is wrong with the row.
         message: String,
     },
     /// The file holds no data rows.
     #[error("{file}: holds no data rows")]
-    Empty { file: PathBuf },
+    Empty {
+        /// The file.
+        file: PathBuf,
+    },
 }
 
 impl LoadError {

@@ -5,6 +5,8 @@
 //! Nothing here does I/O beyond reading the data files it is pointed at, and
 //! nothing knows about the wire format.
 
+#![warn(missing_docs)]
+
 mod catalog;
 mod code;
 mod crosswalk;

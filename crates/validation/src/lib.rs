@@ -4,6 +4,69 @@
 //! A [`CaseRecord`] holds the record as the sender gave it; [`Coder::code`] checks
 //! every field, resolves the anesthesia code and returns a [`Decision`] whose
 //! [`Finding`]s explain every problem, each tied to a [`Rule`] with its source.
+//!
+//! # One record, from wire to decision
+//!
+//! 1. The server converts the wire record to a [`CaseRecord`] (`crates/server/src/convert.rs`),
+//!    after counting its lists on the wire (`wire_limits.rs`).
+//! 2. [`Coder::code`] checks the [`limits`] first: a record over them is rejected
+//!    with one finding per field and nothing else is done.
+//! 3. The checks (`checks/`) read each part of the record: header and dates, time
+//!    blocks (`time.rs`), procedures and the code that carries the case, age-defined
+//!    and obstetric edits, diagnoses against the ICD-10-CM release in force on the
+//!    date of service, providers, ancillary work, place of service, payer profile.
+//! 4. Billing (`billing/`) decides who bills with which payment modifier
+//!    (`team.rs`), builds the anesthesia, add-on and qualifying-circumstance lines
+//!    with their units, the separately billable lines (`ancillary.rs`) and the money.
+//! 5. The rationale and the figures applied are written, the status follows from
+//!    the findings, and the findings are capped; the server converts the
+//!    [`Decision`] back to the wire.
+//!
+//! # Example
+//!
+//! ```
+//! use std::sync::Arc;
+//!
+//! use anescode_codes::Catalog;
+//! use anescode_validation::{
+//!     CaseRecord, Coder, DecisionStatus, Enumerated, Patient, Payer, PayerProfiles,
+//!     PhysicalStatus, Procedure, Provider, ProviderRole, RawTimestamp, Sex, TimeBlock,
+//! };
+//!
+//! let coder = Coder::new(Arc::new(Catalog::embedded()), Arc::new(PayerProfiles::embedded()));
+//! // 2026-03-02, 14:00 to 15:35 UTC: 95 minutes.
+//! let at = |seconds| Some(RawTimestamp { seconds, nanos: 0 });
+//! let record = CaseRecord {
+//!     case_id: "DOC-1".to_owned(),
+//!     date_of_service: "2026-03-02".to_owned(),
+//!     patient: Some(Patient {
+//!         birth_date: "1974-06-15".to_owned(),
+//!         sex: Enumerated::Known(Sex::Female),
+//!     }),
+//!     anesthesia_type: Enumerated::Known(anescode_validation::AnesthesiaType::General),
+//!     time_blocks: vec![TimeBlock { start: at(1_772_460_000), end: at(1_772_465_700) }],
+//!     procedures: vec![Procedure { anesthesia_code: "00402".to_owned(), ..Default::default() }],
+//!     diagnoses: vec!["N62".to_owned()],
+//!     physical_status: Enumerated::Known(PhysicalStatus::P3),
+//!     providers: vec![Provider {
+//!         npi: "1234567893".to_owned(),
+//!         role: Enumerated::Known(ProviderRole::Anesthesiologist),
+//!         ..Default::default()
+//!     }],
+//!     place_of_service: "22".to_owned(),
+//!     payer: Some(Payer { profile: "medicare".to_owned(), ..Default::default() }),
+//!     ..Default::default()
+//! };
+//! let decision = coder.code(&record);
+//! assert_eq!(decision.status, DecisionStatus::Coded);
+//! let line = &decision.lines[0];
+//! // 5 base units + 95 / 15 = 6.3 time units, at $20.4976 (Medicare 2026).
+//! assert_eq!(line.modifiers, ["AA", "P3"]);
+//! assert_eq!(line.total_units.to_string(), "11.3");
+//! assert_eq!(line.allowed_amount.map(|a| a.to_string()).as_deref(), Some("231.62"));
+//! ```
+
+#![warn(missing_docs)]
 
 mod billing;
 mod checks;
