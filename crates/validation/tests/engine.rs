@@ -1180,3 +1180,49 @@ fn units_saturate_under_an_extreme_profile_and_block() {
         findings(&decision)
     );
 }
+
+/// A birth date that would make the patient older than 124 (the Medicare Code
+/// Editor's range) is an error on the birth date.
+#[test]
+fn an_implausible_birth_date_is_an_error() {
+    let mut record = case();
+    born(&mut record, "1890-05-01");
+    let decision = coder().code(&record);
+    assert_eq!(
+        findings(&decision),
+        ["BIRTH_DATE_IMPLAUSIBLE patient.birth_date"]
+    );
+    assert_eq!(decision.status, DecisionStatus::Rejected);
+}
+
+/// A surgical CPT code the loaded crosswalk does not map is an error on the
+/// procedure; one it maps is coded through it.
+#[test]
+fn a_surgical_code_the_crosswalk_lacks_is_an_error() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/crosswalk.csv");
+    let crosswalk = anescode_codes::Crosswalk::from_file(std::path::Path::new(path))
+        .expect("the example crosswalk loads");
+    let catalog = Catalog::new(
+        anescode_codes::BaseUnitSchedule::embedded(),
+        Some(crosswalk),
+    )
+    .expect("catalog");
+    let coder = Coder::new(Arc::new(catalog), Arc::new(PayerProfiles::embedded()));
+    let mut record = case();
+    record.procedures = vec![Procedure {
+        surgical_cpt: "27447".to_owned(),
+        ..Default::default()
+    }];
+    let decision = coder.code(&record);
+    assert_eq!(
+        findings(&decision),
+        ["CROSSWALK_NO_MATCH procedures[0].surgical_cpt"]
+    );
+    assert_eq!(decision.status, DecisionStatus::Rejected);
+    record.procedures[0].surgical_cpt = "19306".to_owned();
+    let decision = coder.code(&record);
+    assert_eq!(
+        decision.anesthesia_code.map(|c| c.to_string()).as_deref(),
+        Some("00406")
+    );
+}

@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use anescode_codes::{Catalog, CodeKind};
 use anescode_validation::{
-    AncillaryProcedure, AnesthesiaType, CaseRecord, Coder, Enumerated, LineKind, Patient, Payer,
-    PayerProfiles, PhysicalStatus, Procedure, Provider, ProviderRole, RawTimestamp, Sex, Tenths,
-    TimeBlock,
+    AncillaryProcedure, AnesthesiaType, CaseRecord, Coder, DecisionStatus, Enumerated, FigureKind,
+    LineKind, Patient, Payer, PayerProfiles, PhysicalStatus, Procedure, Provider, ProviderRole,
+    RawTimestamp, Sex, Tenths, TimeBlock,
 };
 use proptest::prelude::*;
 
@@ -170,6 +170,95 @@ proptest! {
             // Both embedded profiles count 15-minute units.
             let ceiling = Tenths::from_tenths(line.minutes.div_ceil(15) * 10);
             prop_assert!(line.time_units.unwrap_or_default() <= ceiling, "{:?}", line);
+        }
+    }
+}
+
+/// A record damaged the ways senders damage them: a field emptied or mistyped.
+fn damaged(mut record: CaseRecord, damage: [u8; 6]) -> CaseRecord {
+    match damage[0] % 4 {
+        0 => record.date_of_service = "2026-02-30".to_owned(),
+        1 => record.date_of_service.clear(),
+        _ => {}
+    }
+    if damage[1] % 3 == 0 && !record.providers.is_empty() {
+        record.providers[0].npi = "1234567890".to_owned();
+    }
+    if damage[2] % 4 == 0 {
+        record.providers.clear();
+    }
+    match damage[3] % 4 {
+        0 => record.diagnoses = vec!["Z99.999".to_owned()],
+        1 => record.diagnoses.clear(),
+        _ => {}
+    }
+    if damage[4] % 4 == 0 {
+        record.time_blocks.reverse();
+        if let Some(block) = record.time_blocks.first_mut() {
+            std::mem::swap(&mut block.start, &mut block.end);
+        }
+    }
+    if damage[5] % 5 == 0 {
+        record.procedures = vec![Procedure {
+            anesthesia_code: "00999".to_owned(),
+            ..Default::default()
+        }];
+    }
+    record
+}
+
+/// A decimal string ("11.3", "20.4976") as an integer count of 10^-places.
+fn scaled(decimal: &str, places: u32) -> u128 {
+    let (whole, fraction) = decimal.split_once('.').unwrap_or((decimal, ""));
+    let fraction = format!("{fraction:0<width$}", width = places as usize);
+    format!("{whole}{fraction}").parse().expect("a decimal")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1_000))]
+
+    /// Invariants that do not restate the engine: the status follows the worst
+    /// finding; every line belongs to a provider on the record; every amount is
+    /// units x factor x percent, worked here from the decimals the decision prints.
+    #[test]
+    fn decisions_on_damaged_records_keep_their_invariants(
+        record in record(active_codes()),
+        damage in any::<[u8; 6]>(),
+    ) {
+        let record = damaged(record, damage);
+        let coder = Coder::new(Arc::new(Catalog::embedded()), Arc::new(PayerProfiles::embedded()));
+        let decision = coder.code(&record);
+
+        let worst = decision.findings.iter().map(|f| f.severity()).max();
+        let expected = match worst {
+            Some(anescode_validation::Severity::Error) => DecisionStatus::Rejected,
+            Some(anescode_validation::Severity::Warning) => DecisionStatus::NeedsReview,
+            _ => DecisionStatus::Coded,
+        };
+        prop_assert_eq!(decision.status, expected);
+
+        let on_record = |npi: &str| {
+            record.providers.iter().any(|p| p.npi == npi)
+                || record.ancillary_procedures.iter().any(|a| a.performed_by_npi == npi)
+        };
+        for line in &decision.lines {
+            prop_assert!(on_record(&line.provider_npi), "{:?}", line);
+        }
+
+        let factor = decision
+            .figures
+            .iter()
+            .find(|f| f.kind == FigureKind::ConversionFactor)
+            .map(|f| scaled(&f.value, 4));
+        for line in decision.lines.iter().filter(|l| l.allowed_amount.is_some()) {
+            let factor = factor.expect("a priced line has a factor");
+            // tenths x ten-thousandths x percent = 10^-7 dollars; a cent is 10^5.
+            let exact = scaled(&line.total_units.to_string(), 1)
+                * factor
+                * u128::from(line.payment_percent);
+            let cents = (exact + 50_000) / 100_000;
+            let shown = line.allowed_amount.expect("priced").to_string();
+            prop_assert_eq!(scaled(&shown, 2), cents, "{:?}", line);
         }
     }
 }

@@ -118,7 +118,11 @@ pub(crate) fn patient(
 pub(crate) fn age(record: &CaseRecord, date_of_service: Option<Date>) -> Option<i16> {
     let birth = parse_date(&record.patient.as_ref()?.birth_date)?;
     let service = date_of_service?;
-    (birth <= service).then(|| age_in_years(birth, service))
+    // An age past the plausible range is reported and not believed: no
+    // age-dependent rule is applied on it.
+    (birth <= service)
+        .then(|| age_in_years(birth, service))
+        .filter(|age| *age <= MAX_AGE_YEARS)
 }
 
 /// An age as a message may state it: ages over 89 are identifiers under the HIPAA
