@@ -181,10 +181,10 @@ fn damaged(mut record: CaseRecord, damage: [u8; 6]) -> CaseRecord {
         1 => record.date_of_service.clear(),
         _ => {}
     }
-    if damage[1] % 3 == 0 && !record.providers.is_empty() {
+    if damage[1].is_multiple_of(3) && !record.providers.is_empty() {
         record.providers[0].npi = "1234567890".to_owned();
     }
-    if damage[2] % 4 == 0 {
+    if damage[2].is_multiple_of(4) {
         record.providers.clear();
     }
     match damage[3] % 4 {
@@ -192,13 +192,13 @@ fn damaged(mut record: CaseRecord, damage: [u8; 6]) -> CaseRecord {
         1 => record.diagnoses.clear(),
         _ => {}
     }
-    if damage[4] % 4 == 0 {
+    if damage[4].is_multiple_of(4) {
         record.time_blocks.reverse();
         if let Some(block) = record.time_blocks.first_mut() {
             std::mem::swap(&mut block.start, &mut block.end);
         }
     }
-    if damage[5] % 5 == 0 {
+    if damage[5].is_multiple_of(5) {
         record.procedures = vec![Procedure {
             anesthesia_code: "00999".to_owned(),
             ..Default::default()
