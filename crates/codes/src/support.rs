@@ -35,6 +35,11 @@ impl DiagnosisSupport {
         })
     }
 
+    /// A table of the given rows (a later or a hospital's own table).
+    pub fn new(rows: Vec<SupportRow>) -> Self {
+        DiagnosisSupport { rows }
+    }
+
     /// True when the subsection has rows; subsections without rows (radiological
     /// and other procedures) accept any diagnosis.
     pub fn restricts(&self, subsection: u32) -> bool {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use anescode_codes::Catalog;
 use anescode_codes::icd10cm::Icd10Cm;
 use anescode_codes::icd10cm_releases::{Icd10CmRelease, Icd10CmReleases, ReleaseChoice};
+use anescode_codes::support::DiagnosisSupport;
 use jiff::civil::Date;
 
 use crate::billing::{self, Billing, CaseFacts};
@@ -25,6 +26,7 @@ pub struct Coder {
     catalog: Arc<Catalog>,
     profiles: Arc<PayerProfiles>,
     releases: Arc<Icd10CmReleases>,
+    support: &'static DiagnosisSupport,
 }
 
 impl Coder {
@@ -34,7 +36,13 @@ impl Coder {
             catalog,
             profiles,
             releases: Arc::new(Icd10CmReleases::embedded()),
+            support: DiagnosisSupport::embedded(),
         }
+    }
+
+    /// The same coder checking diagnosis support against `support`.
+    pub fn with_support(self, support: &'static DiagnosisSupport) -> Self {
+        Coder { support, ..self }
     }
 
     /// The same coder judging diagnoses by `releases`.
@@ -167,7 +175,7 @@ impl Coder {
         let release = self.release(date_of_service, &mut findings);
         let diagnoses = diagnoses::check(
             record,
-            release.set,
+            (release.set, self.support),
             age,
             carrying.map(|r| r.entry),
             &mut findings,

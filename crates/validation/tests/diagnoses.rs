@@ -447,3 +447,26 @@ fn diagnoses_are_judged_by_the_release_of_the_date_of_service() {
         )
     );
 }
+
+/// The support table is given to the coder like the catalog: an empty table
+/// restricts nothing, so the seed's glottis carcinoma passes on a breast code.
+#[test]
+fn the_support_table_is_injected() {
+    let record = case("00406", &["C32.0"], Sex::Female, "1967-09-20");
+    let rules = |decision: &Decision| -> Vec<&'static str> {
+        decision.findings.iter().map(|f| f.rule.id()).collect()
+    };
+    assert_eq!(
+        rules(&decide(&record)),
+        ["DIAGNOSIS_DOES_NOT_SUPPORT_PROCEDURE"]
+    );
+    let empty: &'static anescode_codes::support::DiagnosisSupport = Box::leak(Box::new(
+        anescode_codes::support::DiagnosisSupport::new(Vec::new()),
+    ));
+    let coder = Coder::new(
+        Arc::new(Catalog::embedded()),
+        Arc::new(PayerProfiles::embedded()),
+    )
+    .with_support(empty);
+    assert_eq!(rules(&coder.code(&record)), Vec::<&str>::new());
+}

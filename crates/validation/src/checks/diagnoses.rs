@@ -38,7 +38,7 @@ pub struct ReportedDiagnosis {
 /// Checks every diagnosis and returns them in canonical form, in record order.
 pub(crate) fn check(
     record: &CaseRecord,
-    set: &Icd10Cm,
+    (set, support_table): (&Icd10Cm, &DiagnosisSupport),
     age: Option<i16>,
     carrying: Option<&CatalogEntry>,
     findings: &mut Vec<Finding>,
@@ -107,7 +107,7 @@ pub(crate) fn check(
     excludes1(&known, findings);
     patient(&known, record, age, findings);
     if let Some(entry) = carrying {
-        support(set, &known, entry, findings);
+        support((set, support_table), &known, entry, findings);
     }
     reported
 }
@@ -371,7 +371,7 @@ fn diagnosis_group(diagnosis: &Diagnosis<'_>) -> String {
 }
 
 fn support(
-    set: &Icd10Cm,
+    (set, table): (&Icd10Cm, &DiagnosisSupport),
     known: &[(usize, Diagnosis<'_>)],
     entry: &CatalogEntry,
     findings: &mut Vec<Finding>,
@@ -379,7 +379,6 @@ fn support(
     let Some(subsection) = entry.subsection else {
         return;
     };
-    let table = DiagnosisSupport::embedded();
     if !table.restricts(subsection.number) || known.is_empty() {
         return;
     }
