@@ -15,6 +15,7 @@ use crate::logging::{Clipped, RateLimit};
 use crate::pb;
 use crate::pb::anesthesia_coding_server::AnesthesiaCoding;
 use crate::readiness::Readiness;
+use crate::stream_rules;
 use crate::telemetry;
 use crate::wire_limits::OverLimits;
 
@@ -108,7 +109,7 @@ impl CodingService {
                     decide(&coder, record)
                 }
                 Received::Message(pb::CodeCasesRequest { item: None }) => {
-                    coder.missing_record().into()
+                    stream_rules::missing_record(coder.catalog().version())
                 }
                 Received::OverLimits(over) => over_limits(&coder, &caller, over),
                 Received::Undecodable(error) => {
@@ -121,7 +122,7 @@ impl CodingService {
                             "CodeCases message is not valid protobuf; answered REJECTED"
                         );
                     }
-                    coder.undecodable_message(&error.to_string()).into()
+                    stream_rules::undecodable_message(&error, coder.catalog().version())
                 }
             };
             Ok(pb::CodeCasesResponse {

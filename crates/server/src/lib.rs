@@ -16,6 +16,7 @@ pub mod pb;
 pub mod profiles_file;
 mod readiness;
 mod serve;
+pub mod stream_rules;
 pub mod telemetry;
 pub mod tls;
 pub mod transport;

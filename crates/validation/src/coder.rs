@@ -254,26 +254,6 @@ impl Coder {
         }
     }
 
-    /// The decision for a stream message that carries no record.
-    pub fn missing_record(&self) -> Decision {
-        self.unreadable(vec![Finding::new(
-            Rule::StreamItemMissing,
-            "item",
-            "the stream message carries no case_record; nothing was coded for it",
-        )])
-    }
-
-    /// The decision for a stream message that is not a valid CodeCasesRequest.
-    pub fn undecodable_message(&self, error: &str) -> Decision {
-        self.unreadable(vec![Finding::new(
-            Rule::StreamMessageUndecodable,
-            "",
-            format!(
-                "the stream message is not a valid anescode.v1.CodeCasesRequest ({error}); nothing was coded for it, the stream goes on"
-            ),
-        )])
-    }
-
     fn unreadable(&self, findings: Vec<Finding>) -> Decision {
         Decision {
             case_id: String::new(),
@@ -288,7 +268,7 @@ impl Coder {
             icd10cm_release: String::new(),
             payer_profile: String::new(),
             figures: Vec::new(),
-            rationale: "No case record was sent in this message.".to_owned(),
+            rationale: String::new(),
         }
     }
 }

@@ -46,10 +46,6 @@ rules! {
         "A list or string of the record is over its documented limit; nothing else is checked or coded for the record.";
     FindingsTruncated = "FINDINGS_TRUNCATED", Info, "anescode API contract: at most 200 findings per decision (README, Limits)",
         "The record has more findings than a decision reports; the last finding counts those left out (the status counts them all).";
-    StreamItemMissing = "STREAM_ITEM_MISSING", Error, "anescode API contract, proto/anescode/v1/coding_service.proto",
-        "A CodeCases stream message carries no case record.";
-    StreamMessageUndecodable = "STREAM_MESSAGE_UNDECODABLE", Error, "anescode API contract, proto/anescode/v1/coding_service.proto",
-        "A CodeCases stream message cannot be decoded as a CodeCasesRequest (corrupt protobuf).";
     EnumValueUnknown = "ENUM_VALUE_UNKNOWN", Error, "anescode API contract, proto/anescode/v1/case.proto",
         "An enumerated field holds a number this version of anescode does not define.";
     CaseIdMissing = "CASE_ID_MISSING", Error, "anescode API contract, proto/anescode/v1/case.proto",
@@ -242,7 +238,7 @@ mod tests {
     }
 
     /// docs/rules.md is the catalog people read; every rule in code must be in it
-    /// with its severity, and it must name no rule the code does not have.
+    /// with its severity.
     #[test]
     fn rules_catalog_lists_every_rule() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/rules.md");
@@ -254,11 +250,7 @@ mod tests {
                 "docs/rules.md lacks the row starting {row}"
             );
         }
-        let documented = catalog.lines().filter(|l| l.starts_with("| `")).count();
-        assert_eq!(
-            documented,
-            Rule::ALL.len(),
-            "docs/rules.md lists rules the code lacks"
-        );
+        // The server's stream rules are in the catalog too; the server crate checks
+        // that no row names a rule neither crate has.
     }
 }
