@@ -322,7 +322,7 @@ impl From<domain::ClaimLine> for pb::ClaimLine {
         let text = |units: Option<domain::Tenths>| units.map(|u| u.to_string()).unwrap_or_default();
         pb::ClaimLine {
             code: code.to_string(),
-            modifiers: modifiers.into_iter().map(str::to_owned).collect(),
+            modifiers: modifiers.iter().map(|m| m.as_str().to_owned()).collect(),
             provider_npi,
             kind: kind.into(),
             minutes,

@@ -3,6 +3,7 @@
 use anescode_codes::Code;
 use jiff::civil::Date;
 
+use crate::Modifier;
 use crate::units::{Cents, Tenths};
 
 /// What a claim line bills.
@@ -24,7 +25,7 @@ pub struct ClaimLine {
     /// The code billed.
     pub code: Code,
     /// Modifiers in billing order: payment modifier first.
-    pub modifiers: Vec<&'static str>,
+    pub modifiers: Vec<Modifier>,
     /// The NPI of the provider who bills the line.
     pub provider_npi: String,
     /// What the line bills.

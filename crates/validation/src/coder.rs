@@ -387,7 +387,7 @@ fn explain_billing(text: &mut String, billing: &Billing, profile: Option<&PayerP
             text,
             " {}-{} for {}: {} base + {} time ({} {}) + {} modifying = {} units",
             line.code,
-            line.modifiers.join("-"),
+            crate::modifier::joined(&line.modifiers),
             line.provider_npi,
             line.base_units.unwrap_or_default(),
             line.time_units.unwrap_or_default(),
@@ -413,7 +413,7 @@ fn explain_billing(text: &mut String, billing: &Billing, profile: Option<&PayerP
             if l.modifiers.is_empty() {
                 l.code.to_string()
             } else {
-                format!("{}-{}", l.code, l.modifiers.join("-"))
+                format!("{}-{}", l.code, crate::modifier::joined(&l.modifiers))
             }
         })
         .collect::<Vec<_>>();

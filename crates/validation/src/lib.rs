@@ -29,7 +29,7 @@
 //!
 //! use anescode_codes::Catalog;
 //! use anescode_validation::{
-//!     CaseRecord, Coder, DecisionStatus, Enumerated, Patient, Payer, PayerProfiles,
+//!     CaseRecord, Coder, DecisionStatus, Enumerated, Modifier, Patient, Payer, PayerProfiles,
 //!     PhysicalStatus, Procedure, Provider, ProviderRole, RawTimestamp, Sex, TimeBlock,
 //! };
 //!
@@ -61,7 +61,7 @@
 //! assert_eq!(decision.status, DecisionStatus::Coded);
 //! let line = &decision.lines[0];
 //! // 5 base units + 95 / 15 = 6.3 time units, at $20.4976 (Medicare 2026).
-//! assert_eq!(line.modifiers, ["AA", "P3"]);
+//! assert_eq!(line.modifiers, [Modifier::AA, Modifier::P3]);
 //! assert_eq!(line.total_units.to_string(), "11.3");
 //! assert_eq!(line.allowed_amount.map(|a| a.to_string()).as_deref(), Some("231.62"));
 //! ```
@@ -75,6 +75,7 @@ mod coder;
 mod decision;
 mod finding;
 pub mod limits;
+mod modifier;
 mod npi;
 mod profile;
 mod record;
@@ -87,6 +88,7 @@ pub use claim::{AppliedFigure, ClaimLine, FigureKind, LineKind};
 pub use coder::Coder;
 pub use decision::{Decision, DecisionStatus};
 pub use finding::{Finding, Severity};
+pub use modifier::Modifier;
 pub use npi::{Npi, NpiError};
 pub use profile::{
     ConversionFactor, PayerProfile, PayerProfiles, PhysicalStatusUnits, QualifyingUnits, Sourced,

@@ -4,6 +4,7 @@
 
 use anescode_codes::Code;
 
+use crate::Modifier;
 use crate::checks::header::age_text;
 use crate::{AncillaryProcedure, CaseRecord, ClaimLine, Finding, LineKind, Rule, Tenths};
 
@@ -30,7 +31,7 @@ const INCLUDED: &[(&str, &str)] = &[
 const VASCULAR_ACCESS: [&str; 4] = ["36555", "36556", "36620", "93503"];
 
 enum Class {
-    Bill { modifiers: Vec<&'static str> },
+    Bill { modifiers: Vec<Modifier> },
     Skip(Finding),
 }
 
@@ -79,7 +80,7 @@ fn classify(
     let field = format!("ancillary_procedures[{index}]");
     let text = code.as_str();
     let number = code.number().unwrap_or(0);
-    let bill = |modifiers: Vec<&'static str>| Class::Bill { modifiers };
+    let bill = |modifiers: Vec<Modifier>| Class::Bill { modifiers };
     let skip = |rule, message: String| Class::Skip(Finding::new(rule, field.clone(), message));
     if let Some((_, what)) = INCLUDED.iter().find(|(c, _)| *c == text) {
         return skip(
@@ -125,7 +126,7 @@ fn classify(
                 bill(Vec::new())
             }
         }
-        93312..=93317 => bill(vec!["59"]),
+        93312..=93317 => bill(vec![Modifier::DistinctService]),
         64400..=64530 | 62320..=62327 => {
             if procedure.primary_anesthetic {
                 skip(
@@ -142,7 +143,7 @@ fn classify(
                     ),
                 )
             } else {
-                bill(vec!["59"])
+                bill(vec![Modifier::DistinctService])
             }
         }
         31500 => {

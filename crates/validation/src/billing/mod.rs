@@ -8,6 +8,7 @@ mod team;
 use anescode_codes::{Catalog, CatalogEntry, Code};
 use jiff::civil::Date;
 
+use crate::Modifier;
 use crate::checks::procedures::Resolved;
 use crate::time::{self, Interval};
 use crate::units::allowed_amount;
@@ -426,34 +427,27 @@ fn modifiers(
     profile: &PayerProfile,
     entry: &CatalogEntry,
     biller: &Biller<'_>,
-) -> Vec<&'static str> {
-    let mut modifiers: Vec<&'static str> = biller.payment.modifier().into_iter().collect();
+) -> Vec<Modifier> {
+    let mut modifiers: Vec<Modifier> = biller.payment.modifier().into_iter().collect();
     if biller.teaching {
-        modifiers.push("GC");
+        modifiers.push(Modifier::GC);
     }
     let mac = record.anesthesia_type == Enumerated::Known(AnesthesiaType::MonitoredAnesthesiaCare);
     if mac {
-        modifiers.push("QS");
+        modifiers.push(Modifier::QS);
         if record.mac_deep_complex {
-            modifiers.push("G8");
+            modifiers.push(Modifier::G8);
         }
         if record.mac_severe_cardiopulmonary_history {
-            modifiers.push("G9");
+            modifiers.push(Modifier::G9);
         }
     }
     if let Enumerated::Known(status) = record.physical_status {
-        modifiers.push(match status {
-            crate::PhysicalStatus::P1 => "P1",
-            crate::PhysicalStatus::P2 => "P2",
-            crate::PhysicalStatus::P3 => "P3",
-            crate::PhysicalStatus::P4 => "P4",
-            crate::PhysicalStatus::P5 => "P5",
-            crate::PhysicalStatus::P6 => "P6",
-        });
+        modifiers.push(status.into());
     }
     let general = record.anesthesia_type == Enumerated::Known(AnesthesiaType::General);
     if general && profile.unusual_anesthesia_codes.contains(&entry.code) {
-        modifiers.push("23");
+        modifiers.push(Modifier::UnusualAnesthesia);
     }
     modifiers
 }
@@ -463,7 +457,7 @@ fn anesthesia_line(
     profile: &PayerProfile,
     (entry, minutes): (&CatalogEntry, u32),
     biller: &Biller<'_>,
-    modifiers: &[&'static str],
+    modifiers: &[Modifier],
     pointers: &[u32],
 ) -> ClaimLine {
     let (base, time, modifying) = match biller.payment {
@@ -591,7 +585,7 @@ fn add_on_line(
     entry: &CatalogEntry,
     minutes: u32,
     biller: &Biller<'_>,
-    modifiers: &[&'static str],
+    modifiers: &[Modifier],
     pointers: &[u32],
 ) -> ClaimLine {
     let base = entry.base_units.as_ref().map(|b| Tenths::whole(b.units));

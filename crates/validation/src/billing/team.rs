@@ -1,7 +1,7 @@
 //! Who bills the anesthesia and with which payment modifier (CMS Claims Processing
 //! Manual ch.12 §50.B-D, §140; domain reference §1.5-§1.8, §2.1).
 
-use crate::{CaseRecord, Finding, PayerProfile, Provider, ProviderRole, Rule};
+use crate::{CaseRecord, Finding, Modifier, PayerProfile, Provider, ProviderRole, Rule};
 
 /// How the billing anesthesiologist took part.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,14 +24,14 @@ pub(crate) enum Payment {
 }
 
 impl Payment {
-    pub(crate) fn modifier(self) -> Option<&'static str> {
+    pub(crate) fn modifier(self) -> Option<Modifier> {
         match self {
-            Payment::Personal => Some("AA"),
-            Payment::DirectingOne => Some("QY"),
-            Payment::DirectingConcurrent => Some("QK"),
-            Payment::Supervising { .. } => Some("AD"),
-            Payment::Directed => Some("QX"),
-            Payment::NotDirected => Some("QZ"),
+            Payment::Personal => Some(Modifier::AA),
+            Payment::DirectingOne => Some(Modifier::QY),
+            Payment::DirectingConcurrent => Some(Modifier::QK),
+            Payment::Supervising { .. } => Some(Modifier::AD),
+            Payment::Directed => Some(Modifier::QX),
+            Payment::NotDirected => Some(Modifier::QZ),
             Payment::Unbillable => None,
         }
     }
