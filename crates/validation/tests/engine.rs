@@ -151,14 +151,6 @@ fn check(name: &str, record: &CaseRecord, expect: &Expect) {
         .map(|c| c.to_string())
         .unwrap_or_default();
     assert_eq!(code, expect.code, "{name}: code");
-    for line in &decision.lines {
-        let parts = line.base_units.unwrap_or_default()
-            + line.time_units.unwrap_or_default()
-            + line.modifying_units.unwrap_or_default();
-        if line.kind != LineKind::SeparateProcedure {
-            assert_eq!(parts, line.total_units, "{name}: units add up");
-        }
-    }
 }
 
 #[test]
