@@ -70,6 +70,9 @@ pub(crate) fn lines(
     lines
 }
 
+/// CPT 36555 is a central venous catheter for a patient under 5 years, 36556 for
+/// one 5 years or older (CPT descriptors).
+const CENTRAL_LINE_CHILD_AGE: i16 = 5;
 fn classify(
     record: &CaseRecord,
     procedure: &AncillaryProcedure,
@@ -91,14 +94,14 @@ fn classify(
     match number {
         36620 | 93503 => bill(Vec::new()),
         36555 | 36556 => match (number, age) {
-            (36555, Some(age)) if age >= 5 => skip(
+            (36555, Some(age)) if age >= CENTRAL_LINE_CHILD_AGE => skip(
                 Rule::CentralLineAgeMismatch,
                 format!(
                     "36555 is for patients under 5 years; the patient is {}: bill 36556",
                     age_text(age)
                 ),
             ),
-            (36556, Some(age)) if age < 5 => skip(
+            (36556, Some(age)) if age < CENTRAL_LINE_CHILD_AGE => skip(
                 Rule::CentralLineAgeMismatch,
                 format!(
                     "36556 is for patients 5 years or older; the patient is {}: bill 36555",

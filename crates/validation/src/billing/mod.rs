@@ -46,7 +46,12 @@ pub(crate) struct Billing {
     pub(crate) narrative: Vec<String>,
 }
 
+/// Diagnosis pointers per claim line: an 837P service line points to at most four
+/// of the claim's diagnoses (SV107).
 const MAX_POINTERS: usize = 4;
+/// 99100 applies under 1 year and over 70 (CPT 99100 descriptor; domain reference
+/// §1.10): these ages do not qualify.
+const NOT_EXTREME_AGE: std::ops::RangeInclusive<i16> = 1..=70;
 
 /// Bills a checked case under `profile`.
 pub(crate) fn bill(
@@ -621,7 +626,7 @@ fn qualifying_circumstances(
     let units = profile.qualifying_units.value;
     let mut applies: Vec<(&str, u32, &str)> = Vec::new();
     if let (Some(age), Some(carrying)) = (facts.age, facts.carrying)
-        && !(1..=70).contains(&age)
+        && !NOT_EXTREME_AGE.contains(&age)
     {
         if carrying.entry.reflects_extreme_age {
             findings.push(Finding::new(

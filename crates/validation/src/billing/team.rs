@@ -3,6 +3,15 @@
 
 use crate::{CaseRecord, Finding, Modifier, PayerProfile, Provider, ProviderRole, Rule};
 
+/// Directing two student nurse anesthetists' concurrent cases is medical
+/// direction, QK (AAPC 177637; domain reference §2.1).
+const STUDENT_CASES_FOR_DIRECTION: u32 = 2;
+/// A teaching anesthesiologist may be involved in two concurrent resident cases
+/// and still bill them as personally performed (AA with GC, CMS teaching rule from
+/// 2010; domain reference §2.1); a third concurrent case makes it medical
+/// direction, QK.
+const RESIDENT_CASES_TEACHING: u32 = 2;
+
 /// How the billing anesthesiologist took part.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Payment {
@@ -140,7 +149,7 @@ pub(crate) fn team<'r>(
         (Some(physician), None) => {
             let concurrent = physician.concurrent_cases;
             let index = position(record, physician);
-            if student && concurrent >= 2 {
+            if student && concurrent >= STUDENT_CASES_FOR_DIRECTION {
                 return single(
                     physician,
                     Payment::DirectingConcurrent,
@@ -151,7 +160,7 @@ pub(crate) fn team<'r>(
                     ),
                 );
             }
-            if resident && concurrent > 2 {
+            if resident && concurrent > RESIDENT_CASES_TEACHING {
                 return single(
                     physician,
                     Payment::DirectingConcurrent,

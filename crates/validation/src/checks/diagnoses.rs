@@ -21,6 +21,9 @@ const EXTERNAL_CAUSE_CHAPTER: u32 = 20;
 const MATERNITY_AGES: std::ops::RangeInclusive<i16> = 9..=64;
 /// Medicare Code Editor adult age range starts at 15 (domain reference §7.3).
 const ADULT_AGE: i16 = 15;
+/// How many of the subsection's supporting ranges a "does not support" message
+/// names as examples: enough to orient a coder, short enough to read.
+const SUPPORT_EXAMPLES: usize = 4;
 /// Newborn-only codes: age 0 in the Medicare Code Editor.
 const NEWBORN_AGE: i16 = 0;
 
@@ -396,7 +399,7 @@ fn support(
         .rows()
         .iter()
         .filter(|row| row.subsection == subsection.number)
-        .take(4)
+        .take(SUPPORT_EXAMPLES)
         .map(|row| row.what)
         .collect();
     findings.push(Finding::new(
