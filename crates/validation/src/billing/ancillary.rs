@@ -73,6 +73,9 @@ pub(crate) fn lines(
 /// CPT 36555 is a central venous catheter for a patient under 5 years, 36556 for
 /// one 5 years or older (CPT descriptors).
 const CENTRAL_LINE_CHILD_AGE: i16 = 5;
+
+/// What to do with one ancillary procedure: bill it (with its modifiers) or not,
+/// and why.
 fn classify(
     record: &CaseRecord,
     procedure: &AncillaryProcedure,
