@@ -141,12 +141,14 @@ impl Coder {
                 "the record has no anesthesia time; send the start and end of each block of care",
             ));
         }
-        let intervals = time::check_blocks(
+        let mut intervals = time::check_blocks(
             "time_blocks",
             &record.time_blocks,
             date_of_service,
             &mut findings,
         );
+        // Start order, for the overlap look-ups of billing.
+        intervals.sort_by_key(|i| i.start);
         let resolved = procedures::resolve(record, &self.catalog, date_of_service, &mut findings);
         let procedure_intervals = procedure_time(record, date_of_service, &mut findings);
         let carrying = procedures::carrying(&resolved);

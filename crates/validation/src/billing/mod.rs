@@ -26,7 +26,7 @@ pub(crate) struct CaseFacts<'a, 'c> {
     pub(crate) date_of_service: Option<Date>,
     pub(crate) age: Option<i16>,
     pub(crate) minutes: u32,
-    /// The case's anesthesia time, checked.
+    /// The case's anesthesia time, checked, in start order (blocks do not overlap).
     pub(crate) intervals: &'a [Interval],
     /// Each procedure's own time (index of the block, interval), when it has blocks of its own.
     pub(crate) procedure_intervals: &'a [Option<Vec<(usize, Interval)>>],
@@ -275,7 +275,8 @@ fn qualifying_line(code: Code, units: Tenths, biller: &Biller<'_>, pointers: &[u
 /// add-ons' own time. A provider without time blocks of its own was present for
 /// the whole case.
 struct Presence {
-    /// Per provider: (present in the primary's time, present in the add-ons' time).
+    /// Per provider: (present in the primary's time, present in the add-ons' time);
+    /// empty when every provider is present in both.
     providers: Vec<(bool, bool)>,
 }
 
@@ -295,13 +296,12 @@ impl Presence {
             .collect();
         add_on_time.sort_by_key(|i| i.start);
         if add_on_time.is_empty() {
-            // No add-on time of its own: one team bills every line.
+            // No add-on time of its own: one team bills every line (no entry: present).
             return Presence {
-                providers: vec![(true, true); facts.record.providers.len()],
+                providers: Vec::new(),
             };
         }
-        let mut case_time = facts.intervals.to_vec();
-        case_time.sort_by_key(|i| i.start);
+        let case_time = facts.intervals;
         let providers = (0..facts.record.providers.len())
             .map(
                 |i| match facts.provider_intervals.get(i).and_then(Option::as_ref) {
@@ -311,7 +311,7 @@ impl Presence {
                             own.iter().map(|o| time::covered_seconds(*o, by)).sum()
                         };
                         let in_add_ons = seconds(&add_on_time);
-                        (seconds(&case_time) > in_add_ons, in_add_ons > 0)
+                        (seconds(case_time) > in_add_ons, in_add_ons > 0)
                     }
                 },
             )
@@ -532,8 +532,7 @@ fn add_on_minutes<'c>(
             .iter()
             .any(|p| r.entry.primary_codes.contains(&p.entry.code))
     };
-    let mut case_time = facts.intervals.to_vec();
-    case_time.sort_by_key(|i| i.start);
+    let case_time = facts.intervals;
     // An add-on without its primary was reported when the procedures were resolved,
     // and is not billed.
     for resolved in facts
@@ -563,7 +562,7 @@ fn add_on_minutes<'c>(
             continue;
         };
         for &(block, interval) in own {
-            let covered = time::covered_seconds(interval, &case_time);
+            let covered = time::covered_seconds(interval, case_time);
             within_case += covered;
             if covered < interval.duration().as_secs() {
                 findings.push(Finding::new(

@@ -39,7 +39,7 @@ pub(crate) fn age_defined_codes(
         .as_ref()
         .and_then(|p| parse_date(&p.birth_date));
     for r in resolved.iter().filter(|r| r.entry.reflects_extreme_age) {
-        let code = r.entry.code.to_string();
+        let code = r.entry.code.as_str();
         let message = if code == PREMATURE_INFANT_CODE {
             let weeks = birth
                 .and_then(|b| b.until((jiff::Unit::Day, service)).ok())
@@ -75,13 +75,13 @@ pub(crate) fn age_defined_codes(
 pub(crate) fn delivery_with_labor_epidural(resolved: &[Resolved<'_>], findings: &mut Vec<Finding>) {
     if !resolved
         .iter()
-        .any(|r| r.entry.code.to_string() == LABOR_EPIDURAL)
+        .any(|r| r.entry.code.as_str() == LABOR_EPIDURAL)
     {
         return;
     }
     for r in resolved {
-        let code = r.entry.code.to_string();
-        if NOT_WITH_LABOR_EPIDURAL.contains(&code.as_str()) {
+        let code = r.entry.code.as_str();
+        if NOT_WITH_LABOR_EPIDURAL.contains(&code) {
             findings.push(Finding::new(
                 Rule::DeliveryCodeWithLaborEpidural,
                 format!("procedures[{}]", r.index),
@@ -102,7 +102,7 @@ pub(crate) fn p6_outside_organ_procurement(
     let Some(carrying) = carrying else {
         return;
     };
-    let code = carrying.entry.code.to_string();
+    let code = carrying.entry.code.as_str();
     if record.physical_status == Enumerated::Known(PhysicalStatus::P6) && code != ORGAN_PROCUREMENT
     {
         findings.push(Finding::new(
