@@ -56,7 +56,7 @@ pub struct Config {
 
     /// Seconds in-flight calls get to finish after SIGTERM or SIGINT; a hard bound
     /// on the exit, whatever is still in flight.
-    #[arg(long, env = "ANESCODE_DRAIN_TIMEOUT_SECS", default_value_t = 10)]
+    #[arg(long, env = "ANESCODE_DRAIN_TIMEOUT_SECS", default_value_t = transport::DEFAULT_DRAIN_TIMEOUT_SECS)]
     pub drain_timeout_secs: u64,
 
     /// The server's certificate chain (PEM), leaf first; with --tls-key, serves TLS.

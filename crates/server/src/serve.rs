@@ -88,7 +88,7 @@ pub struct ServeOptions {
 impl Default for ServeOptions {
     fn default() -> Self {
         ServeOptions {
-            drain_timeout: Duration::from_secs(10),
+            drain_timeout: Duration::from_secs(crate::transport::DEFAULT_DRAIN_TIMEOUT_SECS),
             limits: TransportLimits::default(),
             tls: None,
             tokens: None,

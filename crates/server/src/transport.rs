@@ -16,6 +16,22 @@ pub const DEFAULT_MAX_IN_FLIGHT: usize = 1024;
 pub const DEFAULT_MAX_CONNECTIONS: usize = 2048;
 /// Default: the largest request or response message, 4 MiB as in every gRPC stack.
 pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 4 * 1024 * 1024;
+/// Default seconds between HTTP/2 keepalive pings.
+pub const DEFAULT_HTTP2_KEEPALIVE_SECS: u64 = 30;
+/// Default seconds an HTTP/2 ping may go unanswered.
+pub const DEFAULT_HTTP2_KEEPALIVE_TIMEOUT_SECS: u64 = 10;
+/// Default seconds of silence before TCP keepalive probes.
+pub const DEFAULT_TCP_KEEPALIVE_SECS: u64 = 60;
+/// Default seconds a connection may stay open with no call in flight.
+pub const DEFAULT_IDLE_TIMEOUT_SECS: u64 = 300;
+/// Default seconds a connection may live before GOAWAY.
+pub const DEFAULT_MAX_CONNECTION_AGE_SECS: u64 = 3600;
+/// Default seconds of grace after the maximum age.
+pub const DEFAULT_MAX_CONNECTION_AGE_GRACE_SECS: u64 = 60;
+/// Default seconds in-flight calls get after SIGTERM or SIGINT.
+pub const DEFAULT_DRAIN_TIMEOUT_SECS: u64 = 10;
+/// Default seconds a TLS handshake may take.
+pub const DEFAULT_TLS_HANDSHAKE_TIMEOUT_SECS: u64 = 10;
 
 /// Transport limits. All durations are whole seconds; 0 turns a timer off.
 #[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
@@ -39,35 +55,35 @@ pub struct TransportLimits {
     pub max_message_bytes: usize,
 
     /// Seconds between HTTP/2 keepalive pings on a connection.
-    #[arg(long, env = "ANESCODE_HTTP2_KEEPALIVE_SECS", default_value_t = 30)]
+    #[arg(long, env = "ANESCODE_HTTP2_KEEPALIVE_SECS", default_value_t = DEFAULT_HTTP2_KEEPALIVE_SECS)]
     pub http2_keepalive_secs: u64,
 
     /// Seconds to wait for a ping's acknowledgement before closing the connection.
     #[arg(
         long,
         env = "ANESCODE_HTTP2_KEEPALIVE_TIMEOUT_SECS",
-        default_value_t = 10
+        default_value_t = DEFAULT_HTTP2_KEEPALIVE_TIMEOUT_SECS
     )]
     pub http2_keepalive_timeout_secs: u64,
 
     /// Seconds of silence before the kernel probes a TCP connection (TCP keepalive).
-    #[arg(long, env = "ANESCODE_TCP_KEEPALIVE_SECS", default_value_t = 60)]
+    #[arg(long, env = "ANESCODE_TCP_KEEPALIVE_SECS", default_value_t = DEFAULT_TCP_KEEPALIVE_SECS)]
     pub tcp_keepalive_secs: u64,
 
     /// Seconds a connection may stay open with no call in flight before it is closed.
-    #[arg(long, env = "ANESCODE_IDLE_TIMEOUT_SECS", default_value_t = 300)]
+    #[arg(long, env = "ANESCODE_IDLE_TIMEOUT_SECS", default_value_t = DEFAULT_IDLE_TIMEOUT_SECS)]
     pub idle_timeout_secs: u64,
 
     /// Seconds a connection may live before the server asks the client to reconnect
     /// (HTTP/2 GOAWAY), so that load spreads again across replicas.
-    #[arg(long, env = "ANESCODE_MAX_CONNECTION_AGE_SECS", default_value_t = 3600)]
+    #[arg(long, env = "ANESCODE_MAX_CONNECTION_AGE_SECS", default_value_t = DEFAULT_MAX_CONNECTION_AGE_SECS)]
     pub max_connection_age_secs: u64,
 
     /// Seconds in-flight calls get after the maximum age before the connection is closed.
     #[arg(
         long,
         env = "ANESCODE_MAX_CONNECTION_AGE_GRACE_SECS",
-        default_value_t = 60
+        default_value_t = DEFAULT_MAX_CONNECTION_AGE_GRACE_SECS
     )]
     pub max_connection_age_grace_secs: u64,
 
@@ -75,7 +91,7 @@ pub struct TransportLimits {
     #[arg(
         long,
         env = "ANESCODE_TLS_HANDSHAKE_TIMEOUT_SECS",
-        default_value_t = 10
+        default_value_t = DEFAULT_TLS_HANDSHAKE_TIMEOUT_SECS
     )]
     pub tls_handshake_timeout_secs: u64,
 }
@@ -87,13 +103,13 @@ impl Default for TransportLimits {
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
-            http2_keepalive_secs: 30,
-            http2_keepalive_timeout_secs: 10,
-            tcp_keepalive_secs: 60,
-            idle_timeout_secs: 300,
-            max_connection_age_secs: 3600,
-            max_connection_age_grace_secs: 60,
-            tls_handshake_timeout_secs: 10,
+            http2_keepalive_secs: DEFAULT_HTTP2_KEEPALIVE_SECS,
+            http2_keepalive_timeout_secs: DEFAULT_HTTP2_KEEPALIVE_TIMEOUT_SECS,
+            tcp_keepalive_secs: DEFAULT_TCP_KEEPALIVE_SECS,
+            idle_timeout_secs: DEFAULT_IDLE_TIMEOUT_SECS,
+            max_connection_age_secs: DEFAULT_MAX_CONNECTION_AGE_SECS,
+            max_connection_age_grace_secs: DEFAULT_MAX_CONNECTION_AGE_GRACE_SECS,
+            tls_handshake_timeout_secs: DEFAULT_TLS_HANDSHAKE_TIMEOUT_SECS,
         }
     }
 }
