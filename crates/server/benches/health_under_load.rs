@@ -6,8 +6,7 @@
 //!
 //! `cargo bench -p anescode-server --bench health_under_load`
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::io::BufRead;
 use std::time::{Duration, Instant};
 
 use anescode_server::pb;
@@ -16,6 +15,9 @@ use futures_util::StreamExt;
 use tonic::transport::{Channel, Endpoint};
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_client::HealthClient;
+
+#[path = "../tests/support/binary.rs"]
+mod binary;
 
 const CONNECTIONS: usize = 4;
 const STREAMS_PER_CONNECTION: usize = 8;
@@ -114,27 +116,11 @@ async fn load(channel: Channel, stop: tokio::sync::watch::Receiver<bool>) -> u64
 
 #[tokio::main]
 async fn main() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_anescode-server"))
-        .args(["--listen", "127.0.0.1:0", "--log-format", "json"])
-        .env("RUST_LOG", "warn,anescode_server=info")
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the server");
-    let mut log = BufReader::new(child.stderr.take().expect("stderr"));
-    let address = loop {
-        let mut line = String::new();
-        assert!(
-            log.read_line(&mut line).expect("log") > 0,
-            "no listening line"
-        );
-        let event: serde_json::Value = serde_json::from_str(&line).expect("JSON log line");
-        if event["fields"]["message"] == "listening" {
-            break event["fields"]["address"]
-                .as_str()
-                .expect("address")
-                .to_owned();
-        }
-    };
+    let binary::Binary {
+        mut child,
+        address,
+        log,
+    } = binary::start(&[], Some("warn,anescode_server=info"));
     std::thread::spawn(move || log.lines().for_each(drop));
     let endpoint = Endpoint::from_shared(format!("http://{address}")).expect("endpoint");
     let mut health = HealthClient::new(endpoint.connect().await.expect("connect"));

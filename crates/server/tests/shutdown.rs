@@ -1,8 +1,8 @@
 //! The binary under SIGTERM: health turns NOT_SERVING at once and the drain
 //! timeout bounds the exit even while a stream stays open.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::io::BufRead;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anescode_server::pb;
@@ -12,39 +12,20 @@ use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
 
+#[path = "support/binary.rs"]
+mod binary;
+
 /// How long the test gives the process to exit after SIGTERM: the 1-second drain
 /// timeout and room for a loaded machine. The bound under test is the drain.
 const EXIT_WITHIN: Duration = Duration::from_secs(10);
 
 #[tokio::test]
 async fn sigterm_turns_health_off_and_the_drain_timeout_bounds_the_exit() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_anescode-server"))
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--drain-timeout-secs",
-            "1",
-            "--log-format",
-            "json",
-        ])
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the server");
-    let mut log = BufReader::new(child.stderr.take().expect("stderr"));
-    let address = loop {
-        let mut line = String::new();
-        assert!(
-            log.read_line(&mut line).expect("read the log") > 0,
-            "no listening line"
-        );
-        let event: serde_json::Value = serde_json::from_str(&line).expect("a JSON log line");
-        if event["fields"]["message"] == "listening" {
-            break event["fields"]["address"]
-                .as_str()
-                .expect("address")
-                .to_owned();
-        }
-    };
+    let binary::Binary {
+        mut child,
+        address,
+        log,
+    } = binary::start(&["--drain-timeout-secs", "1"], None);
     let channel = tonic::transport::Endpoint::from_shared(format!("http://{address}"))
         .expect("endpoint")
         .connect()

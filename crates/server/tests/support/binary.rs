@@ -1,0 +1,48 @@
+//! Starts the `anescode-server` binary on an ephemeral loopback port, JSON logs on
+//! standard error, and reads the address it bound from its "listening" log line.
+//! Shared by the tests and benchmarks that run the real binary.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, ChildStderr, Command, Stdio};
+
+/// A running server binary: the process, the address it listens on, and the rest
+/// of its log.
+pub(crate) struct Binary {
+    pub(crate) child: Child,
+    pub(crate) address: String,
+    pub(crate) log: BufReader<ChildStderr>,
+}
+
+/// Starts the binary with `args` after `--listen 127.0.0.1:0 --log-format json`,
+/// and `RUST_LOG` set to `rust_log` when given.
+pub(crate) fn start(args: &[&str], rust_log: Option<&str>) -> Binary {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_anescode-server"));
+    command
+        .args(["--listen", "127.0.0.1:0", "--log-format", "json"])
+        .args(args)
+        .stderr(Stdio::piped());
+    if let Some(filter) = rust_log {
+        command.env("RUST_LOG", filter);
+    }
+    let mut child = command.spawn().expect("start the server");
+    let mut log = BufReader::new(child.stderr.take().expect("stderr"));
+    let address = loop {
+        let mut line = String::new();
+        assert!(
+            log.read_line(&mut line).expect("read the log") > 0,
+            "no listening line"
+        );
+        let event: serde_json::Value = serde_json::from_str(&line).expect("a JSON log line");
+        if event["fields"]["message"] == "listening" {
+            break event["fields"]["address"]
+                .as_str()
+                .expect("address")
+                .to_owned();
+        }
+    };
+    Binary {
+        child,
+        address,
+        log,
+    }
+}
