@@ -396,7 +396,7 @@ impl From<domain::Finding> for pb::Finding {
         pb::Finding {
             rule_id: rule.id().to_owned(),
             severity: severity.into(),
-            field,
+            field: field.to_string(),
             message,
             reference: rule.reference().to_owned(),
         }

@@ -9,6 +9,7 @@
 
 use anescode_validation::Finding;
 use anescode_validation::limits::{self, Limit};
+use anescode_validation::{FieldPath, Name};
 use prost::bytes::Buf;
 use prost::encoding::{DecodeContext, WireType, decode_key, decode_varint, skip_field};
 
@@ -129,9 +130,9 @@ impl Counts<'_> {
     /// The findings, in the order the engine's own limit check reports them.
     fn findings(&self) -> Option<Vec<Finding>> {
         let mut findings = Vec::new();
-        let mut check = |limit: Limit, field: &dyn Fn() -> String, n: usize| {
+        let mut check = |limit: Limit, field: FieldPath, n: usize| {
             if n > limit.max {
-                findings.push(limits::list_over_limit(limit, field(), n));
+                findings.push(limits::list_over_limit(limit, field, n));
                 false
             } else {
                 true
@@ -139,45 +140,45 @@ impl Counts<'_> {
         };
         check(
             limits::TIME_BLOCKS,
-            &|| "time_blocks".to_owned(),
+            FieldPath::of(Name::TimeBlocks),
             self.time_blocks,
         );
         if check(
             limits::PROCEDURES,
-            &|| "procedures".to_owned(),
+            FieldPath::of(Name::Procedures),
             self.procedures.len(),
         ) {
             for (i, procedure) in self.procedures.iter().enumerate() {
                 let n = count(procedure, PROCEDURE_TIME_BLOCKS)?;
                 check(
                     limits::TIME_BLOCKS,
-                    &|| format!("procedures[{i}].time_blocks"),
+                    FieldPath::of(Name::Procedures).at(i).then(Name::TimeBlocks),
                     n,
                 );
             }
         }
         check(
             limits::DIAGNOSES,
-            &|| "diagnoses".to_owned(),
+            FieldPath::of(Name::Diagnoses),
             self.diagnoses,
         );
         if check(
             limits::PROVIDERS,
-            &|| "providers".to_owned(),
+            FieldPath::of(Name::Providers),
             self.providers.len(),
         ) {
             for (i, provider) in self.providers.iter().enumerate() {
                 let n = count(provider, PROVIDER_TIME_BLOCKS)?;
                 check(
                     limits::TIME_BLOCKS,
-                    &|| format!("providers[{i}].time_blocks"),
+                    FieldPath::of(Name::Providers).at(i).then(Name::TimeBlocks),
                     n,
                 );
             }
         }
         check(
             limits::ANCILLARY_PROCEDURES,
-            &|| "ancillary_procedures".to_owned(),
+            FieldPath::of(Name::AncillaryProcedures),
             self.ancillary_procedures,
         );
         Some(findings)
@@ -249,7 +250,7 @@ mod tests {
             std::sync::Arc::new(anescode_validation::PayerProfiles::embedded()),
         );
         assert_eq!(coder.code(&domain).findings, found.findings);
-        let fields: Vec<&str> = found.findings.iter().map(|f| f.field.as_str()).collect();
+        let fields: Vec<String> = found.findings.iter().map(|f| f.field.to_string()).collect();
         assert_eq!(
             fields,
             [

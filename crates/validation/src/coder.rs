@@ -12,6 +12,7 @@ use jiff::civil::Date;
 use crate::billing::{self, Billing, CaseFacts};
 use crate::checks::procedures::{self, Resolved, Source};
 use crate::checks::{diagnoses, header, obstetric_and_age, providers};
+use crate::field::{FieldPath, Name};
 use crate::limits;
 use crate::time::{self, Interval};
 use crate::{CaseRecord, Decision, DecisionStatus, Finding, PayerProfile, PayerProfiles, Rule};
@@ -76,7 +77,7 @@ impl Coder {
         if name.is_empty() {
             findings.push(Finding::new(
                 Rule::PayerProfileMissing,
-                "payer.profile",
+                FieldPath::of(Name::Payer).then(Name::Profile),
                 format!(
                     "the record names no payer profile; the {DEFAULT_PROFILE} profile is applied"
                 ),
@@ -88,7 +89,7 @@ impl Coder {
             let known: Vec<&str> = self.profiles.iter().map(|p| p.name.as_str()).collect();
             findings.push(Finding::new(
                 Rule::PayerProfileUnknown,
-                "payer.profile",
+                FieldPath::of(Name::Payer).then(Name::Profile),
                 format!(
                     "{name:?} is not a loaded payer profile; loaded: {}",
                     known.join(", ")
@@ -111,7 +112,7 @@ impl Coder {
         {
             findings.push(Finding::new(
                 Rule::Icd10CmReleaseNotHeld,
-                "diagnoses",
+                FieldPath::of(Name::Diagnoses),
                 format!(
                     "no ICD-10-CM release held covers {date}; the diagnoses were judged by {}, in force from {}",
                     release.set.release(),
@@ -137,12 +138,12 @@ impl Coder {
         if record.time_blocks.is_empty() {
             findings.push(Finding::new(
                 Rule::TimeBlocksMissing,
-                "time_blocks",
+                FieldPath::of(Name::TimeBlocks),
                 "the record has no anesthesia time; send the start and end of each block of care",
             ));
         }
         let mut intervals = time::check_blocks(
-            "time_blocks",
+            FieldPath::of(Name::TimeBlocks),
             &record.time_blocks,
             date_of_service,
             &mut findings,
@@ -158,7 +159,7 @@ impl Coder {
         {
             findings.push(Finding::new(
                 Rule::MultipleProceduresHighestBase,
-                format!("procedures[{}]", carrying.index),
+                FieldPath::of(Name::Procedures).at(carrying.index),
                 format!(
                     "{} procedures share one anesthetic; {} has the highest base units and carries the total time",
                     others, carrying.entry.code
@@ -289,7 +290,9 @@ fn procedure_time(
         .map(|(index, procedure)| {
             (!procedure.time_blocks.is_empty()).then(|| {
                 time::check_blocks_indexed(
-                    &format!("procedures[{index}].time_blocks"),
+                    FieldPath::of(Name::Procedures)
+                        .at(index)
+                        .then(Name::TimeBlocks),
                     &procedure.time_blocks,
                     date_of_service,
                     findings,

@@ -1,4 +1,4 @@
-use crate::Rule;
+use crate::{FieldPath, Rule};
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -28,18 +28,18 @@ impl Severity {
 pub struct Finding {
     /// The rule that produced it.
     pub rule: Rule,
-    /// The path of the field in the record, e.g. `time_blocks[1].end`.
-    pub field: String,
+    /// The field of the record it is about, e.g. `time_blocks[1].end`.
+    pub field: FieldPath,
     /// What is wrong, in words a coder understands.
     pub message: String,
 }
 
 impl Finding {
     /// A finding of `rule` on `field`.
-    pub fn new(rule: Rule, field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(rule: Rule, field: FieldPath, message: impl Into<String>) -> Self {
         Finding {
             rule,
-            field: field.into(),
+            field,
             message: message.into(),
         }
     }

@@ -4,6 +4,7 @@
 //! `RECORD_LIMIT_EXCEEDED` finding per field over its limit, and nothing else is
 //! checked or coded for it.
 
+use crate::field::{FieldPath, Name};
 use crate::{CaseRecord, Finding, Rule, TimeBlock};
 
 /// One documented limit: what it bounds, the most it allows and why.
@@ -102,74 +103,109 @@ pub(crate) fn check(record: &CaseRecord) -> Vec<Finding> {
         place_of_service,
         payer,
     } = record;
-    over.text("case_id", case_id);
-    over.text("facility_id", facility_id);
-    over.text("date_of_service", date_of_service);
+    over.text(FieldPath::of(Name::CaseId), case_id);
+    over.text(FieldPath::of(Name::FacilityId), facility_id);
+    over.text(FieldPath::of(Name::DateOfService), date_of_service);
     if let Some(patient) = patient {
-        over.text("patient.birth_date", &patient.birth_date);
+        over.text(
+            FieldPath::of(Name::Patient).then(Name::BirthDate),
+            &patient.birth_date,
+        );
     }
-    over.blocks(|| "time_blocks".to_owned(), time_blocks);
-    if over.count(PROCEDURES, || "procedures".to_owned(), procedures.len()) {
+    over.blocks(FieldPath::of(Name::TimeBlocks), time_blocks);
+    if over.count(
+        PROCEDURES,
+        FieldPath::of(Name::Procedures),
+        procedures.len(),
+    ) {
         for (i, procedure) in procedures.iter().enumerate() {
-            over.text_with(
-                || format!("procedures[{i}].surgical_cpt"),
+            over.text(
+                FieldPath::of(Name::Procedures)
+                    .at(i)
+                    .then(Name::SurgicalCpt),
                 &procedure.surgical_cpt,
             );
-            over.text_with(
-                || format!("procedures[{i}].anesthesia_code"),
+            over.text(
+                FieldPath::of(Name::Procedures)
+                    .at(i)
+                    .then(Name::AnesthesiaCode),
                 &procedure.anesthesia_code,
             );
             over.bytes(
                 DESCRIPTION_BYTES,
-                || format!("procedures[{i}].description"),
+                FieldPath::of(Name::Procedures)
+                    .at(i)
+                    .then(Name::Description),
                 &procedure.description,
             );
             over.blocks(
-                || format!("procedures[{i}].time_blocks"),
+                FieldPath::of(Name::Procedures).at(i).then(Name::TimeBlocks),
                 &procedure.time_blocks,
             );
         }
     }
-    if over.count(DIAGNOSES, || "diagnoses".to_owned(), diagnoses.len()) {
+    if over.count(DIAGNOSES, FieldPath::of(Name::Diagnoses), diagnoses.len()) {
         for (i, diagnosis) in diagnoses.iter().enumerate() {
-            over.text_with(|| format!("diagnoses[{i}]"), diagnosis);
+            over.text(FieldPath::of(Name::Diagnoses).at(i), diagnosis);
         }
     }
-    if over.count(PROVIDERS, || "providers".to_owned(), providers.len()) {
+    if over.count(PROVIDERS, FieldPath::of(Name::Providers), providers.len()) {
         for (i, provider) in providers.iter().enumerate() {
-            over.text_with(|| format!("providers[{i}].npi"), &provider.npi);
-            over.text_with(|| format!("providers[{i}].taxonomy"), &provider.taxonomy);
+            over.text(
+                FieldPath::of(Name::Providers).at(i).then(Name::Npi),
+                &provider.npi,
+            );
+            over.text(
+                FieldPath::of(Name::Providers).at(i).then(Name::Taxonomy),
+                &provider.taxonomy,
+            );
             over.blocks(
-                || format!("providers[{i}].time_blocks"),
+                FieldPath::of(Name::Providers).at(i).then(Name::TimeBlocks),
                 &provider.time_blocks,
             );
         }
     }
     if over.count(
         ANCILLARY_PROCEDURES,
-        || "ancillary_procedures".to_owned(),
+        FieldPath::of(Name::AncillaryProcedures),
         ancillary_procedures.len(),
     ) {
         for (i, ancillary) in ancillary_procedures.iter().enumerate() {
-            over.text_with(|| format!("ancillary_procedures[{i}].cpt"), &ancillary.cpt);
-            over.text_with(
-                || format!("ancillary_procedures[{i}].performed_by_npi"),
+            over.text(
+                FieldPath::of(Name::AncillaryProcedures)
+                    .at(i)
+                    .then(Name::Cpt),
+                &ancillary.cpt,
+            );
+            over.text(
+                FieldPath::of(Name::AncillaryProcedures)
+                    .at(i)
+                    .then(Name::PerformedByNpi),
                 &ancillary.performed_by_npi,
             );
         }
     }
-    over.text("place_of_service", place_of_service);
+    over.text(FieldPath::of(Name::PlaceOfService), place_of_service);
     if let Some(payer) = payer {
-        over.text("payer.profile", &payer.profile);
-        over.text("payer.plan_id", &payer.plan_id);
-        over.text("payer.locality", &payer.locality);
+        over.text(
+            FieldPath::of(Name::Payer).then(Name::Profile),
+            &payer.profile,
+        );
+        over.text(
+            FieldPath::of(Name::Payer).then(Name::PlanId),
+            &payer.plan_id,
+        );
+        over.text(
+            FieldPath::of(Name::Payer).then(Name::Locality),
+            &payer.locality,
+        );
     }
     over.findings
 }
 
 /// The finding for a list of `count` elements at `field`, over `limit`. Also for
 /// a server that counts the lists of a message before decoding it.
-pub fn list_over_limit(limit: Limit, field: String, count: usize) -> Finding {
+pub fn list_over_limit(limit: Limit, field: FieldPath, count: usize) -> Finding {
     Finding::new(
         Rule::RecordLimitExceeded,
         field,
@@ -188,35 +224,30 @@ struct Over {
 
 impl Over {
     /// Reports a list over `limit`; true when the list is within it.
-    fn count(&mut self, limit: Limit, field: impl FnOnce() -> String, count: usize) -> bool {
+    fn count(&mut self, limit: Limit, field: FieldPath, count: usize) -> bool {
         if count <= limit.max {
             return true;
         }
-        self.findings.push(list_over_limit(limit, field(), count));
+        self.findings.push(list_over_limit(limit, field, count));
         false
     }
 
-    fn blocks(&mut self, field: impl FnOnce() -> String, blocks: &[TimeBlock]) {
+    fn blocks(&mut self, field: FieldPath, blocks: &[TimeBlock]) {
         self.count(TIME_BLOCKS, field, blocks.len());
     }
 
-    fn text(&mut self, field: &'static str, value: &str) {
-        self.bytes(IDENTIFIER_BYTES, || field.to_owned(), value);
-    }
-
-    fn text_with(&mut self, field: impl FnOnce() -> String, value: &str) {
+    fn text(&mut self, field: FieldPath, value: &str) {
         self.bytes(IDENTIFIER_BYTES, field, value);
     }
 
-    fn bytes(&mut self, limit: Limit, field: impl FnOnce() -> String, value: &str) {
+    fn bytes(&mut self, limit: Limit, field: FieldPath, value: &str) {
         let len = value.len();
         if len <= limit.max {
             return;
         }
-        let field = field();
         self.findings.push(Finding::new(
             Rule::RecordLimitExceeded,
-            field.clone(),
+            field,
             format!(
                 "{field} is {len} bytes; at most {} are accepted ({})",
                 limit.max, limit.reason
@@ -235,7 +266,7 @@ pub(crate) fn cap_findings(findings: &mut Vec<Finding>) {
     findings.truncate(MAX_FINDINGS);
     findings.push(Finding::new(
         Rule::FindingsTruncated,
-        "",
+        FieldPath::RECORD,
         format!(
             "{left_out} more findings were left out: a decision reports at most {MAX_FINDINGS}; the status counts them all"
         ),
@@ -247,10 +278,11 @@ mod tests {
     use super::*;
     use crate::{AncillaryProcedure, Procedure, Provider};
 
-    fn ids(findings: &[Finding]) -> Vec<(&'static str, &str)> {
+    /// Each finding as "RULE field".
+    fn ids(findings: &[Finding]) -> Vec<String> {
         findings
             .iter()
-            .map(|f| (f.rule.id(), f.field.as_str()))
+            .map(|f| format!("{} {}", f.rule.id(), f.field))
             .collect()
     }
 
@@ -295,11 +327,11 @@ mod tests {
         assert_eq!(
             ids(&findings),
             [
-                ("RECORD_LIMIT_EXCEEDED", "procedures[0].description"),
-                ("RECORD_LIMIT_EXCEEDED", "procedures[0].time_blocks"),
-                ("RECORD_LIMIT_EXCEEDED", "diagnoses"),
-                ("RECORD_LIMIT_EXCEEDED", "providers[0].npi"),
-                ("RECORD_LIMIT_EXCEEDED", "ancillary_procedures"),
+                "RECORD_LIMIT_EXCEEDED procedures[0].description",
+                "RECORD_LIMIT_EXCEEDED procedures[0].time_blocks",
+                "RECORD_LIMIT_EXCEEDED diagnoses",
+                "RECORD_LIMIT_EXCEEDED providers[0].npi",
+                "RECORD_LIMIT_EXCEEDED ancillary_procedures",
             ]
         );
         assert_eq!(
@@ -314,7 +346,8 @@ mod tests {
 
     #[test]
     fn findings_past_the_cap_are_counted_in_a_last_finding() {
-        let mut findings = vec![Finding::new(Rule::TimeBlockStartMissing, "f", "m"); 250];
+        let mut findings =
+            vec![Finding::new(Rule::TimeBlockStartMissing, FieldPath::RECORD, "m"); 250];
         cap_findings(&mut findings);
         assert_eq!(findings.len(), MAX_FINDINGS + 1);
         let last = &findings[MAX_FINDINGS];

@@ -5,6 +5,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
+use crate::field::{FieldPath, Name};
 use crate::{Finding, RawTimestamp, Rule, TimeBlock};
 
 /// How far a block may start from the date of service's UTC day, in hours, before
@@ -31,7 +32,7 @@ impl Interval {
 /// that can be counted. Blocks that overlap an earlier one are reported and merged
 /// into it, so no minute is counted twice and the time is the blocks' union.
 pub(crate) fn check_blocks(
-    path: &str,
+    path: FieldPath,
     blocks: &[TimeBlock],
     date_of_service: Option<Date>,
     findings: &mut Vec<Finding>,
@@ -44,22 +45,22 @@ pub(crate) fn check_blocks(
 
 /// As [`check_blocks`], with each interval's index in `blocks`.
 pub(crate) fn check_blocks_indexed(
-    path: &str,
+    path: FieldPath,
     blocks: &[TimeBlock],
     date_of_service: Option<Date>,
     findings: &mut Vec<Finding>,
 ) -> Vec<(usize, Interval)> {
     let mut intervals: Vec<(usize, Interval)> = Vec::with_capacity(blocks.len());
     for (i, block) in blocks.iter().enumerate() {
-        let start = endpoint(block.start, (path, i, "start"), findings);
-        let end = endpoint(block.end, (path, i, "end"), findings);
+        let start = endpoint(block.start, (path, i, Name::Start), findings);
+        let end = endpoint(block.end, (path, i, Name::End), findings);
         let (Some(start), Some(end)) = (start, end) else {
             continue;
         };
         if end < start {
             findings.push(Finding::new(
                 Rule::TimeBlockEndBeforeStart,
-                format!("{path}[{i}].end"),
+                path.at(i).then(Name::End),
                 format!("block {} ends at {end}, before it starts at {start}", i + 1),
             ));
             continue;
@@ -67,7 +68,7 @@ pub(crate) fn check_blocks_indexed(
         if end == start {
             findings.push(Finding::new(
                 Rule::TimeBlockZeroLength,
-                format!("{path}[{i}].end"),
+                path.at(i).then(Name::End),
                 format!(
                     "block {} ends at the moment it starts ({start}) and adds no time",
                     i + 1
@@ -79,7 +80,7 @@ pub(crate) fn check_blocks_indexed(
         if interval.duration() > SignedDuration::from_hours(24) {
             findings.push(Finding::new(
                 Rule::TimeBlockOver24Hours,
-                format!("{path}[{i}].end"),
+                path.at(i).then(Name::End),
                 format!(
                     "block {} lasts {} minutes, more than 24 hours; check the end time",
                     i + 1,
@@ -92,7 +93,7 @@ pub(crate) fn check_blocks_indexed(
         {
             findings.push(Finding::new(
                 Rule::TimeBlockOutsideDateOfService,
-                format!("{path}[{i}].start"),
+                path.at(i).then(Name::Start),
                 format!(
                     "block {} starts at {start}, more than {DATE_OF_SERVICE_SLACK_HOURS} hours from the date of service {date}",
                     i + 1
@@ -108,12 +109,12 @@ pub(crate) fn check_blocks_indexed(
 /// is formatted only when there is something to report.
 fn endpoint(
     raw: Option<RawTimestamp>,
-    (path, i, which): (&str, usize, &str),
+    (path, i, which): (FieldPath, usize, Name),
     findings: &mut Vec<Finding>,
 ) -> Option<Timestamp> {
-    let field = || format!("{path}[{i}].{which}");
+    let field = || path.at(i).then(which);
     let Some(raw) = raw else {
-        let missing = if which == "start" {
+        let missing = if which == Name::Start {
             Rule::TimeBlockStartMissing
         } else {
             Rule::TimeBlockEndMissing
@@ -121,7 +122,7 @@ fn endpoint(
         findings.push(Finding::new(
             missing,
             field(),
-            format!("the time block has no {which}"),
+            format!("the time block has no {}", which.as_str()),
         ));
         return None;
     };
@@ -153,7 +154,7 @@ fn starts_near(start: Timestamp, date: Date) -> bool {
 }
 
 fn drop_overlaps(
-    path: &str,
+    path: FieldPath,
     mut intervals: Vec<(usize, Interval)>,
     findings: &mut Vec<Finding>,
 ) -> Vec<(usize, Interval)> {
@@ -176,7 +177,7 @@ fn drop_overlaps(
     for (i, j) in overlaps {
         findings.push(Finding::new(
             Rule::TimeBlocksOverlap,
-            format!("{path}[{i}]"),
+            path.at(i),
             format!(
                 "block {} overlaps block {}; the minutes they share are counted once",
                 i + 1,
@@ -192,7 +193,7 @@ fn drop_overlaps(
 /// time) and returns its intervals; `None` when the list is empty. The path is
 /// formatted only for a list that has blocks.
 pub(crate) fn own_intervals(
-    path: impl FnOnce() -> String,
+    path: impl FnOnce() -> FieldPath,
     blocks: &[TimeBlock],
     date_of_service: Option<Date>,
     findings: &mut Vec<Finding>,
@@ -200,7 +201,7 @@ pub(crate) fn own_intervals(
     if blocks.is_empty() {
         return None;
     }
-    Some(check_blocks(&path(), blocks, date_of_service, findings))
+    Some(check_blocks(path(), blocks, date_of_service, findings))
 }
 
 /// Whole minutes of anesthesia time in the intervals, half a minute rounded up.
@@ -252,10 +253,11 @@ mod tests {
         }
     }
 
-    fn ids(findings: &[Finding]) -> Vec<(&'static str, &str)> {
+    /// Each finding as "RULE field".
+    fn ids(findings: &[Finding]) -> Vec<String> {
         findings
             .iter()
-            .map(|f| (f.rule.id(), f.field.as_str()))
+            .map(|f| format!("{} {}", f.rule.id(), f.field))
             .collect()
     }
 
@@ -268,7 +270,12 @@ mod tests {
             block("2026-03-02T14:00:00Z", "2026-03-02T15:00:00Z"),
             block("2026-03-02T15:20:00Z", "2026-03-02T15:55:00Z"),
         ];
-        let intervals = check_blocks("time_blocks", &blocks, Some(DOS), &mut findings);
+        let intervals = check_blocks(
+            FieldPath::of(Name::TimeBlocks),
+            &blocks,
+            Some(DOS),
+            &mut findings,
+        );
         assert!(findings.is_empty(), "{findings:?}");
         assert_eq!(total_minutes(&intervals), 95);
     }
@@ -277,7 +284,12 @@ mod tests {
     fn half_minutes_round_up() {
         let mut findings = Vec::new();
         let blocks = [block("2026-03-02T14:00:00Z", "2026-03-02T14:10:30Z")];
-        let intervals = check_blocks("time_blocks", &blocks, Some(DOS), &mut findings);
+        let intervals = check_blocks(
+            FieldPath::of(Name::TimeBlocks),
+            &blocks,
+            Some(DOS),
+            &mut findings,
+        );
         assert_eq!(total_minutes(&intervals), 11);
     }
 
@@ -302,17 +314,22 @@ mod tests {
             block("2026-03-05T10:00:00Z", "2026-03-05T10:30:00Z"),
             block("2026-03-02T19:00:00Z", "2026-03-02T19:00:00Z"),
         ];
-        let intervals = check_blocks("time_blocks", &blocks, Some(DOS), &mut findings);
+        let intervals = check_blocks(
+            FieldPath::of(Name::TimeBlocks),
+            &blocks,
+            Some(DOS),
+            &mut findings,
+        );
         assert_eq!(
             ids(&findings),
             [
-                ("TIME_BLOCK_END_BEFORE_START", "time_blocks[2].end"),
-                ("TIME_BLOCK_START_MISSING", "time_blocks[3].start"),
-                ("TIMESTAMP_INVALID", "time_blocks[4].start"),
-                ("TIME_BLOCK_END_MISSING", "time_blocks[4].end"),
-                ("TIME_BLOCK_OUTSIDE_DATE_OF_SERVICE", "time_blocks[5].start"),
-                ("TIME_BLOCK_ZERO_LENGTH", "time_blocks[6].end"),
-                ("TIME_BLOCKS_OVERLAP", "time_blocks[1]"),
+                "TIME_BLOCK_END_BEFORE_START time_blocks[2].end",
+                "TIME_BLOCK_START_MISSING time_blocks[3].start",
+                "TIMESTAMP_INVALID time_blocks[4].start",
+                "TIME_BLOCK_END_MISSING time_blocks[4].end",
+                "TIME_BLOCK_OUTSIDE_DATE_OF_SERVICE time_blocks[5].start",
+                "TIME_BLOCK_ZERO_LENGTH time_blocks[6].end",
+                "TIME_BLOCKS_OVERLAP time_blocks[1]",
             ]
         );
         assert_eq!(
@@ -328,17 +345,14 @@ mod tests {
         let mut findings = Vec::new();
         let blocks = [block("2026-03-02T08:00:00Z", "2026-03-03T09:00:00Z")];
         check_blocks(
-            "procedures[0].time_blocks",
+            FieldPath::of(Name::Procedures).at(0).then(Name::TimeBlocks),
             &blocks,
             Some(DOS),
             &mut findings,
         );
         assert_eq!(
             ids(&findings),
-            [(
-                "TIME_BLOCK_OVER_24_HOURS",
-                "procedures[0].time_blocks[0].end"
-            )]
+            ["TIME_BLOCK_OVER_24_HOURS procedures[0].time_blocks[0].end"]
         );
     }
 }

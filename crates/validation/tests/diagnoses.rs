@@ -64,7 +64,7 @@ fn findings(decision: &Decision) -> Vec<(&'static str, String, String)> {
     decision
         .findings
         .iter()
-        .map(|f| (f.rule.id(), f.field.clone(), f.message.clone()))
+        .map(|f| (f.rule.id(), f.field.to_string(), f.message.clone()))
         .collect()
 }
 

@@ -6,6 +6,7 @@ use anescode_codes::Code;
 
 use crate::Modifier;
 use crate::checks::header::age_text;
+use crate::field::{FieldPath, Name};
 use crate::{AncillaryProcedure, CaseRecord, ClaimLine, Finding, LineKind, Rule, Tenths};
 
 /// Codes included in the anesthesia care package: never billed with it.
@@ -83,11 +84,11 @@ fn classify(
     code: Code,
     age: Option<i16>,
 ) -> Class {
-    let field = format!("ancillary_procedures[{index}]");
+    let field = FieldPath::of(Name::AncillaryProcedures).at(index);
     let text = code.as_str();
     let number = code.number().unwrap_or(0);
     let bill = |modifiers: Vec<Modifier>| Class::Bill { modifiers };
-    let skip = |rule, message: String| Class::Skip(Finding::new(rule, field.clone(), message));
+    let skip = |rule, message: String| Class::Skip(Finding::new(rule, field, message));
     if let Some((_, what)) = INCLUDED.iter().find(|(c, _)| *c == text) {
         return skip(
             Rule::IncludedInAnesthesia,

@@ -10,6 +10,7 @@ use jiff::civil::Date;
 
 use crate::Modifier;
 use crate::checks::procedures::Resolved;
+use crate::field::{FieldPath, Name};
 use crate::time::{self, Interval};
 use crate::units::allowed_amount;
 use crate::{
@@ -78,7 +79,7 @@ pub(crate) fn bill(
     {
         findings.push(Finding::new(
             Rule::NoConversionFactor,
-            "payer.profile",
+            FieldPath::of(Name::Payer).then(Name::Profile),
             format!(
                 "the {} profile has no conversion factor for {date}{}; units are coded, amounts are left empty",
                 profile.name,
@@ -552,7 +553,7 @@ fn add_on_minutes<'c>(
         let Some(own) = own else {
             findings.push(Finding::new(
                 Rule::AddOnTimeMissing,
-                format!("procedures[{}].time_blocks", resolved.index),
+                FieldPath::of(Name::Procedures).at(resolved.index).then(Name::TimeBlocks),
                 format!(
                     "{} carries its own anesthesia time, reported apart from its primary code; send the procedure's time blocks",
                     resolved.entry.code
@@ -567,7 +568,7 @@ fn add_on_minutes<'c>(
             if covered < interval.duration().as_secs() {
                 findings.push(Finding::new(
                     Rule::AddOnTimeOutsideCase,
-                    format!("procedures[{}].time_blocks[{block}]", resolved.index),
+                    FieldPath::of(Name::Procedures).at(resolved.index).then(Name::TimeBlocks).at(block),
                     format!(
                         "block {} of {} ({} to {}) lies partly or wholly outside the case's anesthesia time; the case's time_blocks should hold all of it",
                         block + 1,
@@ -630,7 +631,7 @@ fn qualifying_circumstances(
         if carrying.entry.reflects_extreme_age {
             findings.push(Finding::new(
                 Rule::ExtremeAgeInCode,
-                "patient.birth_date",
+                FieldPath::of(Name::Patient).then(Name::BirthDate),
                 format!(
                     "{} already reflects the patient's age; 99100 is not reported with it",
                     carrying.entry.code
@@ -676,7 +677,7 @@ fn qualifying_circumstances(
     if !profile.report_qualifying_circumstances {
         findings.push(Finding::new(
             Rule::QualifyingCircumstanceNotPaid,
-            "",
+            FieldPath::RECORD,
             format!(
                 "{} apply, but the {} profile does not report qualifying circumstances",
                 codes.join(", "),
@@ -688,7 +689,7 @@ fn qualifying_circumstances(
     if applies.iter().all(|(_, u, _)| *u == 0) {
         findings.push(Finding::new(
             Rule::QualifyingCircumstanceNotPaid,
-            "",
+            FieldPath::RECORD,
             format!("{list} {} reported with 0 units: the {} profile does not pay qualifying circumstances", verb.1, profile.name),
         ));
     }

@@ -1,6 +1,7 @@
 //! Who bills the anesthesia and with which payment modifier (CMS Claims Processing
 //! Manual ch.12 §50.B-D, §140; domain reference §1.5-§1.8, §2.1).
 
+use crate::field::{FieldPath, Name};
 use crate::{CaseRecord, Finding, Modifier, PayerProfile, Provider, ProviderRole, Rule};
 
 /// Directing two student nurse anesthetists' concurrent cases is medical
@@ -95,7 +96,7 @@ fn longest<'r>(
     if candidates.len() > 1 {
         findings.push(Finding::new(
             Rule::ProviderHandoff,
-            format!("providers[{index}]"),
+            FieldPath::of(Name::Providers).at(index),
             format!(
                 "{} providers in the same role took part; the case is billed under {} (the longest time) with the case's total time",
                 candidates.len(),
@@ -174,7 +175,7 @@ pub(crate) fn team<'r>(
             if !resident && !student && concurrent > 1 {
                 findings.push(Finding::new(
                     Rule::ConcurrencyWithoutDirection,
-                    format!("providers[{index}].concurrent_cases"),
+                    FieldPath::of(Name::Providers).at(index).then(Name::ConcurrentCases),
                     format!(
                         "the anesthesiologist reports {concurrent} concurrent cases but directs no one on this case; AA (personally performed) is billed, check the concurrency"
                     ),
@@ -192,7 +193,7 @@ pub(crate) fn team<'r>(
             if role_of(anesthetist) == Some(ProviderRole::AnesthesiologistAssistant) {
                 findings.push(Finding::new(
                     Rule::AnesthesiologistAssistantNotDirected,
-                    format!("providers[{}]", position(record, anesthetist)),
+                    FieldPath::of(Name::Providers).at(position(record, anesthetist)),
                     "an anesthesiologist assistant must be medically directed by an anesthesiologist; no anesthesiologist is on the case",
                 ));
                 return single(
@@ -218,7 +219,7 @@ pub(crate) fn team<'r>(
             if !record.providers.is_empty() && all_known {
                 findings.push(Finding::new(
                     Rule::NoBillingProvider,
-                    "providers",
+                    FieldPath::of(Name::Providers),
                     "no anesthesiologist, CRNA or anesthesiologist assistant is on the case; residents and students do not bill",
                 ));
             }
@@ -269,13 +270,13 @@ fn directed<'r>(
         if role_of(anesthetist) == Some(ProviderRole::AnesthesiologistAssistant) {
             findings.push(Finding::new(
                 Rule::AnesthesiologistAssistantNotDirected,
-                format!("providers[{index}].medical_direction_documented"),
+                FieldPath::of(Name::Providers).at(index).then(Name::MedicalDirectionDocumented),
                 "an anesthesiologist assistant may bill only under documented medical direction; the anesthesiologist's medical direction is not documented",
             ));
         } else {
             findings.push(Finding::new(
                 Rule::MedicalDirectionNotDocumented,
-                format!("providers[{index}].medical_direction_documented"),
+                FieldPath::of(Name::Providers).at(index).then(Name::MedicalDirectionDocumented),
                 "the anesthesiologist and a CRNA both took part but medical direction is not documented; QK/QY/QX need the seven steps documented, otherwise both must be shown medically necessary (AA and QZ)",
             ));
         }
@@ -284,7 +285,9 @@ fn directed<'r>(
     if concurrent == 0 {
         findings.push(Finding::new(
             Rule::ConcurrencyMissing,
-            format!("providers[{index}].concurrent_cases"),
+            FieldPath::of(Name::Providers)
+                .at(index)
+                .then(Name::ConcurrentCases),
             "the directing anesthesiologist's concurrent cases are not sent; one (QY) is assumed",
         ));
         concurrent = 1;

@@ -9,6 +9,7 @@ use anescode_codes::icd10cm::{CodeSex, Diagnosis, Icd10Cm, Icd10Error};
 use anescode_codes::support::DiagnosisSupport;
 
 use crate::checks::header::age_text;
+use crate::field::{FieldPath, Name};
 use crate::{CaseRecord, Enumerated, Finding, Rule, Sex};
 
 /// Chapter 15: pregnancy, childbirth and the puerperium.
@@ -49,7 +50,7 @@ pub(crate) fn check(
     if record.diagnoses.is_empty() {
         findings.push(Finding::new(
             Rule::DiagnosesMissing,
-            "diagnoses",
+            FieldPath::of(Name::Diagnoses),
             "the record has no diagnosis; send at least the primary ICD-10-CM code",
         ));
         return Vec::new();
@@ -58,7 +59,7 @@ pub(crate) fn check(
     let mut known: Vec<(usize, Diagnosis<'_>)> = Vec::new();
     let mut seen = HashSet::new();
     for (i, text) in record.diagnoses.iter().enumerate() {
-        let field = format!("diagnoses[{i}]");
+        let field = FieldPath::of(Name::Diagnoses).at(i);
         match set.lookup(text) {
             Err(Icd10Error::Malformed(_)) => {
                 findings.push(Finding::new(
@@ -90,11 +91,11 @@ pub(crate) fn check(
                 if !seen.insert(diagnosis.code()) {
                     findings.push(Finding::new(
                         Rule::DiagnosisDuplicate,
-                        field.clone(),
+                        field,
                         format!("{diagnosis} is listed twice; list each diagnosis once"),
                     ));
                 }
-                not_billable(set, &diagnosis, &field, findings);
+                not_billable(set, &diagnosis, field, findings);
                 reported.push(ReportedDiagnosis {
                     code: diagnosis.dotted(),
                     description: Some(diagnosis.description().into_owned()),
@@ -118,7 +119,7 @@ pub(crate) fn check(
 fn not_billable(
     set: &Icd10Cm,
     diagnosis: &Diagnosis<'_>,
-    field: &str,
+    field: FieldPath,
     findings: &mut Vec<Finding>,
 ) {
     if diagnosis.billable() {
@@ -169,7 +170,7 @@ fn primary_position(primary: &Diagnosis<'_>, findings: &mut Vec<Finding>) {
     if primary.chapter().number == EXTERNAL_CAUSE_CHAPTER {
         findings.push(Finding::new(
             Rule::DiagnosisExternalCausePrimary,
-            "diagnoses[0]",
+            FieldPath::of(Name::Diagnoses).at(0),
             format!(
                 "{primary} is an external-cause code (V00-Y99); it describes how an injury happened and is never listed first: list the injury or condition first"
             ),
@@ -182,7 +183,7 @@ fn primary_position(primary: &Diagnosis<'_>, findings: &mut Vec<Finding>) {
             .unwrap_or_default();
         findings.push(Finding::new(
             Rule::DiagnosisManifestationPrimary,
-            "diagnoses[0]",
+            FieldPath::of(Name::Diagnoses).at(0),
             format!(
                 "{primary} ({}) is a manifestation code and is never listed first{note}",
                 primary.description()
@@ -229,7 +230,7 @@ fn excludes1(known: &[(usize, Diagnosis<'_>)], findings: &mut Vec<Finding>) {
         };
         findings.push(Finding::new(
             Rule::DiagnosisExcludes1,
-            format!("diagnoses[{j}]"),
+            FieldPath::of(Name::Diagnoses).at(*j),
             format!(
                 "{first} and {second} are not coded together: an Excludes1 note at {owner} excludes {named}; keep the one the record supports"
             ),
@@ -249,9 +250,9 @@ fn patient(
         _ => None,
     };
     for (i, diagnosis) in known {
-        let field = format!("diagnoses[{i}]");
-        maternity(diagnosis, &field, sex, age, findings);
-        newborn(diagnosis, &field, age, findings);
+        let field = FieldPath::of(Name::Diagnoses).at(*i);
+        maternity(diagnosis, field, sex, age, findings);
+        newborn(diagnosis, field, age, findings);
         organs_or_title_sex(diagnosis, field, sex, findings);
     }
 }
@@ -260,7 +261,7 @@ fn patient(
 /// maternity age.
 fn maternity(
     diagnosis: &Diagnosis<'_>,
-    field: &str,
+    field: FieldPath,
     sex: Option<CodeSex>,
     age: Option<i16>,
     findings: &mut Vec<Finding>,
@@ -303,7 +304,12 @@ fn maternity(
 }
 
 /// Perinatal codes past childhood, and newborn-only codes past the first year.
-fn newborn(diagnosis: &Diagnosis<'_>, field: &str, age: Option<i16>, findings: &mut Vec<Finding>) {
+fn newborn(
+    diagnosis: &Diagnosis<'_>,
+    field: FieldPath,
+    age: Option<i16>,
+    findings: &mut Vec<Finding>,
+) {
     let Some(age) = age else {
         return;
     };
@@ -331,7 +337,7 @@ fn newborn(diagnosis: &Diagnosis<'_>, field: &str, age: Option<i16>, findings: &
 /// Codes of one sex's organs, or whose title names the patient's sex.
 fn organs_or_title_sex(
     diagnosis: &Diagnosis<'_>,
-    field: String,
+    field: FieldPath,
     sex: Option<CodeSex>,
     findings: &mut Vec<Finding>,
 ) {
@@ -404,7 +410,7 @@ fn support(
         .collect();
     findings.push(Finding::new(
         Rule::DiagnosisDoesNotSupportProcedure,
-        "diagnoses",
+        FieldPath::of(Name::Diagnoses),
         format!(
             "no diagnosis supports {} ({}, {} subsection): the record lists {}; expected for example {}",
             entry.code,

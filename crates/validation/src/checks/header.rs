@@ -3,6 +3,7 @@
 use anescode_codes::place_of_service;
 use jiff::civil::Date;
 
+use crate::field::{FieldPath, Name};
 use crate::{AnesthesiaType, CaseRecord, Enumerated, Finding, Rule};
 
 const CASE_ID_MAX_CHARS: usize = 64;
@@ -14,7 +15,7 @@ pub(crate) fn case_id(record: &CaseRecord, findings: &mut Vec<Finding>) {
     if id.is_empty() {
         findings.push(Finding::new(
             Rule::CaseIdMissing,
-            "case_id",
+            FieldPath::of(Name::CaseId),
             "the record has no case_id; send the case's identifier so the decision can be matched to it",
         ));
     } else if id.chars().count() > CASE_ID_MAX_CHARS
@@ -23,7 +24,7 @@ pub(crate) fn case_id(record: &CaseRecord, findings: &mut Vec<Finding>) {
     {
         findings.push(Finding::new(
             Rule::CaseIdInvalid,
-            "case_id",
+            FieldPath::of(Name::CaseId),
             format!(
                 "the case_id must be 1 to {CASE_ID_MAX_CHARS} printable characters without spaces at its ends"
             ),
@@ -37,7 +38,7 @@ pub(crate) fn date_of_service(record: &CaseRecord, findings: &mut Vec<Finding>) 
     if text.is_empty() {
         findings.push(Finding::new(
             Rule::DateOfServiceMissing,
-            "date_of_service",
+            FieldPath::of(Name::DateOfService),
             "the record has no date of service; send it as YYYY-MM-DD",
         ));
         return None;
@@ -46,7 +47,7 @@ pub(crate) fn date_of_service(record: &CaseRecord, findings: &mut Vec<Finding>) 
     if date.is_none() {
         findings.push(Finding::new(
             Rule::DateOfServiceInvalid,
-            "date_of_service",
+            FieldPath::of(Name::DateOfService),
             format!("{text:?} is not a calendar date written YYYY-MM-DD"),
         ));
     }
@@ -77,12 +78,15 @@ pub(crate) fn patient(
 ) {
     let patient = record.patient.clone().unwrap_or_default();
     if let Enumerated::Unknown(value) = patient.sex {
-        findings.push(unknown_enum("patient.sex", value));
+        findings.push(unknown_enum(
+            FieldPath::of(Name::Patient).then(Name::Sex),
+            value,
+        ));
     }
     if patient.birth_date.is_empty() {
         findings.push(Finding::new(
             Rule::BirthDateMissing,
-            "patient.birth_date",
+            FieldPath::of(Name::Patient).then(Name::BirthDate),
             "the patient's birth date is not sent; extreme-age and age-dependent code rules cannot be checked",
         ));
         return;
@@ -90,7 +94,7 @@ pub(crate) fn patient(
     let Some(birth) = parse_date(&patient.birth_date) else {
         findings.push(Finding::new(
             Rule::BirthDateInvalid,
-            "patient.birth_date",
+            FieldPath::of(Name::Patient).then(Name::BirthDate),
             "the patient's birth date is not a calendar date written YYYY-MM-DD",
         ));
         return;
@@ -101,13 +105,13 @@ pub(crate) fn patient(
     if birth > service {
         findings.push(Finding::new(
             Rule::BirthDateAfterService,
-            "patient.birth_date",
+            FieldPath::of(Name::Patient).then(Name::BirthDate),
             "the patient's birth date is after the date of service",
         ));
     } else if age_in_years(birth, service) > MAX_AGE_YEARS {
         findings.push(Finding::new(
             Rule::BirthDateImplausible,
-            "patient.birth_date",
+            FieldPath::of(Name::Patient).then(Name::BirthDate),
             format!("the patient would be older than {MAX_AGE_YEARS} years on the date of service"),
         ));
     }
@@ -148,10 +152,10 @@ pub(crate) fn anesthesia_type(record: &CaseRecord, findings: &mut Vec<Finding>) 
     match record.anesthesia_type {
         Enumerated::Unspecified => findings.push(Finding::new(
             Rule::AnesthesiaTypeMissing,
-            "anesthesia_type",
+            FieldPath::of(Name::AnesthesiaType),
             "the anesthesia type is not sent; whether QS (monitored anesthesia care) applies cannot be decided",
         )),
-        Enumerated::Unknown(value) => findings.push(unknown_enum("anesthesia_type", value)),
+        Enumerated::Unknown(value) => findings.push(unknown_enum(FieldPath::of(Name::AnesthesiaType), value)),
         Enumerated::Known(_) => {}
     }
 }
@@ -164,10 +168,14 @@ pub(crate) fn mac_flags(record: &CaseRecord, findings: &mut Vec<Finding>) {
         return;
     }
     let flags = [
-        (record.mac_deep_complex, "mac_deep_complex", "G8"),
+        (
+            record.mac_deep_complex,
+            FieldPath::of(Name::MacDeepComplex),
+            "G8",
+        ),
         (
             record.mac_severe_cardiopulmonary_history,
-            "mac_severe_cardiopulmonary_history",
+            FieldPath::of(Name::MacSevereCardiopulmonaryHistory),
             "G9",
         ),
     ];
@@ -189,19 +197,19 @@ pub(crate) fn place_of_service(record: &CaseRecord, findings: &mut Vec<Finding>)
     if code.is_empty() {
         findings.push(Finding::new(
             Rule::PlaceOfServiceMissing,
-            "place_of_service",
+            FieldPath::of(Name::PlaceOfService),
             "the place of service is not sent; send the CMS two-digit code, e.g. \"21\" (inpatient hospital)",
         ));
     } else if place_of_service::lookup(code).is_none() {
         findings.push(Finding::new(
             Rule::PlaceOfServiceUnknown,
-            "place_of_service",
+            FieldPath::of(Name::PlaceOfService),
             format!("{code:?} is not a CMS place-of-service code"),
         ));
     } else if TELEHEALTH_PLACES_OF_SERVICE.contains(&code) {
         findings.push(Finding::new(
             Rule::PlaceOfServiceTelehealth,
-            "place_of_service",
+            FieldPath::of(Name::PlaceOfService),
             format!(
                 "{code} is a telehealth place of service; anesthesia time needs the practitioner present with the patient, so check where the case took place"
             ),
@@ -217,15 +225,17 @@ pub(crate) fn physical_status(record: &CaseRecord, findings: &mut Vec<Finding>) 
     match record.physical_status {
         Enumerated::Unspecified => findings.push(Finding::new(
             Rule::PhysicalStatusMissing,
-            "physical_status",
+            FieldPath::of(Name::PhysicalStatus),
             "the ASA physical status is not sent; no P1-P6 modifier can be reported",
         )),
-        Enumerated::Unknown(value) => findings.push(unknown_enum("physical_status", value)),
+        Enumerated::Unknown(value) => {
+            findings.push(unknown_enum(FieldPath::of(Name::PhysicalStatus), value))
+        }
         Enumerated::Known(_) => {}
     }
 }
 
-pub(crate) fn unknown_enum(field: &str, value: i32) -> Finding {
+pub(crate) fn unknown_enum(field: FieldPath, value: i32) -> Finding {
     Finding::new(
         Rule::EnumValueUnknown,
         field,

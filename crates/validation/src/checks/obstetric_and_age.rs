@@ -7,6 +7,7 @@ use jiff::civil::Date;
 
 use crate::checks::header::{age_text, parse_date};
 use crate::checks::procedures::Resolved;
+use crate::field::{FieldPath, Name};
 use crate::{CaseRecord, Enumerated, Finding, PhysicalStatus, Rule};
 
 /// 00836 is for a premature infant under 50 weeks' postconceptional age at
@@ -65,7 +66,7 @@ pub(crate) fn age_defined_codes(
         };
         findings.push(Finding::new(
             Rule::AnesthesiaCodeAgeMismatch,
-            format!("procedures[{}]", r.index),
+            FieldPath::of(Name::Procedures).at(r.index),
             message,
         ));
     }
@@ -84,7 +85,7 @@ pub(crate) fn delivery_with_labor_epidural(resolved: &[Resolved<'_>], findings: 
         if NOT_WITH_LABOR_EPIDURAL.contains(&code) {
             findings.push(Finding::new(
                 Rule::DeliveryCodeWithLaborEpidural,
-                format!("procedures[{}]", r.index),
+                FieldPath::of(Name::Procedures).at(r.index),
                 format!(
                     "{code} is not reported with {LABOR_EPIDURAL}: a cesarean or hysterectomy after labour analgesia is the add-on 01968 or 01969, a vaginal delivery is within {LABOR_EPIDURAL}"
                 ),
@@ -107,7 +108,7 @@ pub(crate) fn p6_outside_organ_procurement(
     {
         findings.push(Finding::new(
             Rule::PhysicalStatusP6NotOrganProcurement,
-            "physical_status",
+            FieldPath::of(Name::PhysicalStatus),
             format!(
                 "P6 (declared brain-dead, organ donor) belongs with {ORGAN_PROCUREMENT}, organ procurement; the case is coded {code}"
             ),

@@ -4,6 +4,7 @@
 use anescode_codes::{Catalog, CatalogEntry, Code, CodeKind};
 use jiff::civil::Date;
 
+use crate::field::{FieldPath, Name};
 use crate::{CaseRecord, Finding, Rule};
 
 /// How a procedure's anesthesia code was found.
@@ -40,7 +41,7 @@ pub(crate) fn resolve<'c>(
     if record.procedures.is_empty() {
         findings.push(Finding::new(
             Rule::ProceduresMissing,
-            "procedures",
+            FieldPath::of(Name::Procedures),
             "the record has no procedure; send at least one anesthesia code or surgical CPT code",
         ));
         return Vec::new();
@@ -58,7 +59,7 @@ pub(crate) fn resolve<'c>(
             if procedure.surgical_cpt.is_empty() {
                 findings.push(Finding::new(
                     Rule::ProcedureCodeMissing,
-                    format!("procedures[{index}]"),
+                    FieldPath::of(Name::Procedures).at(index),
                     format!(
                         "procedure {} has neither an anesthesia code nor a surgical CPT code",
                         index + 1
@@ -71,8 +72,12 @@ pub(crate) fn resolve<'c>(
             continue;
         };
         let field = match source {
-            Source::Given => format!("procedures[{index}].anesthesia_code"),
-            Source::Crosswalk(_) => format!("procedures[{index}].surgical_cpt"),
+            Source::Given => FieldPath::of(Name::Procedures)
+                .at(index)
+                .then(Name::AnesthesiaCode),
+            Source::Crosswalk(_) => FieldPath::of(Name::Procedures)
+                .at(index)
+                .then(Name::SurgicalCpt),
         };
         if let Some(date) = date_of_service
             && !entry.is_active_on(date)
@@ -114,7 +119,9 @@ fn surgical_code(text: &str, index: usize, findings: &mut Vec<Finding>) -> Optio
         Err(error) => {
             findings.push(Finding::new(
                 Rule::SurgicalCptInvalid,
-                format!("procedures[{index}].surgical_cpt"),
+                FieldPath::of(Name::Procedures)
+                    .at(index)
+                    .then(Name::SurgicalCpt),
                 format!("{text:?} is not a CPT or HCPCS code: {error}"),
             ));
             None
@@ -128,7 +135,9 @@ fn given<'c>(
     catalog: &'c Catalog,
     findings: &mut Vec<Finding>,
 ) -> Option<&'c CatalogEntry> {
-    let field = format!("procedures[{index}].anesthesia_code");
+    let field = FieldPath::of(Name::Procedures)
+        .at(index)
+        .then(Name::AnesthesiaCode);
     let code = text.parse::<Code>().ok().filter(|c| c.number().is_some());
     let Some(code) = code else {
         findings.push(Finding::new(
@@ -178,7 +187,9 @@ fn crosswalked<'c>(
     catalog: &'c Catalog,
     findings: &mut Vec<Finding>,
 ) -> Option<&'c CatalogEntry> {
-    let field = format!("procedures[{index}].surgical_cpt");
+    let field = FieldPath::of(Name::Procedures)
+        .at(index)
+        .then(Name::SurgicalCpt);
     let Some(crosswalk) = catalog.crosswalk() else {
         findings.push(Finding::new(
             Rule::CrosswalkNotLoaded,
@@ -237,7 +248,7 @@ fn check_add_ons(resolved: &[Resolved<'_>], findings: &mut Vec<Finding>) {
             let names: Vec<String> = primaries.iter().map(Code::to_string).collect();
             findings.push(Finding::new(
                 Rule::AddOnWithoutPrimary,
-                format!("procedures[{}]", add_on.index),
+                FieldPath::of(Name::Procedures).at(add_on.index),
                 format!(
                     "{} is an add-on code reported only with {}, which is not on the record",
                     add_on.entry.code,

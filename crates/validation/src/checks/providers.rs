@@ -6,6 +6,7 @@ use anescode_codes::taxonomy::{self, TaxonomyGroup};
 use jiff::civil::Date;
 
 use crate::checks::header::unknown_enum;
+use crate::field::{FieldPath, Name};
 use crate::time::{Interval, own_intervals};
 use crate::{CaseRecord, Enumerated, Finding, Npi, NpiError, ProviderRole, Rule};
 
@@ -19,7 +20,7 @@ pub(crate) fn check(
     if record.providers.is_empty() {
         findings.push(Finding::new(
             Rule::ProvidersMissing,
-            "providers",
+            FieldPath::of(Name::Providers),
             "the record has no provider; send at least the anesthesiologist or CRNA who gave the anesthetic",
         ));
         return Vec::new();
@@ -28,10 +29,10 @@ pub(crate) fn check(
     let mut first_seen: HashMap<&str, usize> = HashMap::new();
     for (i, provider) in record.providers.iter().enumerate() {
         // Field paths are formatted only when there is something to report.
-        let field = |name: &str| format!("providers[{i}].{name}");
+        let field = |name: Name| FieldPath::of(Name::Providers).at(i).then(name);
         npi(
             &provider.npi,
-            || field("npi"),
+            || field(Name::Npi),
             Rule::ProviderNpiMissing,
             findings,
         );
@@ -40,7 +41,7 @@ pub(crate) fn check(
         {
             findings.push(Finding::new(
                 Rule::ProviderDuplicate,
-                field("npi"),
+                field(Name::Npi),
                 format!(
                     "NPI {} is already listed as provider {}",
                     provider.npi,
@@ -54,7 +55,7 @@ pub(crate) fn check(
             Enumerated::Unspecified => {
                 findings.push(Finding::new(
                     Rule::ProviderRoleMissing,
-                    field("role"),
+                    field(Name::Role),
                     format!(
                         "provider {} has no role; the payment modifier depends on it",
                         i + 1
@@ -63,13 +64,13 @@ pub(crate) fn check(
                 None
             }
             Enumerated::Unknown(value) => {
-                findings.push(unknown_enum(&field("role"), value));
+                findings.push(unknown_enum(field(Name::Role), value));
                 None
             }
         };
-        taxonomy_matches(&provider.taxonomy, role, || field("taxonomy"), findings);
+        taxonomy_matches(&provider.taxonomy, role, || field(Name::Taxonomy), findings);
         minutes.push(own_intervals(
-            || field("time_blocks"),
+            || field(Name::TimeBlocks),
             &provider.time_blocks,
             date_of_service,
             findings,
@@ -79,7 +80,7 @@ pub(crate) fn check(
 }
 
 /// Checks an NPI field; `missing` is the rule reported when it is empty.
-fn npi(text: &str, field: impl Fn() -> String, missing: Rule, findings: &mut Vec<Finding>) {
+fn npi(text: &str, field: impl Fn() -> FieldPath, missing: Rule, findings: &mut Vec<Finding>) {
     if text.is_empty() {
         findings.push(Finding::new(
             missing,
@@ -102,7 +103,7 @@ fn npi(text: &str, field: impl Fn() -> String, missing: Rule, findings: &mut Vec
 fn taxonomy_matches(
     code: &str,
     role: Option<ProviderRole>,
-    field: impl Fn() -> String,
+    field: impl Fn() -> FieldPath,
     findings: &mut Vec<Finding>,
 ) {
     if code.is_empty() {
@@ -142,17 +143,17 @@ fn taxonomy_matches(
 
 pub(crate) fn ancillary(record: &CaseRecord, findings: &mut Vec<Finding>) {
     for (i, procedure) in record.ancillary_procedures.iter().enumerate() {
-        let path = format!("ancillary_procedures[{i}]");
+        let path = FieldPath::of(Name::AncillaryProcedures).at(i);
         if procedure.cpt.is_empty() {
             findings.push(Finding::new(
                 Rule::AncillaryCptMissing,
-                format!("{path}.cpt"),
+                path.then(Name::Cpt),
                 format!("ancillary procedure {} has no CPT code", i + 1),
             ));
         } else if let Err(error) = procedure.cpt.parse::<anescode_codes::Code>() {
             findings.push(Finding::new(
                 Rule::AncillaryCptInvalid,
-                format!("{path}.cpt"),
+                path.then(Name::Cpt),
                 format!("{:?} is not a CPT code: {error}", procedure.cpt),
             ));
         }
@@ -160,7 +161,7 @@ pub(crate) fn ancillary(record: &CaseRecord, findings: &mut Vec<Finding>) {
         if performer.is_empty() {
             findings.push(Finding::new(
                 Rule::AncillaryPerformerMissing,
-                format!("{path}.performed_by_npi"),
+                path.then(Name::PerformedByNpi),
                 format!(
                     "ancillary procedure {} does not say who performed it; it is billed under that provider",
                     i + 1
@@ -169,7 +170,7 @@ pub(crate) fn ancillary(record: &CaseRecord, findings: &mut Vec<Finding>) {
         } else if !record.providers.iter().any(|p| p.npi == performer) {
             findings.push(Finding::new(
                 Rule::AncillaryPerformerNotOnCase,
-                format!("{path}.performed_by_npi"),
+                path.then(Name::PerformedByNpi),
                 format!("{performer} is not one of the case's providers"),
             ));
         }
