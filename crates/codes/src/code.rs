@@ -21,6 +21,21 @@ pub enum CodeParseError {
 }
 
 impl Code {
+    /// The code of five ASCII digits or capital letters, for constants:
+    /// `const ANY: Code = Code::from_ascii(b"99100");` fails to compile when the
+    /// bytes are not a code.
+    pub const fn from_ascii(bytes: &[u8; 5]) -> Code {
+        let mut i = 0;
+        while i < 5 {
+            assert!(
+                bytes[i].is_ascii_digit() || bytes[i].is_ascii_uppercase(),
+                "a code holds only digits and capital letters"
+            );
+            i += 1;
+        }
+        Code(*bytes)
+    }
+
     /// The code's text.
     pub fn as_str(&self) -> &str {
         // The constructor admits only ASCII bytes.

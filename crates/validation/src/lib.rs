@@ -69,10 +69,12 @@
 #![warn(missing_docs)]
 
 mod billing;
+mod checked;
 mod checks;
 mod claim;
 mod coder;
 mod decision;
+mod explanation;
 mod field;
 mod finding;
 pub mod limits;

@@ -99,12 +99,3 @@ impl fmt::Display for Modifier {
         f.write_str(self.as_str())
     }
 }
-
-/// The modifiers joined as a claim line shows them: "AA-P3".
-pub(crate) fn joined(modifiers: &[Modifier]) -> String {
-    modifiers
-        .iter()
-        .map(|m| m.as_str())
-        .collect::<Vec<_>>()
-        .join("-")
-}

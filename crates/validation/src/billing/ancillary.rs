@@ -5,31 +5,33 @@
 use anescode_codes::Code;
 
 use crate::Modifier;
+use crate::checked::{CheckedAncillary, CheckedCase};
 use crate::checks::header::age_text;
 use crate::field::{FieldPath, Name};
-use crate::{AncillaryProcedure, CaseRecord, ClaimLine, Finding, LineKind, Rule, Tenths};
+use crate::{ClaimLine, Finding, LineKind, Rule, Tenths};
 
 /// Codes included in the anesthesia care package: never billed with it.
-const INCLUDED: &[(&str, &str)] = &[
-    ("36000", "peripheral IV start"),
-    ("36410", "venipuncture"),
-    ("36600", "arterial puncture for blood gas"),
-    ("93000", "ECG monitoring"),
-    ("93005", "ECG monitoring"),
-    ("93010", "ECG monitoring"),
-    ("93040", "rhythm ECG monitoring"),
-    ("93041", "rhythm ECG monitoring"),
-    ("93042", "rhythm ECG monitoring"),
-    ("93318", "TEE monitoring"),
-    ("93355", "TEE guidance for a structural intervention"),
-    ("94002", "ventilation management"),
-    ("94003", "ventilation management"),
-    ("94760", "pulse oximetry"),
-    ("94761", "pulse oximetry"),
-    ("94762", "pulse oximetry"),
+const INCLUDED: &[(u32, &str)] = &[
+    (36000, "peripheral IV start"),
+    (36410, "venipuncture"),
+    (36600, "arterial puncture for blood gas"),
+    (93000, "ECG monitoring"),
+    (93005, "ECG monitoring"),
+    (93010, "ECG monitoring"),
+    (93040, "rhythm ECG monitoring"),
+    (93041, "rhythm ECG monitoring"),
+    (93042, "rhythm ECG monitoring"),
+    (93318, "TEE monitoring"),
+    (93355, "TEE guidance for a structural intervention"),
+    (94002, "ventilation management"),
+    (94003, "ventilation management"),
+    (94760, "pulse oximetry"),
+    (94761, "pulse oximetry"),
+    (94762, "pulse oximetry"),
 ];
 
-const VASCULAR_ACCESS: [&str; 4] = ["36555", "36556", "36620", "93503"];
+/// The vascular access codes ultrasound guidance (76937) is an add-on to.
+const VASCULAR_ACCESS: [u32; 4] = [36555, 36556, 36620, 93503];
 
 enum Class {
     Bill { modifiers: Vec<Modifier> },
@@ -39,22 +41,21 @@ enum Class {
 /// The separately billable lines of the record's ancillary procedures; every
 /// procedure that is not billed gets a finding saying why.
 pub(crate) fn lines(
-    record: &CaseRecord,
-    age: Option<i16>,
+    case: &CheckedCase<'_, '_>,
     pointers: &[u32],
     findings: &mut Vec<Finding>,
 ) -> Vec<ClaimLine> {
     let mut lines = Vec::new();
-    for (index, procedure) in record.ancillary_procedures.iter().enumerate() {
-        // Malformed codes were reported when the record was checked.
-        let Ok(code) = procedure.cpt.parse::<Code>() else {
+    for procedure in &case.ancillary {
+        // Missing and malformed codes were reported when the record was checked.
+        let Some(code) = procedure.code else {
             continue;
         };
-        match classify(record, procedure, index, code, age) {
+        match classify(case, procedure, code) {
             Class::Bill { modifiers } => lines.push(ClaimLine {
                 code,
                 modifiers,
-                provider_npi: procedure.performed_by_npi.clone(),
+                provider_npi: procedure.performer.to_owned(),
                 kind: LineKind::SeparateProcedure,
                 minutes: 0,
                 base_units: None,
@@ -77,19 +78,13 @@ const CENTRAL_LINE_CHILD_AGE: i16 = 5;
 
 /// What to do with one ancillary procedure: bill it (with its modifiers) or not,
 /// and why.
-fn classify(
-    record: &CaseRecord,
-    procedure: &AncillaryProcedure,
-    index: usize,
-    code: Code,
-    age: Option<i16>,
-) -> Class {
-    let field = FieldPath::of(Name::AncillaryProcedures).at(index);
-    let text = code.as_str();
+fn classify(case: &CheckedCase<'_, '_>, procedure: &CheckedAncillary<'_>, code: Code) -> Class {
+    let field = FieldPath::of(Name::AncillaryProcedures).at(procedure.index);
     let number = code.number().unwrap_or(0);
+    let age = case.age;
     let bill = |modifiers: Vec<Modifier>| Class::Bill { modifiers };
     let skip = |rule, message: String| Class::Skip(Finding::new(rule, field, message));
-    if let Some((_, what)) = INCLUDED.iter().find(|(c, _)| *c == text) {
+    if let Some((_, what)) = INCLUDED.iter().find(|(c, _)| *c == number) {
         return skip(
             Rule::IncludedInAnesthesia,
             format!("{code} ({what}) is part of the anesthesia care package and is not billed"),
@@ -115,10 +110,9 @@ fn classify(
             _ => bill(Vec::new()),
         },
         76937 => {
-            let access = record
-                .ancillary_procedures
-                .iter()
-                .any(|p| VASCULAR_ACCESS.contains(&p.cpt.as_str()));
+            let access = (case.ancillary.iter())
+                .filter_map(|p| p.code.and_then(|c| c.number()))
+                .any(|n| VASCULAR_ACCESS.contains(&n));
             if !access {
                 skip(
                     Rule::UltrasoundGuidanceWithoutAccess,

@@ -1,81 +1,54 @@
 //! From a checked case to claim lines: the payment modifier of each billing
 //! provider, the anesthesia, add-on and qualifying-circumstance lines with their
-//! units, the separately billable work, and the money.
+//! units, the separately billable work, and the money. Billing reads only the
+//! [`CheckedCase`] and records why it decided as [`Reason`]s, which the
+//! explanation module puts into words.
 
 mod ancillary;
+mod qualifying;
 mod team;
 
-use anescode_codes::{Catalog, CatalogEntry, Code};
-use jiff::civil::Date;
+use anescode_codes::{CatalogEntry, Code};
 
-use crate::Modifier;
+pub(crate) use qualifying::Circumstance;
+
+use crate::checked::CheckedCase;
 use crate::checks::procedures::Resolved;
+use crate::explanation::Reason;
 use crate::field::{FieldPath, Name};
 use crate::time::{self, Interval};
 use crate::units::allowed_amount;
 use crate::{
-    AnesthesiaType, AppliedFigure, CaseRecord, ClaimLine, Enumerated, FigureKind, Finding,
-    LineKind, PayerProfile, Rule, Tenths,
+    AnesthesiaType, ClaimLine, ConversionFactor, Finding, LineKind, Modifier, PayerProfile, Rule,
+    Tenths,
 };
 use team::{Biller, Payment};
 
-/// What the engine knows of a checked case.
-#[derive(Debug)]
-pub(crate) struct CaseFacts<'a, 'c> {
-    pub(crate) record: &'a CaseRecord,
-    pub(crate) catalog: &'c Catalog,
-    pub(crate) date_of_service: Option<Date>,
-    pub(crate) age: Option<i16>,
-    pub(crate) minutes: u32,
-    /// The case's anesthesia time, checked, in start order (blocks do not overlap).
-    pub(crate) intervals: &'a [Interval],
-    /// Each procedure's own time (index of the block, interval), when it has blocks of its own.
-    pub(crate) procedure_intervals: &'a [Option<Vec<(usize, Interval)>>],
-    /// Each provider's own minutes, when it has blocks of its own.
-    pub(crate) provider_minutes: &'a [Option<u32>],
-    /// Each provider's own time, when it has blocks of its own.
-    pub(crate) provider_intervals: &'a [Option<Vec<Interval>>],
-    pub(crate) resolved: &'a [Resolved<'c>],
-    pub(crate) carrying: Option<&'a Resolved<'c>>,
-}
+/// Each add-on code billed, with the minutes it carries.
+type AddOnMinutes<'c> = [(&'c CatalogEntry, u32)];
 
-/// The lines, the figures applied, and sentences for the rationale.
+/// The lines, the conversion factor applied, and why.
 #[derive(Debug, Default)]
-pub(crate) struct Billing {
+pub(crate) struct Billing<'p> {
     pub(crate) lines: Vec<ClaimLine>,
-    pub(crate) figures: Vec<AppliedFigure>,
-    pub(crate) narrative: Vec<String>,
+    pub(crate) factor: Option<&'p ConversionFactor>,
+    pub(crate) reasons: Vec<Reason>,
 }
-
-/// Diagnosis pointers per claim line: an 837P service line points to at most four
-/// of the claim's diagnoses (SV107).
-const MAX_POINTERS: usize = 4;
-/// 99100 applies under 1 year and over 70 (CPT 99100 descriptor; domain reference
-/// §1.10): these ages do not qualify.
-const NOT_EXTREME_AGE: std::ops::RangeInclusive<i16> = 1..=70;
 
 /// Bills a checked case under `profile`.
-pub(crate) fn bill(
-    facts: &CaseFacts<'_, '_>,
-    profile: &PayerProfile,
+pub(crate) fn bill<'p>(
+    case: &CheckedCase<'_, '_>,
+    profile: &'p PayerProfile,
     findings: &mut Vec<Finding>,
-) -> Billing {
+) -> Billing<'p> {
     let mut billing = Billing::default();
-    let record = facts.record;
-    let pointers: Vec<u32> = (1..=record.diagnoses.len().min(MAX_POINTERS))
-        .map(|i| i as u32)
-        .collect();
-    let locality = record
-        .payer
-        .as_ref()
-        .map(|p| p.locality.as_str())
-        .filter(|l| !l.is_empty());
-    let factor = facts
+    let pointers = case.pointers();
+    let locality = case.locality;
+    billing.factor = case
         .date_of_service
         .and_then(|date| profile.conversion_factor(date, locality));
-    figures(&mut billing, facts, profile, factor);
-    if factor.is_none()
-        && let Some(date) = facts.date_of_service
+    if billing.factor.is_none()
+        && let Some(date) = case.date_of_service
     {
         findings.push(Finding::new(
             Rule::NoConversionFactor,
@@ -87,10 +60,9 @@ pub(crate) fn bill(
             ),
         ));
     }
-
-    if let Some(carrying) = facts.carrying {
+    if let Some(carrying) = case.carrying() {
         bill_anesthesia(
-            facts,
+            case,
             profile,
             carrying.entry,
             &pointers,
@@ -100,26 +72,31 @@ pub(crate) fn bill(
     }
     billing
         .lines
-        .extend(ancillary::lines(record, facts.age, &pointers, findings));
-    if let Some(factor) = factor {
-        for line in &mut billing.lines {
-            let priced = match line.kind {
-                LineKind::Anesthesia | LineKind::AddOn => line.base_units.is_some(),
-                LineKind::QualifyingCircumstance => true,
-                // Surgical and medical codes are priced by the physician fee
-                // schedule, which anescode does not hold.
-                LineKind::SeparateProcedure => false,
-            };
-            if priced {
-                line.allowed_amount = Some(allowed_amount(
-                    line.total_units,
-                    factor.rate,
-                    line.payment_percent,
-                ));
-            }
-        }
+        .extend(ancillary::lines(case, &pointers, findings));
+    if let Some(factor) = billing.factor {
+        price(&mut billing.lines, factor);
     }
     billing
+}
+
+/// Prices the lines the conversion factor applies to.
+fn price(lines: &mut [ClaimLine], factor: &ConversionFactor) {
+    for line in lines {
+        let priced = match line.kind {
+            LineKind::Anesthesia | LineKind::AddOn => line.base_units.is_some(),
+            LineKind::QualifyingCircumstance => true,
+            // Surgical and medical codes are priced by the physician fee
+            // schedule, which anescode does not hold.
+            LineKind::SeparateProcedure => false,
+        };
+        if priced {
+            line.allowed_amount = Some(allowed_amount(
+                line.total_units,
+                factor.rate,
+                line.payment_percent,
+            ));
+        }
+    }
 }
 
 /// The anesthesia, add-on and qualifying-circumstance lines. Each line is billed
@@ -128,41 +105,43 @@ pub(crate) fn bill(
 /// the cesarean), each gets its own payment modifiers (domain reference §1.13;
 /// Highmark WV A-5).
 fn bill_anesthesia(
-    facts: &CaseFacts<'_, '_>,
+    case: &CheckedCase<'_, '_>,
     profile: &PayerProfile,
     entry: &CatalogEntry,
     pointers: &[u32],
-    billing: &mut Billing,
+    billing: &mut Billing<'_>,
     findings: &mut Vec<Finding>,
 ) {
-    let record = facts.record;
-    let minutes = (facts.minutes, facts.provider_minutes);
-    let presence = Presence::of(facts);
+    let presence = Presence::of(case);
+    let in_primary = |i| presence.in_primary(i);
     let team = team::team(
-        record,
+        &case.providers,
         profile,
-        minutes,
-        &|i| presence.in_primary(i),
+        case.time.minutes,
+        &in_primary,
         findings,
     );
-    if !team.explanation.is_empty() {
-        billing.narrative.push(team.explanation.clone());
-    }
-    let qualifying = qualifying_circumstances(facts, profile, findings, &mut billing.narrative);
-    let (add_ons, within_case) = add_on_minutes(facts, findings);
-    let primary_minutes = time::minutes_of(time::total_seconds(facts.intervals) - within_case);
+    billing.reasons.extend(team.reason.map(Reason::Team));
+    let qualifying =
+        qualifying::qualifying_circumstances(case, profile, findings, &mut billing.reasons);
+    let (add_ons, within_case) = add_on_minutes(case, findings);
+    let primary_minutes = time::minutes_of(time::total_seconds(&case.time.intervals) - within_case);
     if within_case > 0 {
-        billing
-            .narrative
-            .push(minutes_split(entry, &add_ons, within_case, primary_minutes));
+        billing.reasons.push(Reason::MinutesSplit {
+            add_ons: add_ons.iter().map(|(e, _)| e.code).collect(),
+            within_case: time::minutes_of(within_case),
+            primary: entry.code,
+            primary_minutes,
+        });
     }
+    let in_add_on = |i| presence.in_add_on(i);
     let add_on_team = presence
         .differs()
-        .then(|| add_on_team(facts, profile, &presence, &add_ons, billing, findings));
+        .then(|| add_on_team(case, profile, (&in_add_on, &add_ons), billing, findings));
     for biller in &team.billers {
-        let modifiers = modifiers(record, profile, entry, biller);
+        let modifiers = modifiers(case, profile, entry, biller);
         billing.lines.push(anesthesia_line(
-            facts,
+            case,
             profile,
             (entry, primary_minutes),
             biller,
@@ -187,7 +166,7 @@ fn bill_anesthesia(
         }
     }
     for biller in add_on_team.iter().flat_map(|t| &t.billers) {
-        let modifiers = modifiers(record, profile, entry, biller);
+        let modifiers = modifiers(case, profile, entry, biller);
         for (add_on, minutes) in &add_ons {
             billing.lines.push(add_on_line(
                 profile, add_on, *minutes, biller, &modifiers, pointers,
@@ -196,80 +175,37 @@ fn bill_anesthesia(
     }
 }
 
-/// The sentence saying that the add-ons' minutes are not the primary's.
-fn minutes_split(
-    primary: &CatalogEntry,
-    add_ons: &[(&CatalogEntry, u32)],
-    within_case: i64,
-    primary_minutes: u32,
-) -> String {
-    let codes: Vec<String> = add_ons.iter().map(|(e, _)| e.code.to_string()).collect();
-    format!(
-        "{} minutes of the case's anesthesia time are {}'s own and are billed on it only; {} carries the other {primary_minutes}.",
-        time::minutes_of(within_case),
-        codes.join(" and "),
-        primary.code
-    )
-}
-
 /// The team of the obstetric add-ons' own time, when it differs from the
 /// primary's; its findings that the primary's team did not give are added.
-fn add_on_team<'r>(
-    facts: &CaseFacts<'r, '_>,
+fn add_on_team<'a, 'r>(
+    case: &'a CheckedCase<'r, '_>,
     profile: &PayerProfile,
-    presence: &Presence,
-    add_ons: &[(&CatalogEntry, u32)],
-    billing: &mut Billing,
+    (present, add_ons): (&'a dyn Fn(usize) -> bool, &AddOnMinutes<'_>),
+    billing: &mut Billing<'_>,
     findings: &mut Vec<Finding>,
-) -> team::Team<'r> {
+) -> team::Team<'a, 'r> {
     let mut own = Vec::new();
-    let minutes = (facts.minutes, facts.provider_minutes);
     let team = team::team(
-        facts.record,
+        &case.providers,
         profile,
-        minutes,
-        &|i| presence.in_add_on(i),
+        case.time.minutes,
+        present,
         &mut own,
     );
     own.retain(|f| !findings.contains(f));
     findings.extend(own);
     // The concurrency the anesthesiologist reports is that of the add-on's time,
     // where they direct: it is no fault of the primary's.
-    let directs = team.billers.iter().any(|b| {
-        matches!(
-            b.payment,
-            Payment::DirectingOne | Payment::DirectingConcurrent | Payment::Supervising { .. }
-        )
-    });
-    if directs {
+    if team.billers.iter().any(|b| b.payment.directs()) {
         findings.retain(|f| f.rule != Rule::ConcurrencyWithoutDirection);
     }
-    if !team.explanation.is_empty() {
-        let codes: Vec<String> = add_ons.iter().map(|(e, _)| e.code.to_string()).collect();
-        billing.narrative.push(format!(
-            "{} has a team of its own, the providers present in its time: {}",
-            codes.join(" and "),
-            team.explanation
-        ));
+    if let Some(reason) = team.reason {
+        billing.reasons.push(Reason::AddOnTeam {
+            add_ons: add_ons.iter().map(|(e, _)| e.code).collect(),
+            team: reason,
+        });
     }
     team
-}
-
-fn qualifying_line(code: Code, units: Tenths, biller: &Biller<'_>, pointers: &[u32]) -> ClaimLine {
-    ClaimLine {
-        code,
-        modifiers: Vec::new(),
-        provider_npi: biller.provider.npi.clone(),
-        kind: LineKind::QualifyingCircumstance,
-        minutes: 0,
-        base_units: None,
-        time_units: None,
-        modifying_units: Some(units),
-        total_units: units,
-        payment_percent: biller.percent,
-        allowed_amount: None,
-        diagnosis_pointers: pointers.to_vec(),
-    }
 }
 
 /// Which providers were present in the primary's time and in the obstetric
@@ -282,17 +218,12 @@ struct Presence {
 }
 
 impl Presence {
-    fn of(facts: &CaseFacts<'_, '_>) -> Self {
-        let mut add_on_time: Vec<Interval> = facts
-            .resolved
+    fn of(case: &CheckedCase<'_, '_>) -> Self {
+        let mut add_on_time: Vec<Interval> = case
+            .procedures
             .iter()
             .filter(|r| r.entry.add_on && r.entry.time_units_apply)
-            .filter_map(|r| {
-                facts
-                    .procedure_intervals
-                    .get(r.index)
-                    .and_then(Option::as_ref)
-            })
+            .filter_map(|r| r.own_time.as_ref())
             .flat_map(|own| own.iter().map(|(_, interval)| *interval))
             .collect();
         add_on_time.sort_by_key(|i| i.start);
@@ -302,20 +233,18 @@ impl Presence {
                 providers: Vec::new(),
             };
         }
-        let case_time = facts.intervals;
-        let providers = (0..facts.record.providers.len())
-            .map(
-                |i| match facts.provider_intervals.get(i).and_then(Option::as_ref) {
-                    None => (true, true),
-                    Some(own) => {
-                        let seconds = |by: &[Interval]| -> i64 {
-                            own.iter().map(|o| time::covered_seconds(*o, by)).sum()
-                        };
-                        let in_add_ons = seconds(&add_on_time);
-                        (seconds(case_time) > in_add_ons, in_add_ons > 0)
-                    }
-                },
-            )
+        let case_time = &case.time.intervals;
+        let providers = (case.providers.iter())
+            .map(|provider| match provider.own_time.as_ref() {
+                None => (true, true),
+                Some(own) => {
+                    let seconds = |by: &[Interval]| -> i64 {
+                        own.iter().map(|o| time::covered_seconds(*o, by)).sum()
+                    };
+                    let in_add_ons = seconds(&add_on_time);
+                    (seconds(case_time) > in_add_ons, in_add_ons > 0)
+                }
+            })
             .collect();
         Presence { providers }
     }
@@ -335,123 +264,31 @@ impl Presence {
     }
 }
 
-fn figures(
-    billing: &mut Billing,
-    facts: &CaseFacts<'_, '_>,
-    profile: &PayerProfile,
-    factor: Option<&crate::ConversionFactor>,
-) {
-    let figure =
-        |kind, name: &str, value: String, source: &str, effective: Option<Date>| AppliedFigure {
-            kind,
-            code: None,
-            locality: None,
-            name: name.to_owned(),
-            value,
-            source: source.to_owned(),
-            effective,
-        };
-    if let Some(carrying) = facts.carrying
-        && let Some(base) = &carrying.entry.base_units
-    {
-        let schedule = facts.catalog.schedule();
-        billing.figures.push(AppliedFigure {
-            code: Some(carrying.entry.code),
-            ..figure(
-                FigureKind::BaseUnits,
-                &format!("base units {}", carrying.entry.code),
-                base.units.to_string(),
-                &format!(
-                    "{} ({}): {}",
-                    schedule.id(),
-                    base.corroboration.as_str(),
-                    base.evidence
-                ),
-                Some(schedule.effective()),
-            )
-        });
-    }
-    let rule = &profile.time_units;
-    billing.figures.push(figure(
-        FigureKind::TimeUnitRule,
-        "time units",
-        rule.value.to_string(),
-        &rule.source,
-        rule.effective,
-    ));
-    let ps = &profile.physical_status_units;
-    billing.figures.push(figure(
-        FigureKind::PhysicalStatusUnits,
-        "physical status units P1-P6",
-        ps.value.0.map(|u| u.to_string()).join("/"),
-        &ps.source,
-        ps.effective,
-    ));
-    let qc = &profile.qualifying_units;
-    billing.figures.push(figure(
-        FigureKind::QualifyingCircumstanceUnits,
-        "qualifying circumstance units 99100/99116/99135/99140",
-        format!(
-            "{}/{}/{}/{}",
-            qc.value.extreme_age,
-            qc.value.total_body_hypothermia,
-            qc.value.controlled_hypotension,
-            qc.value.emergency
-        ),
-        &qc.source,
-        qc.effective,
-    ));
-    let split = &profile.medical_direction_percent;
-    billing.figures.push(figure(
-        FigureKind::MedicalDirectionPercent,
-        "medical direction percent",
-        split.value.to_string(),
-        &split.source,
-        split.effective,
-    ));
-    if let Some(factor) = factor {
-        billing.figures.push(AppliedFigure {
-            locality: factor.locality.clone(),
-            ..figure(
-                FigureKind::ConversionFactor,
-                &match &factor.locality {
-                    Some(locality) => format!("conversion factor, locality {locality}"),
-                    None => "conversion factor".to_owned(),
-                },
-                factor.rate.to_string(),
-                &factor.source,
-                Some(factor.effective),
-            )
-        });
-    }
-}
-
 /// Payment modifier first, then GC, QS, G8, G9, the physical status and 23
 /// (domain reference §2: the pricing modifier goes first).
 fn modifiers(
-    record: &CaseRecord,
+    case: &CheckedCase<'_, '_>,
     profile: &PayerProfile,
     entry: &CatalogEntry,
-    biller: &Biller<'_>,
+    biller: &Biller<'_, '_>,
 ) -> Vec<Modifier> {
     let mut modifiers: Vec<Modifier> = biller.payment.modifier().into_iter().collect();
     if biller.teaching {
         modifiers.push(Modifier::GC);
     }
-    let mac = record.anesthesia_type == Enumerated::Known(AnesthesiaType::MonitoredAnesthesiaCare);
-    if mac {
+    if case.anesthesia_type == Some(AnesthesiaType::MonitoredAnesthesiaCare) {
         modifiers.push(Modifier::QS);
-        if record.mac_deep_complex {
+        if case.mac.deep_complex {
             modifiers.push(Modifier::G8);
         }
-        if record.mac_severe_cardiopulmonary_history {
+        if case.mac.severe_cardiopulmonary_history {
             modifiers.push(Modifier::G9);
         }
     }
-    if let Enumerated::Known(status) = record.physical_status {
+    if let Some(status) = case.physical_status {
         modifiers.push(status.into());
     }
-    let general = record.anesthesia_type == Enumerated::Known(AnesthesiaType::General);
+    let general = case.anesthesia_type == Some(AnesthesiaType::General);
     if general && profile.unusual_anesthesia_codes.contains(&entry.code) {
         modifiers.push(Modifier::UnusualAnesthesia);
     }
@@ -459,10 +296,10 @@ fn modifiers(
 }
 
 fn anesthesia_line(
-    facts: &CaseFacts<'_, '_>,
+    case: &CheckedCase<'_, '_>,
     profile: &PayerProfile,
     (entry, minutes): (&CatalogEntry, u32),
-    biller: &Biller<'_>,
+    biller: &Biller<'_, '_>,
     modifiers: &[Modifier],
     pointers: &[u32],
 ) -> ClaimLine {
@@ -481,12 +318,9 @@ fn anesthesia_line(
             } else {
                 Tenths::default()
             };
-            let modifying = match facts.record.physical_status {
-                Enumerated::Known(status) => {
-                    Tenths::whole(profile.physical_status_units.value.of(status))
-                }
-                Enumerated::Unspecified | Enumerated::Unknown(_) => Tenths::default(),
-            };
+            let modifying = case.physical_status.map_or(Tenths::default(), |status| {
+                Tenths::whole(profile.physical_status_units.value.of(status))
+            });
             (
                 entry.base_units.as_ref().map(|b| Tenths::whole(b.units)),
                 time,
@@ -504,7 +338,7 @@ fn anesthesia_line(
     ClaimLine {
         code: entry.code,
         modifiers: modifiers.to_vec(),
-        provider_npi: biller.provider.npi.clone(),
+        provider_npi: biller.provider.billing_npi(),
         kind: LineKind::Anesthesia,
         minutes: reported_minutes,
         base_units: base,
@@ -522,22 +356,21 @@ fn anesthesia_line(
 /// the case's own time they take (a minute is billed once, §1.2: those seconds are
 /// not the primary's).
 fn add_on_minutes<'c>(
-    facts: &CaseFacts<'_, 'c>,
+    case: &CheckedCase<'_, 'c>,
     findings: &mut Vec<Finding>,
 ) -> (Vec<(&'c CatalogEntry, u32)>, i64) {
     let mut add_ons = Vec::new();
     let mut within_case = 0;
     let with_primary = |r: &&Resolved<'_>| {
-        facts
-            .resolved
+        case.procedures
             .iter()
             .any(|p| r.entry.primary_codes.contains(&p.entry.code))
     };
-    let case_time = facts.intervals;
+    let case_time = &case.time.intervals;
     // An add-on without its primary was reported when the procedures were resolved,
     // and is not billed.
-    for resolved in facts
-        .resolved
+    for resolved in case
+        .procedures
         .iter()
         .filter(|r| r.entry.add_on)
         .filter(with_primary)
@@ -546,11 +379,7 @@ fn add_on_minutes<'c>(
             add_ons.push((resolved.entry, 0));
             continue;
         }
-        let own = facts
-            .procedure_intervals
-            .get(resolved.index)
-            .and_then(Option::as_ref);
-        let Some(own) = own else {
+        let Some(own) = resolved.own_time.as_ref() else {
             findings.push(Finding::new(
                 Rule::AddOnTimeMissing,
                 FieldPath::of(Name::Procedures).at(resolved.index).then(Name::TimeBlocks),
@@ -589,7 +418,7 @@ fn add_on_line(
     profile: &PayerProfile,
     entry: &CatalogEntry,
     minutes: u32,
-    biller: &Biller<'_>,
+    biller: &Biller<'_, '_>,
     modifiers: &[Modifier],
     pointers: &[u32],
 ) -> ClaimLine {
@@ -602,7 +431,7 @@ fn add_on_line(
     ClaimLine {
         code: entry.code,
         modifiers: modifiers.to_vec(),
-        provider_npi: biller.provider.npi.clone(),
+        provider_npi: biller.provider.billing_npi(),
         kind: LineKind::AddOn,
         minutes,
         base_units: base,
@@ -615,94 +444,24 @@ fn add_on_line(
     }
 }
 
-/// The qualifying circumstances that apply, with the profile's units.
-fn qualifying_circumstances(
-    facts: &CaseFacts<'_, '_>,
-    profile: &PayerProfile,
-    findings: &mut Vec<Finding>,
-    narrative: &mut Vec<String>,
-) -> Vec<(Code, Tenths)> {
-    let record = facts.record;
-    let units = profile.qualifying_units.value;
-    let mut applies: Vec<(&str, u32, &str)> = Vec::new();
-    if let (Some(age), Some(carrying)) = (facts.age, facts.carrying)
-        && !NOT_EXTREME_AGE.contains(&age)
-    {
-        if carrying.entry.reflects_extreme_age {
-            findings.push(Finding::new(
-                Rule::ExtremeAgeInCode,
-                FieldPath::of(Name::Patient).then(Name::BirthDate),
-                format!(
-                    "{} already reflects the patient's age; 99100 is not reported with it",
-                    carrying.entry.code
-                ),
-            ));
-        } else {
-            applies.push((
-                "99100",
-                units.extreme_age,
-                if age < 1 {
-                    "a patient younger than 1 year"
-                } else {
-                    "a patient older than 70"
-                },
-            ));
-        }
+fn qualifying_line(
+    code: Code,
+    units: Tenths,
+    biller: &Biller<'_, '_>,
+    pointers: &[u32],
+) -> ClaimLine {
+    ClaimLine {
+        code,
+        modifiers: Vec::new(),
+        provider_npi: biller.provider.billing_npi(),
+        kind: LineKind::QualifyingCircumstance,
+        minutes: 0,
+        base_units: None,
+        time_units: None,
+        modifying_units: Some(units),
+        total_units: units,
+        payment_percent: biller.percent,
+        allowed_amount: None,
+        diagnosis_pointers: pointers.to_vec(),
     }
-    if record.total_body_hypothermia {
-        applies.push((
-            "99116",
-            units.total_body_hypothermia,
-            "total body hypothermia",
-        ));
-    }
-    if record.controlled_hypotension {
-        applies.push((
-            "99135",
-            units.controlled_hypotension,
-            "controlled hypotension",
-        ));
-    }
-    if record.emergency {
-        applies.push(("99140", units.emergency, "emergency conditions"));
-    }
-    if applies.is_empty() {
-        return Vec::new();
-    }
-    let codes: Vec<&str> = applies.iter().map(|(c, _, _)| *c).collect();
-    let (list, verb) = match codes.as_slice() {
-        [one] => ((*one).to_owned(), ("applies", "is")),
-        many => (many.join(", "), ("apply", "are")),
-    };
-    if !profile.report_qualifying_circumstances {
-        findings.push(Finding::new(
-            Rule::QualifyingCircumstanceNotPaid,
-            FieldPath::RECORD,
-            format!(
-                "{} apply, but the {} profile does not report qualifying circumstances",
-                codes.join(", "),
-                profile.name
-            ),
-        ));
-        return Vec::new();
-    }
-    if applies.iter().all(|(_, u, _)| *u == 0) {
-        findings.push(Finding::new(
-            Rule::QualifyingCircumstanceNotPaid,
-            FieldPath::RECORD,
-            format!("{list} {} reported with 0 units: the {} profile does not pay qualifying circumstances", verb.1, profile.name),
-        ));
-    }
-    narrative.push(format!(
-        "Qualifying circumstances: {}.",
-        applies
-            .iter()
-            .map(|(code, units, why)| format!("{code} for {why} ({units} units)"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
-    applies
-        .into_iter()
-        .filter_map(|(code, units, _)| code.parse().ok().map(|c| (c, Tenths::whole(units))))
-        .collect()
 }

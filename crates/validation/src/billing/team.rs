@@ -1,8 +1,10 @@
 //! Who bills the anesthesia and with which payment modifier (CMS Claims Processing
 //! Manual ch.12 §50.B-D, §140; domain reference §1.5-§1.8, §2.1).
 
+use crate::checked::CheckedProvider;
+use crate::explanation::{Direction, TeamReason};
 use crate::field::{FieldPath, Name};
-use crate::{CaseRecord, Finding, Modifier, PayerProfile, Provider, ProviderRole, Rule};
+use crate::{Finding, Modifier, PayerProfile, ProviderRole, Rule};
 
 /// Directing two student nurse anesthetists' concurrent cases is medical
 /// direction, QK (AAPC 177637; domain reference §2.1).
@@ -12,6 +14,11 @@ const STUDENT_CASES_FOR_DIRECTION: u32 = 2;
 /// 2010; domain reference §2.1); a third concurrent case makes it medical
 /// direction, QK.
 const RESIDENT_CASES_TEACHING: u32 = 2;
+/// Medical direction covers at most four concurrent cases; more is medical
+/// supervision, AD (42 CFR 414.46(d); CMS ch.12 §50.C).
+const MAX_DIRECTED_CASES: u32 = 4;
+/// Personally performed and unsupervised work is paid in full.
+const FULL_PERCENT: u32 = 100;
 
 /// How the billing anesthesiologist took part.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,178 +52,124 @@ impl Payment {
             Payment::Unbillable => None,
         }
     }
+
+    /// True when the anesthesiologist directs or supervises someone.
+    pub(crate) fn directs(self) -> bool {
+        matches!(
+            self,
+            Payment::DirectingOne | Payment::DirectingConcurrent | Payment::Supervising { .. }
+        )
+    }
 }
 
 /// One provider who bills the anesthesia.
 #[derive(Debug, Clone)]
-pub(crate) struct Biller<'r> {
-    pub(crate) provider: &'r Provider,
+pub(crate) struct Biller<'a, 'r> {
+    pub(crate) provider: &'a CheckedProvider<'r>,
     pub(crate) payment: Payment,
     pub(crate) percent: u32,
     /// GC: a resident took part under this teaching anesthesiologist.
     pub(crate) teaching: bool,
 }
 
-/// The billing providers, anesthesiologist first, and a sentence on why.
+/// The billing providers, anesthesiologist first, and why.
 #[derive(Debug)]
-pub(crate) struct Team<'r> {
-    pub(crate) billers: Vec<Biller<'r>>,
-    pub(crate) explanation: String,
+pub(crate) struct Team<'a, 'r> {
+    pub(crate) billers: Vec<Biller<'a, 'r>>,
+    pub(crate) reason: Option<TeamReason>,
 }
 
-fn role_of(provider: &Provider) -> Option<ProviderRole> {
-    provider.role.known()
+/// The providers of one part of the case's time, and their minutes.
+struct Present<'a, 'r> {
+    providers: &'a [CheckedProvider<'r>],
+    present: &'a dyn Fn(usize) -> bool,
+    case_minutes: u32,
 }
 
-/// The provider of `roles` with the longest time on the case; the others handed
-/// off to or from it (domain reference §1.2: bill under the longest, with the
-/// combined time).
-fn longest<'r>(
-    record: &'r CaseRecord,
-    roles: &[ProviderRole],
-    (present, minutes_of): (&dyn Fn(usize) -> bool, &dyn Fn(usize) -> u32),
-    findings: &mut Vec<Finding>,
-) -> Option<&'r Provider> {
-    let mut candidates: Vec<(usize, &Provider)> = Vec::new();
-    for (index, provider) in record.providers.iter().enumerate() {
-        if !present(index) {
-            continue;
-        }
-        let listed = candidates.iter().any(|(_, p)| p.npi == provider.npi);
-        // A provider listed twice was reported when the providers were checked.
-        if role_of(provider).is_some_and(|r| roles.contains(&r)) && !listed {
-            candidates.push((index, provider));
-        }
+impl<'a, 'r> Present<'a, 'r> {
+    fn iter(&self) -> impl Iterator<Item = &'a CheckedProvider<'r>> + '_ {
+        self.providers.iter().filter(|p| (self.present)(p.index))
     }
-    let (index, chosen) = candidates
-        .iter()
-        .rev()
-        .max_by_key(|(index, _)| minutes_of(*index))
-        .copied()?;
-    if candidates.len() > 1 {
-        findings.push(Finding::new(
-            Rule::ProviderHandoff,
-            FieldPath::of(Name::Providers).at(index),
-            format!(
-                "{} providers in the same role took part; the case is billed under {} (the longest time) with the case's total time",
-                candidates.len(),
-                chosen.npi
-            ),
-        ));
+
+    fn has(&self, role: ProviderRole) -> bool {
+        self.iter().any(|p| p.role == Some(role))
     }
-    Some(chosen)
+
+    /// A provider without blocks of its own was there for the whole case.
+    fn minutes(&self, provider: &CheckedProvider<'_>) -> u32 {
+        provider.minutes.unwrap_or(self.case_minutes)
+    }
+
+    /// The provider of `roles` with the longest time on the case; the others
+    /// handed off to or from it (domain reference §1.2: bill under the longest,
+    /// with the combined time).
+    fn longest(
+        &self,
+        roles: &[ProviderRole],
+        findings: &mut Vec<Finding>,
+    ) -> Option<&'a CheckedProvider<'r>> {
+        let mut candidates: Vec<&CheckedProvider<'r>> = Vec::new();
+        for provider in self.iter() {
+            // A provider listed twice was reported when the providers were checked.
+            let listed = candidates.iter().any(|p| p.npi_text == provider.npi_text);
+            if provider.role.is_some_and(|r| roles.contains(&r)) && !listed {
+                candidates.push(provider);
+            }
+        }
+        let chosen = candidates
+            .iter()
+            .rev()
+            .max_by_key(|p| self.minutes(p))
+            .copied()?;
+        if candidates.len() > 1 {
+            findings.push(Finding::new(
+                Rule::ProviderHandoff,
+                FieldPath::of(Name::Providers).at(chosen.index),
+                format!(
+                    "{} providers in the same role took part; the case is billed under {} (the longest time) with the case's total time",
+                    candidates.len(),
+                    chosen.npi_text
+                ),
+            ));
+        }
+        Some(chosen)
+    }
 }
 
 /// Decides who bills and with which payment modifier, among the providers
 /// `present` in the time of the line(s) billed (42 CFR 414.46(a)(3): anesthesia
 /// time is time the practitioner is present).
-pub(crate) fn team<'r>(
-    record: &'r CaseRecord,
+pub(crate) fn team<'a, 'r>(
+    providers: &'a [CheckedProvider<'r>],
     profile: &PayerProfile,
-    (case_minutes, provider_minutes): (u32, &[Option<u32>]),
-    present: &dyn Fn(usize) -> bool,
+    case_minutes: u32,
+    present: &'a dyn Fn(usize) -> bool,
     findings: &mut Vec<Finding>,
-) -> Team<'r> {
-    // A provider without blocks of its own was there for the whole case.
-    let minutes_of = |index: usize| {
-        provider_minutes
-            .get(index)
-            .copied()
-            .flatten()
-            .unwrap_or(case_minutes)
+) -> Team<'a, 'r> {
+    let present = Present {
+        providers,
+        present,
+        case_minutes,
     };
-    let has = |role| {
-        (record.providers.iter().enumerate()).any(|(i, p)| present(i) && role_of(p) == Some(role))
-    };
-    let resident = has(ProviderRole::Resident);
-    let student = has(ProviderRole::StudentNurseAnesthetist);
-    let physician = longest(
-        record,
-        &[ProviderRole::Anesthesiologist],
-        (present, &minutes_of),
-        findings,
-    );
-    let anesthetist = longest(
-        record,
+    let physician = present.longest(&[ProviderRole::Anesthesiologist], findings);
+    let anesthetist = present.longest(
         &[ProviderRole::Crna, ProviderRole::AnesthesiologistAssistant],
-        (present, &minutes_of),
         findings,
     );
-    let split = profile.medical_direction_percent.value;
+    let resident = present.has(ProviderRole::Resident);
     match (physician, anesthetist) {
         (Some(physician), Some(anesthetist)) => {
-            directed(record, physician, anesthetist, resident, profile, findings)
+            directed(physician, anesthetist, resident, profile, findings)
         }
         (Some(physician), None) => {
-            let concurrent = physician.concurrent_cases;
-            let index = position(record, physician);
-            if student && concurrent >= STUDENT_CASES_FOR_DIRECTION {
-                return single(
-                    physician,
-                    Payment::DirectingConcurrent,
-                    split,
-                    false,
-                    format!(
-                        "The anesthesiologist directed {concurrent} concurrent student nurse anesthetist cases: QK at {split}%."
-                    ),
-                );
-            }
-            if resident && concurrent > RESIDENT_CASES_TEACHING {
-                return single(
-                    physician,
-                    Payment::DirectingConcurrent,
-                    split,
-                    true,
-                    format!(
-                        "The teaching anesthesiologist directed {concurrent} concurrent cases: QK with GC at {split}%."
-                    ),
-                );
-            }
-            if !resident && !student && concurrent > 1 {
-                findings.push(Finding::new(
-                    Rule::ConcurrencyWithoutDirection,
-                    FieldPath::of(Name::Providers).at(index).then(Name::ConcurrentCases),
-                    format!(
-                        "the anesthesiologist reports {concurrent} concurrent cases but directs no one on this case; AA (personally performed) is billed, check the concurrency"
-                    ),
-                ));
-            }
-            let explanation = if resident {
-                "The teaching anesthesiologist was involved with a resident: AA with GC at 100%."
-                    .to_owned()
-            } else {
-                "The anesthesiologist personally performed the anesthetic: AA at 100%.".to_owned()
-            };
-            single(physician, Payment::Personal, 100, resident, explanation)
+            let student = present.has(ProviderRole::StudentNurseAnesthetist);
+            alone(physician, (resident, student), profile, findings)
         }
-        (None, Some(anesthetist)) => {
-            if role_of(anesthetist) == Some(ProviderRole::AnesthesiologistAssistant) {
-                findings.push(Finding::new(
-                    Rule::AnesthesiologistAssistantNotDirected,
-                    FieldPath::of(Name::Providers).at(position(record, anesthetist)),
-                    "an anesthesiologist assistant must be medically directed by an anesthesiologist; no anesthesiologist is on the case",
-                ));
-                return single(
-                    anesthetist,
-                    Payment::Unbillable,
-                    100,
-                    false,
-                    "An anesthesiologist assistant without medical direction cannot bill."
-                        .to_owned(),
-                );
-            }
-            single(
-                anesthetist,
-                Payment::NotDirected,
-                100,
-                false,
-                "The CRNA worked without medical direction: QZ at 100%.".to_owned(),
-            )
-        }
+        (None, Some(anesthetist)) => undirected(anesthetist, findings),
         (None, None) => {
             // Providers without a role were reported when the providers were checked.
-            let all_known = record.providers.iter().all(|p| role_of(p).is_some());
-            if !record.providers.is_empty() && all_known {
+            let all_known = providers.iter().all(|p| p.role.is_some());
+            if !providers.is_empty() && all_known {
                 findings.push(Finding::new(
                     Rule::NoBillingProvider,
                     FieldPath::of(Name::Providers),
@@ -225,27 +178,100 @@ pub(crate) fn team<'r>(
             }
             Team {
                 billers: Vec::new(),
-                explanation: String::new(),
+                reason: None,
             }
         }
     }
 }
 
-fn position(record: &CaseRecord, provider: &Provider) -> usize {
-    record
-        .providers
-        .iter()
-        .position(|p| std::ptr::eq(p, provider))
-        .unwrap_or(0)
+/// An anesthesiologist with no CRNA or AA present: personally performed, or
+/// directing trainees' concurrent cases.
+fn alone<'a, 'r>(
+    physician: &'a CheckedProvider<'r>,
+    (resident, student): (bool, bool),
+    profile: &PayerProfile,
+    findings: &mut Vec<Finding>,
+) -> Team<'a, 'r> {
+    let concurrent = physician.concurrent_cases;
+    let percent = profile.medical_direction_percent.value;
+    if student && concurrent >= STUDENT_CASES_FOR_DIRECTION {
+        let reason = TeamReason::StudentsDirected {
+            concurrent,
+            percent,
+        };
+        return single(
+            physician,
+            (Payment::DirectingConcurrent, percent),
+            false,
+            reason,
+        );
+    }
+    if resident && concurrent > RESIDENT_CASES_TEACHING {
+        let reason = TeamReason::TeachingDirected {
+            concurrent,
+            percent,
+        };
+        return single(
+            physician,
+            (Payment::DirectingConcurrent, percent),
+            true,
+            reason,
+        );
+    }
+    if !resident && !student && concurrent > 1 {
+        findings.push(Finding::new(
+            Rule::ConcurrencyWithoutDirection,
+            FieldPath::of(Name::Providers)
+                .at(physician.index)
+                .then(Name::ConcurrentCases),
+            format!(
+                "the anesthesiologist reports {concurrent} concurrent cases but directs no one on this case; AA (personally performed) is billed, check the concurrency"
+            ),
+        ));
+    }
+    let reason = TeamReason::Personal { teaching: resident };
+    single(
+        physician,
+        (Payment::Personal, FULL_PERCENT),
+        resident,
+        reason,
+    )
 }
 
-fn single<'r>(
-    provider: &'r Provider,
-    payment: Payment,
-    percent: u32,
+/// A CRNA or AA with no anesthesiologist present.
+fn undirected<'a, 'r>(
+    anesthetist: &'a CheckedProvider<'r>,
+    findings: &mut Vec<Finding>,
+) -> Team<'a, 'r> {
+    if anesthetist.role == Some(ProviderRole::AnesthesiologistAssistant) {
+        findings.push(Finding::new(
+            Rule::AnesthesiologistAssistantNotDirected,
+            FieldPath::of(Name::Providers).at(anesthetist.index),
+            "an anesthesiologist assistant must be medically directed by an anesthesiologist; no anesthesiologist is on the case",
+        ));
+        let reason = TeamReason::AssistantUndirected;
+        return single(
+            anesthetist,
+            (Payment::Unbillable, FULL_PERCENT),
+            false,
+            reason,
+        );
+    }
+    let reason = TeamReason::CrnaUndirected;
+    single(
+        anesthetist,
+        (Payment::NotDirected, FULL_PERCENT),
+        false,
+        reason,
+    )
+}
+
+fn single<'a, 'r>(
+    provider: &'a CheckedProvider<'r>,
+    (payment, percent): (Payment, u32),
     teaching: bool,
-    explanation: String,
-) -> Team<'r> {
+    reason: TeamReason,
+) -> Team<'a, 'r> {
     Team {
         billers: vec![Biller {
             provider,
@@ -253,100 +279,108 @@ fn single<'r>(
             percent,
             teaching,
         }],
-        explanation,
+        reason: Some(reason),
     }
 }
 
-fn directed<'r>(
-    record: &'r CaseRecord,
-    physician: &'r Provider,
-    anesthetist: &'r Provider,
+/// An anesthesiologist and a CRNA or AA: medical direction or supervision.
+fn directed<'a, 'r>(
+    physician: &'a CheckedProvider<'r>,
+    anesthetist: &'a CheckedProvider<'r>,
     resident: bool,
     profile: &PayerProfile,
     findings: &mut Vec<Finding>,
-) -> Team<'r> {
-    let index = position(record, physician);
+) -> Team<'a, 'r> {
+    let assistant = anesthetist.role == Some(ProviderRole::AnesthesiologistAssistant);
     if !physician.medical_direction_documented {
-        if role_of(anesthetist) == Some(ProviderRole::AnesthesiologistAssistant) {
-            findings.push(Finding::new(
-                Rule::AnesthesiologistAssistantNotDirected,
-                FieldPath::of(Name::Providers).at(index).then(Name::MedicalDirectionDocumented),
-                "an anesthesiologist assistant may bill only under documented medical direction; the anesthesiologist's medical direction is not documented",
-            ));
-        } else {
-            findings.push(Finding::new(
-                Rule::MedicalDirectionNotDocumented,
-                FieldPath::of(Name::Providers).at(index).then(Name::MedicalDirectionDocumented),
-                "the anesthesiologist and a CRNA both took part but medical direction is not documented; QK/QY/QX need the seven steps documented, otherwise both must be shown medically necessary (AA and QZ)",
-            ));
-        }
-    }
-    let mut concurrent = physician.concurrent_cases;
-    if concurrent == 0 {
-        findings.push(Finding::new(
-            Rule::ConcurrencyMissing,
-            FieldPath::of(Name::Providers)
-                .at(index)
-                .then(Name::ConcurrentCases),
-            "the directing anesthesiologist's concurrent cases are not sent; one (QY) is assumed",
-        ));
-        concurrent = 1;
+        direction_not_documented(physician, assistant, findings);
     }
     let split = profile.medical_direction_percent.value;
-    let (payment, percent, how) = match concurrent {
-        1 => (
-            Payment::DirectingOne,
-            split,
-            "directed one CRNA/AA: QY".to_owned(),
-        ),
-        2..=4 => (
-            Payment::DirectingConcurrent,
-            split,
-            format!("directed {concurrent} concurrent cases: QK"),
-        ),
-        _ => (
+    let direction = direction(physician, findings);
+    let (payment, percent) = match direction {
+        Direction::One => (Payment::DirectingOne, split),
+        Direction::Concurrent(_) => (Payment::DirectingConcurrent, split),
+        Direction::Supervised {
+            present_at_induction,
+            ..
+        } => (
             Payment::Supervising {
-                present_at_induction: physician.present_at_induction,
+                present_at_induction,
             },
             profile.supervision_percent.value,
-            format!(
-                "supervised {concurrent} concurrent cases, more than four: AD with 3 base units{} and no time units",
-                if physician.present_at_induction {
-                    " plus 1 for presence at induction"
-                } else {
-                    ""
-                }
-            ),
         ),
     };
-    let teaching = resident;
+    let anesthetist_payment = if assistant && !physician.medical_direction_documented {
+        Payment::Unbillable
+    } else {
+        Payment::Directed
+    };
     Team {
         billers: vec![
             Biller {
                 provider: physician,
                 payment,
                 percent,
-                teaching,
+                teaching: resident,
             },
             Biller {
                 provider: anesthetist,
-                payment: if role_of(anesthetist) == Some(ProviderRole::AnesthesiologistAssistant)
-                    && !physician.medical_direction_documented
-                {
-                    Payment::Unbillable
-                } else {
-                    Payment::Directed
-                },
+                payment: anesthetist_payment,
                 percent: split,
                 teaching: false,
             },
         ],
-        explanation: format!(
-            "The anesthesiologist {how} at {percent}%, and the {} bills QX at {split}%.",
-            match role_of(anesthetist) {
-                Some(ProviderRole::AnesthesiologistAssistant) => "anesthesiologist assistant",
-                _ => "CRNA",
-            }
-        ),
+        reason: Some(TeamReason::Directed {
+            direction,
+            percent,
+            assistant,
+            split,
+        }),
+    }
+}
+
+fn direction_not_documented(
+    physician: &CheckedProvider<'_>,
+    assistant: bool,
+    findings: &mut Vec<Finding>,
+) {
+    let field = FieldPath::of(Name::Providers)
+        .at(physician.index)
+        .then(Name::MedicalDirectionDocumented);
+    findings.push(if assistant {
+        Finding::new(
+            Rule::AnesthesiologistAssistantNotDirected,
+            field,
+            "an anesthesiologist assistant may bill only under documented medical direction; the anesthesiologist's medical direction is not documented",
+        )
+    } else {
+        Finding::new(
+            Rule::MedicalDirectionNotDocumented,
+            field,
+            "the anesthesiologist and a CRNA both took part but medical direction is not documented; QK/QY/QX need the seven steps documented, otherwise both must be shown medically necessary (AA and QZ)",
+        )
+    });
+}
+
+/// How many cases the anesthesiologist directed at once, as the record states.
+fn direction(physician: &CheckedProvider<'_>, findings: &mut Vec<Finding>) -> Direction {
+    let mut concurrent = physician.concurrent_cases;
+    if concurrent == 0 {
+        findings.push(Finding::new(
+            Rule::ConcurrencyMissing,
+            FieldPath::of(Name::Providers)
+                .at(physician.index)
+                .then(Name::ConcurrentCases),
+            "the directing anesthesiologist's concurrent cases are not sent; one (QY) is assumed",
+        ));
+        concurrent = 1;
+    }
+    match concurrent {
+        1 => Direction::One,
+        n if n <= MAX_DIRECTED_CASES => Direction::Concurrent(n),
+        cases => Direction::Supervised {
+            cases,
+            present_at_induction: physician.present_at_induction,
+        },
     }
 }

@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, HashSet};
 
 use anescode_codes::CatalogEntry;
 use anescode_codes::icd10cm::{CodeSex, Diagnosis, Icd10Cm, Icd10Error};
+use anescode_codes::icd10cm_releases::{Icd10CmRelease, Icd10CmReleases, ReleaseChoice};
 use anescode_codes::support::DiagnosisSupport;
+use jiff::civil::Date;
 
 use crate::checks::header::age_text;
 use crate::field::{FieldPath, Name};
@@ -37,6 +39,30 @@ pub struct ReportedDiagnosis {
     pub description: Option<String>,
     /// True when the code is valid for submission.
     pub billable: bool,
+}
+
+/// The ICD-10-CM release that judges the date of service; a finding when the date
+/// is before the oldest held.
+pub(crate) fn release<'t>(
+    releases: &'t Icd10CmReleases,
+    date_of_service: Option<Date>,
+    findings: &mut Vec<Finding>,
+) -> &'t Icd10CmRelease {
+    let (release, choice) = releases.for_date(date_of_service);
+    if choice == ReleaseChoice::BeforeOldest
+        && let Some(date) = date_of_service
+    {
+        findings.push(Finding::new(
+            Rule::Icd10CmReleaseNotHeld,
+            FieldPath::of(Name::Diagnoses),
+            format!(
+                "no ICD-10-CM release held covers {date}; the diagnoses were judged by {}, in force from {}",
+                release.set.release(),
+                release.effective_from
+            ),
+        ));
+    }
+    release
 }
 
 /// Checks every diagnosis and returns them in canonical form, in record order.

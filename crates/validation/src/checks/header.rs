@@ -4,7 +4,7 @@ use anescode_codes::place_of_service;
 use jiff::civil::Date;
 
 use crate::field::{FieldPath, Name};
-use crate::{AnesthesiaType, CaseRecord, Enumerated, Finding, Rule};
+use crate::{AnesthesiaType, CaseRecord, Enumerated, Finding, PayerProfile, PayerProfiles, Rule};
 
 const CASE_ID_MAX_CHARS: usize = 64;
 /// The Medicare Code Editor's adult range ends at 124 (domain reference §7.3).
@@ -70,13 +70,17 @@ pub(crate) fn parse_date(text: &str) -> Option<Date> {
     text.parse().ok()
 }
 
-/// Checks the patient's demographics. The birth date never appears in a message.
+/// Checks the patient's demographics and returns the birth date when it is a
+/// calendar date. The birth date never appears in a message.
 pub(crate) fn patient(
     record: &CaseRecord,
     date_of_service: Option<Date>,
     findings: &mut Vec<Finding>,
-) {
-    let patient = record.patient.clone().unwrap_or_default();
+) -> Option<Date> {
+    let Some(patient) = record.patient.as_ref() else {
+        findings.push(birth_date_missing());
+        return None;
+    };
     if let Enumerated::Unknown(value) = patient.sex {
         findings.push(unknown_enum(
             FieldPath::of(Name::Patient).then(Name::Sex),
@@ -84,12 +88,8 @@ pub(crate) fn patient(
         ));
     }
     if patient.birth_date.is_empty() {
-        findings.push(Finding::new(
-            Rule::BirthDateMissing,
-            FieldPath::of(Name::Patient).then(Name::BirthDate),
-            "the patient's birth date is not sent; extreme-age and age-dependent code rules cannot be checked",
-        ));
-        return;
+        findings.push(birth_date_missing());
+        return None;
     }
     let Some(birth) = parse_date(&patient.birth_date) else {
         findings.push(Finding::new(
@@ -97,10 +97,10 @@ pub(crate) fn patient(
             FieldPath::of(Name::Patient).then(Name::BirthDate),
             "the patient's birth date is not a calendar date written YYYY-MM-DD",
         ));
-        return;
+        return None;
     };
     let Some(service) = date_of_service else {
-        return;
+        return Some(birth);
     };
     if birth > service {
         findings.push(Finding::new(
@@ -115,12 +115,21 @@ pub(crate) fn patient(
             format!("the patient would be older than {MAX_AGE_YEARS} years on the date of service"),
         ));
     }
+    Some(birth)
+}
+
+fn birth_date_missing() -> Finding {
+    Finding::new(
+        Rule::BirthDateMissing,
+        FieldPath::of(Name::Patient).then(Name::BirthDate),
+        "the patient's birth date is not sent; extreme-age and age-dependent code rules cannot be checked",
+    )
 }
 
 /// The patient's age in completed years on the date of service, when both dates
 /// are known and in order.
-pub(crate) fn age(record: &CaseRecord, date_of_service: Option<Date>) -> Option<i16> {
-    let birth = parse_date(&record.patient.as_ref()?.birth_date)?;
+pub(crate) fn age(birth: Option<Date>, date_of_service: Option<Date>) -> Option<i16> {
+    let birth = birth?;
     let service = date_of_service?;
     // An age past the plausible range is reported and not believed: no
     // age-dependent rule is applied on it.
@@ -220,6 +229,40 @@ pub(crate) fn place_of_service(record: &CaseRecord, findings: &mut Vec<Finding>)
 /// CMS POS 02 (telehealth other than in the patient's home) and 10 (telehealth in
 /// the patient's home).
 const TELEHEALTH_PLACES_OF_SERVICE: [&str; 2] = ["02", "10"];
+
+/// The profile applied when a record names none.
+const DEFAULT_PROFILE: &str = "medicare";
+
+/// The payer profile the record names (the default when it names none); none when
+/// it names one that is not loaded.
+pub(crate) fn payer_profile<'p>(
+    record: &CaseRecord,
+    profiles: &'p PayerProfiles,
+    findings: &mut Vec<Finding>,
+) -> Option<&'p PayerProfile> {
+    let name = record.payer.as_ref().map_or("", |p| p.profile.as_str());
+    if name.is_empty() {
+        findings.push(Finding::new(
+            Rule::PayerProfileMissing,
+            FieldPath::of(Name::Payer).then(Name::Profile),
+            format!("the record names no payer profile; the {DEFAULT_PROFILE} profile is applied"),
+        ));
+        return profiles.get(DEFAULT_PROFILE);
+    }
+    let profile = profiles.get(name);
+    if profile.is_none() {
+        let known: Vec<&str> = profiles.iter().map(|p| p.name.as_str()).collect();
+        findings.push(Finding::new(
+            Rule::PayerProfileUnknown,
+            FieldPath::of(Name::Payer).then(Name::Profile),
+            format!(
+                "{name:?} is not a loaded payer profile; loaded: {}",
+                known.join(", ")
+            ),
+        ));
+    }
+    profile
+}
 
 pub(crate) fn physical_status(record: &CaseRecord, findings: &mut Vec<Finding>) {
     match record.physical_status {

@@ -5,7 +5,9 @@
 
 use jiff::civil::Date;
 
-use crate::checks::header::{age_text, parse_date};
+use anescode_codes::CatalogEntry;
+
+use crate::checks::header::age_text;
 use crate::checks::procedures::Resolved;
 use crate::field::{FieldPath, Name};
 use crate::{CaseRecord, Enumerated, Finding, PhysicalStatus, Rule};
@@ -26,19 +28,14 @@ const ORGAN_PROCUREMENT: &str = "01990";
 
 /// Each age-defined code on a patient outside its age.
 pub(crate) fn age_defined_codes(
-    record: &CaseRecord,
     resolved: &[Resolved<'_>],
-    date_of_service: Option<Date>,
+    (birth, date_of_service): (Option<Date>, Option<Date>),
     age: Option<i16>,
     findings: &mut Vec<Finding>,
 ) {
     let (Some(age), Some(service)) = (age, date_of_service) else {
         return;
     };
-    let birth = record
-        .patient
-        .as_ref()
-        .and_then(|p| parse_date(&p.birth_date));
     for r in resolved.iter().filter(|r| r.entry.reflects_extreme_age) {
         let code = r.entry.code.as_str();
         let message = if code == PREMATURE_INFANT_CODE {
@@ -97,13 +94,13 @@ pub(crate) fn delivery_with_labor_epidural(resolved: &[Resolved<'_>], findings: 
 /// P6 (brain-dead organ donor) on a case not coded 01990.
 pub(crate) fn p6_outside_organ_procurement(
     record: &CaseRecord,
-    carrying: Option<&Resolved<'_>>,
+    carrying: Option<&CatalogEntry>,
     findings: &mut Vec<Finding>,
 ) {
     let Some(carrying) = carrying else {
         return;
     };
-    let code = carrying.entry.code.as_str();
+    let code = carrying.code.as_str();
     if record.physical_status == Enumerated::Known(PhysicalStatus::P6) && code != ORGAN_PROCUREMENT
     {
         findings.push(Finding::new(

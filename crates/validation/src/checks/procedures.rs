@@ -5,6 +5,7 @@ use anescode_codes::{Catalog, CatalogEntry, Code, CodeKind};
 use jiff::civil::Date;
 
 use crate::field::{FieldPath, Name};
+use crate::time::{self, Interval};
 use crate::{CaseRecord, Finding, Rule};
 
 /// How a procedure's anesthesia code was found.
@@ -17,12 +18,15 @@ pub(crate) enum Source {
 }
 
 /// A procedure whose anesthesia code is known and in the catalog.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct Resolved<'c> {
     /// The procedure's position in the record.
     pub(crate) index: usize,
     pub(crate) entry: &'c CatalogEntry,
     pub(crate) source: Source,
+    /// Its own time (index of the block, interval), when it has blocks of its own
+    /// (obstetric add-ons).
+    pub(crate) own_time: Option<Vec<(usize, Interval)>>,
 }
 
 impl Resolved<'_> {
@@ -104,6 +108,7 @@ pub(crate) fn resolve<'c>(
             index,
             entry,
             source,
+            own_time: None,
         });
     }
     check_add_ons(&resolved, findings);
@@ -259,12 +264,66 @@ fn check_add_ons(resolved: &[Resolved<'_>], findings: &mut Vec<Finding>) {
     }
 }
 
-/// The procedure whose code carries the case: among codes that are not add-ons,
-/// the one with the highest base units; the first of equals.
-pub(crate) fn carrying<'a, 'c>(resolved: &'a [Resolved<'c>]) -> Option<&'a Resolved<'c>> {
+/// The position in `resolved` of the procedure whose code carries the case: among
+/// codes that are not add-ons, the one with the highest base units; the first of
+/// equals.
+pub(crate) fn carrying(resolved: &[Resolved<'_>]) -> Option<usize> {
     resolved
         .iter()
-        .filter(|r| !r.entry.add_on)
+        .enumerate()
+        .filter(|(_, r)| !r.entry.add_on)
         .rev()
-        .max_by_key(|r| r.base_units())
+        .max_by_key(|(_, r)| r.base_units())
+        .map(|(i, _)| i)
+}
+
+/// Several procedures under one anesthetic: the one that carries the case is
+/// named (CMS ch.12 §50.G: the highest base units, with the total time).
+pub(crate) fn carrying_of_several(
+    resolved: &[Resolved<'_>],
+    carrying: Option<usize>,
+    findings: &mut Vec<Finding>,
+) {
+    let others = resolved.iter().filter(|r| !r.entry.add_on).count();
+    if let Some(carrying) = carrying.map(|i| &resolved[i])
+        && others > 1
+    {
+        findings.push(Finding::new(
+            Rule::MultipleProceduresHighestBase,
+            FieldPath::of(Name::Procedures).at(carrying.index),
+            format!(
+                "{} procedures share one anesthetic; {} has the highest base units and carries the total time",
+                others, carrying.entry.code
+            ),
+        ));
+    }
+}
+
+/// Checks each procedure's own time blocks and gives them to its resolved code.
+pub(crate) fn own_time(
+    record: &CaseRecord,
+    resolved: &mut [Resolved<'_>],
+    date_of_service: Option<Date>,
+    findings: &mut Vec<Finding>,
+) {
+    let mut times: Vec<_> = record
+        .procedures
+        .iter()
+        .enumerate()
+        .map(|(index, procedure)| {
+            (!procedure.time_blocks.is_empty()).then(|| {
+                time::check_blocks_indexed(
+                    FieldPath::of(Name::Procedures)
+                        .at(index)
+                        .then(Name::TimeBlocks),
+                    &procedure.time_blocks,
+                    date_of_service,
+                    findings,
+                )
+            })
+        })
+        .collect();
+    for r in resolved {
+        r.own_time = times.get_mut(r.index).and_then(Option::take);
+    }
 }

@@ -5,18 +5,20 @@ use std::collections::HashMap;
 use anescode_codes::taxonomy::{self, TaxonomyGroup};
 use jiff::civil::Date;
 
+use crate::checked::{CheckedAncillary, CheckedProvider};
 use crate::checks::header::unknown_enum;
 use crate::field::{FieldPath, Name};
-use crate::time::{Interval, own_intervals};
+use crate::time::{self, own_intervals};
 use crate::{CaseRecord, Enumerated, Finding, Npi, NpiError, ProviderRole, Rule};
+use anescode_codes::Code;
 
-/// Checks the providers and returns each one's own minutes (`None` when the
-/// provider has no blocks of its own and so shares the case's time).
-pub(crate) fn check(
-    record: &CaseRecord,
+/// Checks the providers and returns each one checked, with its own time when it
+/// has blocks of its own.
+pub(crate) fn check<'r>(
+    record: &'r CaseRecord,
     date_of_service: Option<Date>,
     findings: &mut Vec<Finding>,
-) -> Vec<Option<Vec<Interval>>> {
+) -> Vec<CheckedProvider<'r>> {
     if record.providers.is_empty() {
         findings.push(Finding::new(
             Rule::ProvidersMissing,
@@ -25,12 +27,12 @@ pub(crate) fn check(
         ));
         return Vec::new();
     }
-    let mut minutes = Vec::with_capacity(record.providers.len());
+    let mut checked = Vec::with_capacity(record.providers.len());
     let mut first_seen: HashMap<&str, usize> = HashMap::new();
     for (i, provider) in record.providers.iter().enumerate() {
         // Field paths are formatted only when there is something to report.
         let field = |name: Name| FieldPath::of(Name::Providers).at(i).then(name);
-        npi(
+        let parsed = npi(
             &provider.npi,
             || field(Name::Npi),
             Rule::ProviderNpiMissing,
@@ -69,27 +71,45 @@ pub(crate) fn check(
             }
         };
         taxonomy_matches(&provider.taxonomy, role, || field(Name::Taxonomy), findings);
-        minutes.push(own_intervals(
+        let own_time = own_intervals(
             || field(Name::TimeBlocks),
             &provider.time_blocks,
             date_of_service,
             findings,
-        ));
+        );
+        checked.push(CheckedProvider {
+            index: i,
+            npi_text: &provider.npi,
+            npi: parsed,
+            role,
+            concurrent_cases: provider.concurrent_cases,
+            medical_direction_documented: provider.medical_direction_documented,
+            present_at_induction: provider.present_at_induction,
+            minutes: own_time.as_deref().map(time::total_minutes),
+            own_time,
+        });
     }
-    minutes
+    checked
 }
 
-/// Checks an NPI field; `missing` is the rule reported when it is empty.
-fn npi(text: &str, field: impl Fn() -> FieldPath, missing: Rule, findings: &mut Vec<Finding>) {
+/// Checks an NPI field and returns the NPI when it is valid; `missing` is the
+/// rule reported when it is empty.
+fn npi(
+    text: &str,
+    field: impl Fn() -> FieldPath,
+    missing: Rule,
+    findings: &mut Vec<Finding>,
+) -> Option<Npi> {
     if text.is_empty() {
         findings.push(Finding::new(
             missing,
             field(),
             "no NPI is sent; send the provider's 10-digit NPI",
         ));
-        return;
+        return None;
     }
-    if let Err(error) = text.parse::<Npi>() {
+    let parsed = text.parse::<Npi>();
+    if let Err(error) = &parsed {
         let message = match error {
             NpiError::Format | NpiError::FirstDigit => format!("{text:?} is not an NPI: {error}"),
             NpiError::CheckDigit { .. } => {
@@ -98,6 +118,7 @@ fn npi(text: &str, field: impl Fn() -> FieldPath, missing: Rule, findings: &mut 
         };
         findings.push(Finding::new(Rule::ProviderNpiInvalid, field(), message));
     }
+    parsed.ok()
 }
 
 fn taxonomy_matches(
@@ -141,16 +162,23 @@ fn taxonomy_matches(
     }
 }
 
-pub(crate) fn ancillary(record: &CaseRecord, findings: &mut Vec<Finding>) {
+/// Checks the procedures performed beside the anesthetic and returns them with
+/// their codes parsed.
+pub(crate) fn ancillary<'r>(
+    record: &'r CaseRecord,
+    findings: &mut Vec<Finding>,
+) -> Vec<CheckedAncillary<'r>> {
+    let mut checked = Vec::with_capacity(record.ancillary_procedures.len());
     for (i, procedure) in record.ancillary_procedures.iter().enumerate() {
         let path = FieldPath::of(Name::AncillaryProcedures).at(i);
+        let code = procedure.cpt.parse::<Code>();
         if procedure.cpt.is_empty() {
             findings.push(Finding::new(
                 Rule::AncillaryCptMissing,
                 path.then(Name::Cpt),
                 format!("ancillary procedure {} has no CPT code", i + 1),
             ));
-        } else if let Err(error) = procedure.cpt.parse::<anescode_codes::Code>() {
+        } else if let Err(error) = &code {
             findings.push(Finding::new(
                 Rule::AncillaryCptInvalid,
                 path.then(Name::Cpt),
@@ -174,5 +202,15 @@ pub(crate) fn ancillary(record: &CaseRecord, findings: &mut Vec<Finding>) {
                 format!("{performer} is not one of the case's providers"),
             ));
         }
+        checked.push(CheckedAncillary {
+            index: i,
+            code: code.ok(),
+            performer,
+            ultrasound_guided: procedure.ultrasound_guided,
+            surgeon_requested_postop_pain: procedure.surgeon_requested_postop_pain,
+            primary_anesthetic: procedure.primary_anesthetic,
+            emergency: procedure.emergency,
+        });
     }
+    checked
 }
