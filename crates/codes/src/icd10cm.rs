@@ -530,16 +530,25 @@ pub fn dotted(code: &str) -> String {
     }
 }
 
+/// What the table's lines have given so far.
+#[derive(Default)]
+struct Parsed {
+    release: &'static str,
+    billable_count: u32,
+    chapters: Vec<Chapter>,
+    blocks: Vec<Block>,
+    entries: Vec<Entry>,
+    excludes1: Vec<(&'static str, Vec<CodeRange<'static>>)>,
+    code_first: Vec<(&'static str, &'static str)>,
+    categories: Vec<Category>,
+}
+
 /// Parses the table; the error is the 1-based line that is malformed.
 fn parse(table: &'static str) -> Result<Icd10Cm, usize> {
-    let mut release = "";
-    let mut billable_count = 0;
-    let mut chapters = Vec::new();
-    let mut blocks = Vec::new();
-    let mut entries = Vec::with_capacity(100_000);
-    let mut excludes1: Vec<(&'static str, Vec<CodeRange<'static>>)> = Vec::new();
-    let mut code_first: Vec<(&'static str, &'static str)> = Vec::new();
-    let mut categories: Vec<Category> = Vec::new();
+    let mut parsed = Parsed {
+        entries: Vec::with_capacity(100_000),
+        ..Parsed::default()
+    };
     for (number, line) in table.split_terminator('\n').enumerate() {
         let line_no = number + 1;
         let mut fields = line.split('\t');
@@ -547,121 +556,150 @@ fn parse(table: &'static str) -> Result<Icd10Cm, usize> {
         let mut field = || fields.next().ok_or(line_no);
         match kind {
             "R" => {
-                release = field()?;
-                billable_count = field()?.parse().map_err(|_| line_no)?;
+                parsed.release = field()?;
+                parsed.billable_count = field()?.parse().map_err(|_| line_no)?;
             }
-            "C" => chapters.push(Chapter {
+            "C" => parsed.chapters.push(Chapter {
                 number: field()?.parse().map_err(|_| line_no)?,
                 range: field()?,
                 title: field()?,
             }),
-            "B" => {
-                let id = field()?;
-                let title = field()?;
-                for code in field()?.split(',') {
-                    categories.push(Category {
-                        code,
-                        block: u16::try_from(blocks.len()).map_err(|_| line_no)?,
-                        position: u32::try_from(categories.len()).map_err(|_| line_no)?,
-                    });
-                }
-                let (first, last) = id.split_once('-').unwrap_or((id, id));
-                let chapter = chapters
-                    .iter()
-                    .find(|c: &&Chapter| {
-                        let (low, high) = c.range.split_once('-').unwrap_or((c.range, c.range));
-                        low <= first && first <= high
-                    })
-                    .map(|c| c.number)
-                    .ok_or(line_no)?;
-                blocks.push(Block {
-                    id,
-                    title,
-                    chapter,
-                    first,
-                    last,
-                });
-            }
+            "B" => parsed
+                .block((field()?, field()?, field()?))
+                .ok_or(line_no)?,
             "D" => {
-                let code = field()?;
-                let flags_text = field()?;
-                let (title, extension) = match field()? {
-                    raw if raw.starts_with('^') => (&raw[1..], true),
-                    raw => (raw, false),
-                };
-                let mut flags = 0;
-                for flag in flags_text.bytes() {
-                    flags |= match flag {
-                        b'B' => BILLABLE,
-                        b'H' => 0,
-                        b'M' => MANIFESTATION,
-                        b'f' => FEMALE,
-                        b'm' => MALE,
-                        b'P' => MATERNITY,
-                        b'N' => NEWBORN,
-                        _ => return Err(line_no),
-                    };
-                }
-                entries.push(Entry {
-                    code,
-                    title,
-                    flags,
-                    block: 0,
-                    parent: NONE,
-                    extends: NONE,
-                    extension,
-                    notes: NONE,
-                    children: 0,
-                });
+                let entry = diagnosis((field()?, field()?, field()?)).ok_or(line_no)?;
+                parsed.entries.push(entry);
             }
             "X" => {
                 let code = field()?;
-                let ranges = field()?
-                    .split(';')
-                    .map(|range| {
-                        range
-                            .split_once("..")
-                            .map(|(low, high)| CodeRange { low, high })
-                            .ok_or(line_no)
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
-                excludes1.push((code, ranges));
+                let ranges = code_ranges(field()?).ok_or(line_no)?;
+                parsed.excludes1.push((code, ranges));
             }
             "F" => {
                 let code = field()?;
-                code_first.push((code, field()?));
+                parsed.code_first.push((code, field()?));
             }
             _ => return Err(line_no),
         }
     }
-    categories.sort_unstable_by_key(|c| c.code);
-    link(&mut entries, &categories);
-    let keys: Vec<u64> = entries.iter().map(|e| key(e.code.as_bytes())).collect();
-    if !keys.windows(2).all(|pair| pair[0] < pair[1]) {
-        return Err(0);
+    parsed.finish(table)
+}
+
+impl Parsed {
+    /// A block line: its id, title and categories.
+    fn block(
+        &mut self,
+        (id, title, codes): (&'static str, &'static str, &'static str),
+    ) -> Option<()> {
+        for code in codes.split(',') {
+            self.categories.push(Category {
+                code,
+                block: u16::try_from(self.blocks.len()).ok()?,
+                position: u32::try_from(self.categories.len()).ok()?,
+            });
+        }
+        let (first, last) = id.split_once('-').unwrap_or((id, id));
+        let chapter = self
+            .chapters
+            .iter()
+            .find(|c: &&Chapter| {
+                let (low, high) = c.range.split_once('-').unwrap_or((c.range, c.range));
+                low <= first && first <= high
+            })?
+            .number;
+        self.blocks.push(Block {
+            id,
+            title,
+            chapter,
+            first,
+            last,
+        });
+        Some(())
     }
-    let mut notes: Vec<Notes> = Vec::new();
-    for (code, ranges) in excludes1 {
-        let index = notes_index(&mut entries, &keys, &mut notes, code)?;
-        notes[index].excludes1 = ranges;
+
+    /// Links the codes into their tree and attaches the notes; the error 0 means
+    /// the codes are not in order or a note names no code.
+    fn finish(mut self, table: &'static str) -> Result<Icd10Cm, usize> {
+        self.categories.sort_unstable_by_key(|c| c.code);
+        link(&mut self.entries, &self.categories);
+        let keys: Vec<u64> = self
+            .entries
+            .iter()
+            .map(|e| key(e.code.as_bytes()))
+            .collect();
+        if !keys.windows(2).all(|pair| pair[0] < pair[1]) {
+            return Err(0);
+        }
+        let mut notes: Vec<Notes> = Vec::new();
+        for (code, ranges) in self.excludes1 {
+            let index = notes_index(&mut self.entries, &keys, &mut notes, code)?;
+            notes[index].excludes1 = ranges;
+        }
+        for (code, note) in self.code_first {
+            let index = notes_index(&mut self.entries, &keys, &mut notes, code)?;
+            notes[index].code_first = Some(note);
+        }
+        Ok(Icd10Cm {
+            release: self.release,
+            billable_count: self.billable_count,
+            chapters: self.chapters,
+            blocks: self.blocks,
+            entries: self.entries,
+            // ASCII lower-casing keeps every offset.
+            lower: table.to_ascii_lowercase(),
+            keys,
+            notes,
+            categories: self.categories,
+            table,
+        })
     }
-    for (code, note) in code_first {
-        let index = notes_index(&mut entries, &keys, &mut notes, code)?;
-        notes[index].code_first = Some(note);
+}
+
+/// A diagnosis line: its code, flags and title (`^` marks a title that extends
+/// its parent's).
+fn diagnosis(
+    (code, flags_text, raw_title): (&'static str, &'static str, &'static str),
+) -> Option<Entry> {
+    let (title, extension) = match raw_title.strip_prefix('^') {
+        Some(rest) => (rest, true),
+        None => (raw_title, false),
+    };
+    let mut flags = 0;
+    for flag in flags_text.bytes() {
+        flags |= match flag {
+            b'B' => BILLABLE,
+            b'H' => 0,
+            b'M' => MANIFESTATION,
+            b'f' => FEMALE,
+            b'm' => MALE,
+            b'P' => MATERNITY,
+            b'N' => NEWBORN,
+            _ => return None,
+        };
     }
-    Ok(Icd10Cm {
-        release,
-        billable_count,
-        chapters,
-        blocks,
-        entries,
-        // ASCII lower-casing keeps every offset.
-        lower: table.to_ascii_lowercase(),
-        keys,
-        notes,
-        categories,
-        table,
+    Some(Entry {
+        code,
+        title,
+        flags,
+        block: 0,
+        parent: NONE,
+        extends: NONE,
+        extension,
+        notes: NONE,
+        children: 0,
     })
+}
+
+/// Ranges written `low..high;low..high`.
+fn code_ranges(text: &'static str) -> Option<Vec<CodeRange<'static>>> {
+    text.split(';')
+        .map(|range| {
+            range
+                .split_once("..")
+                .map(|(low, high)| CodeRange { low, high })
+        })
+        .collect()
 }
 
 /// The index of a code's notes, made on first use; the error is "not a code" (0).

@@ -188,6 +188,7 @@ fn date(text: Option<&str>) -> Result<Option<Date>, String> {
         .transpose()
 }
 
+/// Sets on `profile` every figure the entry gives.
 fn merge(
     mut profile: PayerProfile,
     name: String,
@@ -209,128 +210,124 @@ fn merge(
     if let Some(description) = description {
         profile.description = description;
     }
-    if let Some(TimeUnitsEntry {
-        divisor_minutes,
-        rounding,
-        source,
-        effective,
-    }) = time_units
-    {
-        if divisor_minutes == 0 {
-            return Err("time_units.divisor_minutes must be at least 1".to_owned());
-        }
-        let rounding = match rounding {
-            RoundingEntry::Tenth => TimeRounding::Tenth,
-            RoundingEntry::WholeUp => TimeRounding::WholeUp,
-            RoundingEntry::NearestWhole => TimeRounding::NearestWhole,
-        };
-        profile.time_units = Sourced::new(
-            TimeUnitRule {
-                divisor_minutes,
-                rounding,
-            },
-            source,
-            date(effective.as_deref())?,
-        );
+    if let Some(entry) = time_units {
+        profile.time_units = entry.sourced()?;
     }
-    if let Some(PhysicalStatusEntry {
-        units,
-        source,
-        effective,
-    }) = physical_status_units
-    {
-        profile.physical_status_units = Sourced::new(
-            PhysicalStatusUnits(units),
-            source,
-            date(effective.as_deref())?,
-        );
+    if let Some(entry) = physical_status_units {
+        profile.physical_status_units = entry.sourced()?;
     }
-    if let Some(QualifyingEntry {
-        extreme_age,
-        total_body_hypothermia,
-        controlled_hypotension,
-        emergency,
-        source,
-        effective,
-    }) = qualifying_units
-    {
-        profile.qualifying_units = Sourced::new(
-            QualifyingUnits {
-                extreme_age,
-                total_body_hypothermia,
-                controlled_hypotension,
-                emergency,
-            },
-            source,
-            date(effective.as_deref())?,
-        );
+    if let Some(entry) = qualifying_units {
+        profile.qualifying_units = entry.sourced()?;
     }
     if let Some(report) = report_qualifying_circumstances {
         profile.report_qualifying_circumstances = report;
     }
-    for (field, entry, target) in [
-        (
-            "medical_direction_percent",
-            medical_direction_percent,
-            &mut profile.medical_direction_percent,
-        ),
-        (
-            "supervision_percent",
-            supervision_percent,
-            &mut profile.supervision_percent,
-        ),
-    ] {
-        if let Some(PercentEntry {
-            value,
-            source,
-            effective,
-        }) = entry
-        {
-            if value > 100 {
-                return Err(format!("{field} {value} is over 100"));
-            }
-            *target = Sourced::new(value, source, date(effective.as_deref())?);
-        }
+    if let Some(entry) = medical_direction_percent {
+        profile.medical_direction_percent = entry.sourced("medical_direction_percent")?;
     }
-    for FactorEntry {
-        locality,
-        effective,
-        until,
-        value,
-        source,
-    } in conversion_factors
-    {
-        let effective = date(Some(&effective))?.unwrap_or_default();
-        let until = date(until.as_deref())?;
-        let rate: Rate = value
-            .parse()
-            .map_err(|e| format!("conversion factor: {e}"))?;
-        let locality = locality.filter(|l| !l.is_empty());
+    if let Some(entry) = supervision_percent {
+        profile.supervision_percent = entry.sourced("supervision_percent")?;
+    }
+    for entry in conversion_factors {
+        let factor = entry.factor()?;
+        // A factor for the same locality and date replaces the one held.
         profile
             .conversion_factors
-            .retain(|f| !(f.locality == locality && f.effective == effective));
-        profile.conversion_factors.push(ConversionFactor {
-            locality,
+            .retain(|f| !(f.locality == factor.locality && f.effective == factor.effective));
+        profile.conversion_factors.push(factor);
+    }
+    if let Some(codes) = unusual_anesthesia_codes {
+        profile.unusual_anesthesia_codes = anesthesia_codes(&codes)?;
+    }
+    Ok(profile)
+}
+
+impl TimeUnitsEntry {
+    fn sourced(self) -> Result<Sourced<TimeUnitRule>, String> {
+        if self.divisor_minutes == 0 {
+            return Err("time_units.divisor_minutes must be at least 1".to_owned());
+        }
+        let rounding = match self.rounding {
+            RoundingEntry::Tenth => TimeRounding::Tenth,
+            RoundingEntry::WholeUp => TimeRounding::WholeUp,
+            RoundingEntry::NearestWhole => TimeRounding::NearestWhole,
+        };
+        let rule = TimeUnitRule {
+            divisor_minutes: self.divisor_minutes,
+            rounding,
+        };
+        Ok(Sourced::new(
+            rule,
+            self.source,
+            date(self.effective.as_deref())?,
+        ))
+    }
+}
+
+impl PhysicalStatusEntry {
+    fn sourced(self) -> Result<Sourced<PhysicalStatusUnits>, String> {
+        let effective = date(self.effective.as_deref())?;
+        Ok(Sourced::new(
+            PhysicalStatusUnits(self.units),
+            self.source,
+            effective,
+        ))
+    }
+}
+
+impl QualifyingEntry {
+    fn sourced(self) -> Result<Sourced<QualifyingUnits>, String> {
+        let units = QualifyingUnits {
+            extreme_age: self.extreme_age,
+            total_body_hypothermia: self.total_body_hypothermia,
+            controlled_hypotension: self.controlled_hypotension,
+            emergency: self.emergency,
+        };
+        let effective = date(self.effective.as_deref())?;
+        Ok(Sourced::new(units, self.source, effective))
+    }
+}
+
+impl PercentEntry {
+    /// The percent of `field`, at most 100.
+    fn sourced(self, field: &str) -> Result<Sourced<u32>, String> {
+        if self.value > 100 {
+            return Err(format!("{field} {} is over 100", self.value));
+        }
+        let effective = date(self.effective.as_deref())?;
+        Ok(Sourced::new(self.value, self.source, effective))
+    }
+}
+
+impl FactorEntry {
+    fn factor(self) -> Result<ConversionFactor, String> {
+        let effective = date(Some(&self.effective))?.unwrap_or_default();
+        let until = date(self.until.as_deref())?;
+        let rate: Rate = self
+            .value
+            .parse()
+            .map_err(|e| format!("conversion factor: {e}"))?;
+        Ok(ConversionFactor {
+            locality: self.locality.filter(|l| !l.is_empty()),
             effective,
             until,
             rate,
-            source,
-        });
+            source: self.source,
+        })
     }
-    if let Some(codes) = unusual_anesthesia_codes {
-        profile.unusual_anesthesia_codes = codes
-            .iter()
-            .map(|c| {
-                c.parse::<Code>()
-                    .ok()
-                    .filter(Code::is_anesthesia)
-                    .ok_or_else(|| {
-                        format!("unusual_anesthesia_codes: {c:?} is not an anesthesia code")
-                    })
-            })
-            .collect::<Result<_, _>>()?;
-    }
-    Ok(profile)
+}
+
+/// The codes, each an anesthesia code.
+fn anesthesia_codes(codes: &[String]) -> Result<Vec<Code>, String> {
+    codes
+        .iter()
+        .map(|c| {
+            c.parse::<Code>()
+                .ok()
+                .filter(Code::is_anesthesia)
+                .ok_or_else(|| format!("unusual_anesthesia_codes: {c:?} is not an anesthesia code"))
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -7,20 +7,28 @@
 //!
 //! # One record, from wire to decision
 //!
-//! 1. The server converts the wire record to a [`CaseRecord`] (`crates/server/src/convert.rs`),
-//!    after counting its lists on the wire (`wire_limits.rs`).
-//! 2. [`Coder::code`] checks the [`limits`] first: a record over them is rejected
-//!    with one finding per field and nothing else is done.
-//! 3. The checks (`checks/`) read each part of the record: header and dates, time
-//!    blocks (`time.rs`), procedures and the code that carries the case, age-defined
-//!    and obstetric edits, diagnoses against the ICD-10-CM release in force on the
-//!    date of service, providers, ancillary work, place of service, payer profile.
-//! 4. Billing (`billing/`) decides who bills with which payment modifier
-//!    (`team.rs`), builds the anesthesia, add-on and qualifying-circumstance lines
-//!    with their units, the separately billable lines (`ancillary.rs`) and the money.
-//! 5. The rationale and the figures applied are written, the status follows from
-//!    the findings, and the findings are capped; the server converts the
-//!    [`Decision`] back to the wire.
+//! 1. The server counts the wire record's lists (`crates/server/src/wire_limits.rs`)
+//!    and converts it to a [`CaseRecord`] (`crates/server/src/convert.rs`): the
+//!    record as sent, nothing judged.
+//! 2. [`Coder::code`] checks the [`limits`]; a record over them gets one finding per
+//!    field and nothing else is done.
+//! 3. `checks::check` (`checks/mod.rs`) runs the checks in the contract's field
+//!    order: header and dates (`header.rs`), time (`time.rs`), procedures and the
+//!    code that carries the case (`procedures.rs`), age-defined and obstetric
+//!    edits, diagnoses against the ICD-10-CM release of the date of service
+//!    (`diagnoses.rs`), providers and ancillary work (`providers.rs`), place of
+//!    service, payer profile. Each pushes its [`Finding`]s, pointed at a typed
+//!    [`FieldPath`], and hands on what it established: together a `CheckedCase`
+//!    (`checked.rs`) of parsed dates, the age, resolved catalog entries with their
+//!    own time, typed providers (role, NPI, minutes) and ancillary codes.
+//! 4. Billing (`billing/`) reads only the checked case: who bills with which
+//!    [`Modifier`] (`team.rs`), the anesthesia, add-on and qualifying-circumstance
+//!    lines (`mod.rs`, `qualifying.rs`), the lines billed apart (`ancillary.rs`),
+//!    the money. It records why as data (`explanation::Reason`).
+//! 5. `explanation.rs` renders the reasons, the carrying code and the lines into the
+//!    rationale, and lists the figures applied with their sources; the status
+//!    follows from the findings, which are capped, and the server converts the
+//!    [`Decision`] back to the wire (`convert.rs`).
 //!
 //! # Example
 //!

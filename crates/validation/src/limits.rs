@@ -5,7 +5,7 @@
 //! checked or coded for it.
 
 use crate::field::{FieldPath, Name};
-use crate::{CaseRecord, Finding, Rule, TimeBlock};
+use crate::{AncillaryProcedure, CaseRecord, Finding, Procedure, Provider, Rule, TimeBlock};
 
 /// One documented limit: what it bounds, the most it allows and why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,78 +113,10 @@ pub(crate) fn check(record: &CaseRecord) -> Vec<Finding> {
         );
     }
     over.blocks(FieldPath::of(Name::TimeBlocks), time_blocks);
-    if over.count(
-        PROCEDURES,
-        FieldPath::of(Name::Procedures),
-        procedures.len(),
-    ) {
-        for (i, procedure) in procedures.iter().enumerate() {
-            over.text(
-                FieldPath::of(Name::Procedures)
-                    .at(i)
-                    .then(Name::SurgicalCpt),
-                &procedure.surgical_cpt,
-            );
-            over.text(
-                FieldPath::of(Name::Procedures)
-                    .at(i)
-                    .then(Name::AnesthesiaCode),
-                &procedure.anesthesia_code,
-            );
-            over.bytes(
-                DESCRIPTION_BYTES,
-                FieldPath::of(Name::Procedures)
-                    .at(i)
-                    .then(Name::Description),
-                &procedure.description,
-            );
-            over.blocks(
-                FieldPath::of(Name::Procedures).at(i).then(Name::TimeBlocks),
-                &procedure.time_blocks,
-            );
-        }
-    }
-    if over.count(DIAGNOSES, FieldPath::of(Name::Diagnoses), diagnoses.len()) {
-        for (i, diagnosis) in diagnoses.iter().enumerate() {
-            over.text(FieldPath::of(Name::Diagnoses).at(i), diagnosis);
-        }
-    }
-    if over.count(PROVIDERS, FieldPath::of(Name::Providers), providers.len()) {
-        for (i, provider) in providers.iter().enumerate() {
-            over.text(
-                FieldPath::of(Name::Providers).at(i).then(Name::Npi),
-                &provider.npi,
-            );
-            over.text(
-                FieldPath::of(Name::Providers).at(i).then(Name::Taxonomy),
-                &provider.taxonomy,
-            );
-            over.blocks(
-                FieldPath::of(Name::Providers).at(i).then(Name::TimeBlocks),
-                &provider.time_blocks,
-            );
-        }
-    }
-    if over.count(
-        ANCILLARY_PROCEDURES,
-        FieldPath::of(Name::AncillaryProcedures),
-        ancillary_procedures.len(),
-    ) {
-        for (i, ancillary) in ancillary_procedures.iter().enumerate() {
-            over.text(
-                FieldPath::of(Name::AncillaryProcedures)
-                    .at(i)
-                    .then(Name::Cpt),
-                &ancillary.cpt,
-            );
-            over.text(
-                FieldPath::of(Name::AncillaryProcedures)
-                    .at(i)
-                    .then(Name::PerformedByNpi),
-                &ancillary.performed_by_npi,
-            );
-        }
-    }
+    over.procedures(procedures);
+    over.diagnoses(diagnoses);
+    over.providers(providers);
+    over.ancillary(ancillary_procedures);
     over.text(FieldPath::of(Name::PlaceOfService), place_of_service);
     if let Some(payer) = payer {
         over.text(
@@ -232,6 +164,61 @@ impl Over {
         false
     }
 
+    /// The procedures and, when their count is within its limit, each one's fields.
+    fn procedures(&mut self, procedures: &[Procedure]) {
+        let list = FieldPath::of(Name::Procedures);
+        if !self.count(PROCEDURES, list, procedures.len()) {
+            return;
+        }
+        for (i, procedure) in procedures.iter().enumerate() {
+            let field = |name| list.at(i).then(name);
+            self.text(field(Name::SurgicalCpt), &procedure.surgical_cpt);
+            self.text(field(Name::AnesthesiaCode), &procedure.anesthesia_code);
+            let description = field(Name::Description);
+            self.bytes(DESCRIPTION_BYTES, description, &procedure.description);
+            self.blocks(field(Name::TimeBlocks), &procedure.time_blocks);
+        }
+    }
+
+    /// The diagnoses and, when their count is within its limit, each code.
+    fn diagnoses(&mut self, diagnoses: &[String]) {
+        let list = FieldPath::of(Name::Diagnoses);
+        if !self.count(DIAGNOSES, list, diagnoses.len()) {
+            return;
+        }
+        for (i, diagnosis) in diagnoses.iter().enumerate() {
+            self.text(list.at(i), diagnosis);
+        }
+    }
+
+    /// The providers and, when their count is within its limit, each one's fields.
+    fn providers(&mut self, providers: &[Provider]) {
+        let list = FieldPath::of(Name::Providers);
+        if !self.count(PROVIDERS, list, providers.len()) {
+            return;
+        }
+        for (i, provider) in providers.iter().enumerate() {
+            let field = |name| list.at(i).then(name);
+            self.text(field(Name::Npi), &provider.npi);
+            self.text(field(Name::Taxonomy), &provider.taxonomy);
+            self.blocks(field(Name::TimeBlocks), &provider.time_blocks);
+        }
+    }
+
+    /// The ancillary procedures and, when their count is within its limit, each
+    /// one's fields.
+    fn ancillary(&mut self, ancillary: &[AncillaryProcedure]) {
+        let list = FieldPath::of(Name::AncillaryProcedures);
+        if !self.count(ANCILLARY_PROCEDURES, list, ancillary.len()) {
+            return;
+        }
+        for (i, procedure) in ancillary.iter().enumerate() {
+            self.text(list.at(i).then(Name::Cpt), &procedure.cpt);
+            let performer = list.at(i).then(Name::PerformedByNpi);
+            self.text(performer, &procedure.performed_by_npi);
+        }
+    }
+
     fn blocks(&mut self, field: FieldPath, blocks: &[TimeBlock]) {
         self.count(TIME_BLOCKS, field, blocks.len());
     }
@@ -276,7 +263,6 @@ pub(crate) fn cap_findings(findings: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{AncillaryProcedure, Procedure, Provider};
 
     /// Each finding as "RULE field".
     fn ids(findings: &[Finding]) -> Vec<String> {

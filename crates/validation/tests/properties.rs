@@ -260,3 +260,191 @@ proptest! {
         }
     }
 }
+
+/// Text a sender might put in a code or identifier field: a value that means
+/// something, or any text at all.
+fn text(meaningful: &'static [&'static str]) -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => prop::sample::select(meaningful).prop_map(str::to_owned),
+        1 => "\\PC{0,12}",
+    ]
+}
+
+fn raw_timestamp() -> impl Strategy<Value = Option<RawTimestamp>> {
+    prop::option::weighted(
+        0.9,
+        (
+            prop_oneof![NOON - 6 * 3600..NOON + 6 * 3600, any::<i64>()],
+            prop_oneof![Just(0), any::<i32>()],
+        )
+            .prop_map(|(seconds, nanos)| RawTimestamp { seconds, nanos }),
+    )
+}
+
+fn time_blocks(most: usize) -> impl Strategy<Value = Vec<TimeBlock>> {
+    prop::collection::vec(
+        (raw_timestamp(), raw_timestamp()).prop_map(|(start, end)| TimeBlock { start, end }),
+        0..most,
+    )
+}
+
+fn enumerated<T: std::fmt::Debug + Clone + 'static>(
+    known: Vec<T>,
+) -> impl Strategy<Value = Enumerated<T>> {
+    prop_oneof![
+        4 => prop::sample::select(known).prop_map(Enumerated::Known),
+        1 => Just(Enumerated::Unspecified),
+        1 => (7i32..100).prop_map(Enumerated::Unknown),
+    ]
+}
+
+const CODES: &[&str] = &[
+    "00402", "00406", "00300", "00620", "00632", "01967", "01968", "01961", "00836", "00326",
+    "01990", "99100", "00999", "19318",
+];
+const DIAGNOSES: &[&str] = &[
+    "N62", "C50.911", "I10", "O80", "Z38.00", "E11.9", "S72.001A", "V43.52XA", "C50", "Q21.0",
+];
+
+fn arbitrary_provider() -> impl Strategy<Value = Provider> {
+    (
+        text(&NPIS),
+        enumerated(vec![
+            ProviderRole::Anesthesiologist,
+            ProviderRole::Crna,
+            ProviderRole::AnesthesiologistAssistant,
+            ProviderRole::Resident,
+            ProviderRole::StudentNurseAnesthetist,
+        ]),
+        text(&["207L00000X", "367500000X", "367H00000X", ""]),
+        0u32..7,
+        any::<[bool; 2]>(),
+        time_blocks(3),
+    )
+        .prop_map(
+            |(npi, role, taxonomy, concurrent_cases, flags, time_blocks)| Provider {
+                npi,
+                role,
+                taxonomy,
+                concurrent_cases,
+                medical_direction_documented: flags[0],
+                present_at_induction: flags[1],
+                time_blocks,
+            },
+        )
+}
+
+prop_compose! {
+    /// A record whose every field may be anything the contract lets a sender
+    /// send: missing, malformed, contradictory or well-formed.
+    fn arbitrary_record()(
+        case_id in text(&["A-1", "", " padded "]),
+        date_of_service in text(&["2026-03-02", "2024-02-01", "2026-02-30", ""]),
+        patient in prop::option::weighted(0.9, (text(&["1950-05-05", "2026-01-01", "1890-01-01", "2027-01-01"]),
+            enumerated(vec![Sex::Female, Sex::Male]))),
+        anesthesia_type in enumerated(vec![AnesthesiaType::General, AnesthesiaType::MonitoredAnesthesiaCare,
+            AnesthesiaType::Regional, AnesthesiaType::Neuraxial]),
+        time_blocks in time_blocks(4),
+        procedures in prop::collection::vec((text(CODES), text(&["19318", "", "1931"]), time_blocks(2)), 0..4),
+        diagnoses in prop::collection::vec(text(DIAGNOSES), 0..5),
+        physical_status in enumerated(vec![PhysicalStatus::P1, PhysicalStatus::P3, PhysicalStatus::P6]),
+        providers in prop::collection::vec(arbitrary_provider(), 0..4),
+        flags in any::<[bool; 5]>(),
+        ancillary in prop::collection::vec((text(&ANCILLARY), text(&NPIS), any::<[bool; 4]>()), 0..4),
+        place_of_service in text(&["21", "22", "02", "99", ""]),
+        payer in prop::option::weighted(0.9, (text(&["medicare", "commercial-asa", ""]), text(&["", "NYC"]))),
+    ) -> CaseRecord {
+        CaseRecord {
+            case_id,
+            revision: 1,
+            facility_id: String::new(),
+            date_of_service,
+            patient: patient.map(|(birth_date, sex)| Patient { birth_date, sex }),
+            anesthesia_type,
+            time_blocks,
+            procedures: procedures
+                .into_iter()
+                .map(|(anesthesia_code, surgical_cpt, time_blocks)| Procedure {
+                    anesthesia_code,
+                    surgical_cpt,
+                    time_blocks,
+                    ..Default::default()
+                })
+                .collect(),
+            diagnoses,
+            physical_status,
+            emergency: flags[0],
+            providers,
+            total_body_hypothermia: flags[1],
+            controlled_hypotension: flags[2],
+            mac_deep_complex: flags[3],
+            mac_severe_cardiopulmonary_history: flags[4],
+            ancillary_procedures: ancillary
+                .into_iter()
+                .map(|(cpt, performed_by_npi, f)| AncillaryProcedure {
+                    cpt,
+                    performed_by_npi,
+                    ultrasound_guided: f[0],
+                    surgeon_requested_postop_pain: f[1],
+                    primary_anesthetic: f[2],
+                    emergency: f[3],
+                })
+                .collect(),
+            place_of_service,
+            payer: payer.map(|(profile, locality)| Payer { profile, locality, ..Default::default() }),
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+    /// Over records of any shape: the status follows the worst finding; every
+    /// finding names a field of the record or none; no line is billed under
+    /// someone the record does not name; coding twice gives the same decision.
+    #[test]
+    fn arbitrary_records_keep_the_invariants(record in arbitrary_record()) {
+        let coder = Coder::new(Arc::new(Catalog::embedded()), Arc::new(PayerProfiles::embedded()));
+        let decision = coder.code(&record);
+        let worst = decision.findings.iter().map(|f| f.severity()).max();
+        let rejected = worst == Some(anescode_validation::Severity::Error);
+        prop_assert_eq!(decision.status == DecisionStatus::Rejected, rejected);
+        for finding in &decision.findings {
+            let field = finding.field.to_string();
+            let top = field.split(['.', '[']).next().unwrap_or("");
+            prop_assert!(
+                top.is_empty() || TOP_LEVEL_FIELDS.contains(&top),
+                "{} points at {:?}", finding.rule.id(), field
+            );
+        }
+        for line in &decision.lines {
+            let named = record.providers.iter().any(|p| p.npi == line.provider_npi)
+                || record.ancillary_procedures.iter().any(|a| a.performed_by_npi == line.provider_npi);
+            prop_assert!(named, "{:?}", line);
+        }
+        prop_assert_eq!(coder.code(&record), decision);
+    }
+}
+
+/// The top-level fields of anescode.v1.CaseRecord, from the contract.
+const TOP_LEVEL_FIELDS: &[&str] = &[
+    "case_id",
+    "revision",
+    "facility_id",
+    "date_of_service",
+    "patient",
+    "anesthesia_type",
+    "time_blocks",
+    "procedures",
+    "diagnoses",
+    "physical_status",
+    "emergency",
+    "providers",
+    "total_body_hypothermia",
+    "controlled_hypotension",
+    "mac_deep_complex",
+    "mac_severe_cardiopulmonary_history",
+    "ancillary_procedures",
+    "place_of_service",
+    "payer",
+];

@@ -31,11 +31,19 @@ const INCLUDED: &[(u32, &str)] = &[
 ];
 
 /// The vascular access codes ultrasound guidance (76937) is an add-on to.
-const VASCULAR_ACCESS: [u32; 4] = [36555, 36556, 36620, 93503];
+const VASCULAR_ACCESS: [u32; 4] = [
+    CENTRAL_LINE_CHILD,
+    CENTRAL_LINE,
+    ARTERIAL_LINE,
+    PULMONARY_ARTERY_CATHETER,
+];
 
+/// What becomes of one ancillary procedure.
 enum Class {
-    Bill { modifiers: Vec<Modifier> },
-    Skip(Finding),
+    /// Billed, with these modifiers.
+    Bill(Vec<Modifier>),
+    /// Not billed: the rule and message of the finding that says why.
+    Skip(Rule, String),
 }
 
 /// The separately billable lines of the record's ancillary procedures; every
@@ -52,7 +60,7 @@ pub(crate) fn lines(
             continue;
         };
         match classify(case, procedure, code) {
-            Class::Bill { modifiers } => lines.push(ClaimLine {
+            Class::Bill(modifiers) => lines.push(ClaimLine {
                 code,
                 modifiers,
                 provider_npi: procedure.performer.to_owned(),
@@ -66,7 +74,10 @@ pub(crate) fn lines(
                 allowed_amount: None,
                 diagnosis_pointers: pointers.to_vec(),
             }),
-            Class::Skip(finding) => findings.push(finding),
+            Class::Skip(rule, message) => {
+                let field = FieldPath::of(Name::AncillaryProcedures).at(procedure.index);
+                findings.push(Finding::new(rule, field, message));
+            }
         }
     }
     lines
@@ -75,91 +86,112 @@ pub(crate) fn lines(
 /// CPT 36555 is a central venous catheter for a patient under 5 years, 36556 for
 /// one 5 years or older (CPT descriptors).
 const CENTRAL_LINE_CHILD_AGE: i16 = 5;
+const CENTRAL_LINE_CHILD: u32 = 36555;
+const CENTRAL_LINE: u32 = 36556;
+/// Arterial line and pulmonary artery catheter: billed apart (domain reference §3).
+const ARTERIAL_LINE: u32 = 36620;
+const PULMONARY_ARTERY_CATHETER: u32 = 93503;
+/// Ultrasound guidance for vascular access, an add-on to it (CPT 76937).
+const ULTRASOUND_GUIDANCE: u32 = 76937;
+/// Diagnostic TEE (93312-93317), billed apart with 59 (domain reference §3).
+const DIAGNOSTIC_TEE: std::ops::RangeInclusive<u32> = 93312..=93317;
+/// Nerve blocks and epidural or spinal injections: billed apart with 59 only for
+/// post-operative pain the surgeon asked for (NCCI Policy Manual ch. II).
+const NERVE_BLOCKS: std::ops::RangeInclusive<u32> = 64400..=64530;
+const NEURAXIAL_INJECTIONS: std::ops::RangeInclusive<u32> = 62320..=62327;
+/// Endotracheal intubation: billed apart only in an emergency outside the
+/// anesthetic (NCCI Policy Manual ch. II).
+const INTUBATION: u32 = 31500;
 
 /// What to do with one ancillary procedure: bill it (with its modifiers) or not,
 /// and why.
 fn classify(case: &CheckedCase<'_, '_>, procedure: &CheckedAncillary<'_>, code: Code) -> Class {
-    let field = FieldPath::of(Name::AncillaryProcedures).at(procedure.index);
     let number = code.number().unwrap_or(0);
-    let age = case.age;
-    let bill = |modifiers: Vec<Modifier>| Class::Bill { modifiers };
-    let skip = |rule, message: String| Class::Skip(Finding::new(rule, field, message));
     if let Some((_, what)) = INCLUDED.iter().find(|(c, _)| *c == number) {
-        return skip(
+        return Class::Skip(
             Rule::IncludedInAnesthesia,
             format!("{code} ({what}) is part of the anesthesia care package and is not billed"),
         );
     }
     match number {
-        36620 | 93503 => bill(Vec::new()),
-        36555 | 36556 => match (number, age) {
-            (36555, Some(age)) if age >= CENTRAL_LINE_CHILD_AGE => skip(
-                Rule::CentralLineAgeMismatch,
-                format!(
-                    "36555 is for patients under 5 years; the patient is {}: bill 36556",
-                    age_text(age)
-                ),
-            ),
-            (36556, Some(age)) if age < CENTRAL_LINE_CHILD_AGE => skip(
-                Rule::CentralLineAgeMismatch,
-                format!(
-                    "36556 is for patients 5 years or older; the patient is {}: bill 36555",
-                    age_text(age)
-                ),
-            ),
-            _ => bill(Vec::new()),
-        },
-        76937 => {
-            let access = (case.ancillary.iter())
-                .filter_map(|p| p.code.and_then(|c| c.number()))
-                .any(|n| VASCULAR_ACCESS.contains(&n));
-            if !access {
-                skip(
-                    Rule::UltrasoundGuidanceWithoutAccess,
-                    "76937 is an add-on to a vascular access code (36555, 36556, 36620, 93503), and none is on the case; not billed".to_owned(),
-                )
-            } else if !procedure.ultrasound_guided {
-                skip(
-                    Rule::UltrasoundGuidanceNotDocumented,
-                    "76937 needs documented ultrasound guidance (vessel evaluation, real-time needle entry, a kept image); ultrasound_guided is not set, not billed".to_owned(),
-                )
-            } else {
-                bill(Vec::new())
-            }
+        ARTERIAL_LINE | PULMONARY_ARTERY_CATHETER => Class::Bill(Vec::new()),
+        CENTRAL_LINE_CHILD | CENTRAL_LINE => central_line(number, case.age),
+        ULTRASOUND_GUIDANCE => ultrasound_guidance(case, procedure),
+        n if DIAGNOSTIC_TEE.contains(&n) => Class::Bill(vec![Modifier::DistinctService]),
+        n if NERVE_BLOCKS.contains(&n) || NEURAXIAL_INJECTIONS.contains(&n) => {
+            block(code, procedure)
         }
-        93312..=93317 => bill(vec![Modifier::DistinctService]),
-        64400..=64530 | 62320..=62327 => {
-            if procedure.primary_anesthetic {
-                skip(
-                    Rule::BlockIsPrimaryAnesthetic,
-                    format!(
-                        "{code} was the anesthetic for the surgery; it is paid through the anesthesia code, not billed apart"
-                    ),
-                )
-            } else if !procedure.surgeon_requested_postop_pain {
-                skip(
-                    Rule::BlockNotRequestedBySurgeon,
-                    format!(
-                        "{code} is billed apart only when the surgeon requested it for post-operative pain; surgeon_requested_postop_pain is not set, not billed"
-                    ),
-                )
-            } else {
-                bill(vec![Modifier::DistinctService])
-            }
-        }
-        31500 => {
-            if procedure.emergency {
-                bill(Vec::new())
-            } else {
-                skip(
-                    Rule::IncludedInAnesthesia,
-                    "31500 without an emergency is the case's routine airway, part of the anesthesia; not billed".to_owned(),
-                )
-            }
-        }
-        _ => skip(
+        INTUBATION if procedure.emergency => Class::Bill(Vec::new()),
+        INTUBATION => Class::Skip(
+            Rule::IncludedInAnesthesia,
+            "31500 without an emergency is the case's routine airway, part of the anesthesia; not billed".to_owned(),
+        ),
+        _ => Class::Skip(
             Rule::AncillaryNotRecognized,
             format!("anescode has no billing rule for {code}; it was not billed, decide by hand"),
         ),
+    }
+}
+
+/// A central line, whose code depends on the patient's age.
+fn central_line(number: u32, age: Option<i16>) -> Class {
+    match (number, age) {
+        (CENTRAL_LINE_CHILD, Some(age)) if age >= CENTRAL_LINE_CHILD_AGE => Class::Skip(
+            Rule::CentralLineAgeMismatch,
+            format!(
+                "36555 is for patients under 5 years; the patient is {}: bill 36556",
+                age_text(age)
+            ),
+        ),
+        (CENTRAL_LINE, Some(age)) if age < CENTRAL_LINE_CHILD_AGE => Class::Skip(
+            Rule::CentralLineAgeMismatch,
+            format!(
+                "36556 is for patients 5 years or older; the patient is {}: bill 36555",
+                age_text(age)
+            ),
+        ),
+        _ => Class::Bill(Vec::new()),
+    }
+}
+
+/// Ultrasound guidance: billed with a vascular access code and its documentation.
+fn ultrasound_guidance(case: &CheckedCase<'_, '_>, procedure: &CheckedAncillary<'_>) -> Class {
+    let access = (case.ancillary.iter())
+        .filter_map(|p| p.code.and_then(|c| c.number()))
+        .any(|n| VASCULAR_ACCESS.contains(&n));
+    if !access {
+        Class::Skip(
+            Rule::UltrasoundGuidanceWithoutAccess,
+            "76937 is an add-on to a vascular access code (36555, 36556, 36620, 93503), and none is on the case; not billed".to_owned(),
+        )
+    } else if !procedure.ultrasound_guided {
+        Class::Skip(
+            Rule::UltrasoundGuidanceNotDocumented,
+            "76937 needs documented ultrasound guidance (vessel evaluation, real-time needle entry, a kept image); ultrasound_guided is not set, not billed".to_owned(),
+        )
+    } else {
+        Class::Bill(Vec::new())
+    }
+}
+
+/// A nerve block or neuraxial injection: billed apart only for post-operative
+/// pain the surgeon requested, never when it was the anesthetic.
+fn block(code: Code, procedure: &CheckedAncillary<'_>) -> Class {
+    if procedure.primary_anesthetic {
+        Class::Skip(
+            Rule::BlockIsPrimaryAnesthetic,
+            format!(
+                "{code} was the anesthetic for the surgery; it is paid through the anesthesia code, not billed apart"
+            ),
+        )
+    } else if !procedure.surgeon_requested_postop_pain {
+        Class::Skip(
+            Rule::BlockNotRequestedBySurgeon,
+            format!(
+                "{code} is billed apart only when the surgeon requested it for post-operative pain; surgeon_requested_postop_pain is not set, not billed"
+            ),
+        )
+    } else {
+        Class::Bill(vec![Modifier::DistinctService])
     }
 }
