@@ -69,8 +69,8 @@ pub(crate) fn lines(
                 base_units: None,
                 time_units: None,
                 modifying_units: None,
-                total_units: Tenths::whole(1),
-                payment_percent: 100,
+                total_units: Tenths::whole(SERVICE_UNITS),
+                payment_percent: FULL_PERCENT,
                 allowed_amount: None,
                 diagnosis_pointers: pointers.to_vec(),
             }),
@@ -82,6 +82,10 @@ pub(crate) fn lines(
     }
     lines
 }
+
+/// A procedure billed apart is one service, paid in full to who performed it.
+const SERVICE_UNITS: u32 = 1;
+const FULL_PERCENT: u32 = 100;
 
 /// CPT 36555 is a central venous catheter for a patient under 5 years, 36556 for
 /// one 5 years or older (CPT descriptors).

@@ -24,6 +24,11 @@ use crate::{
 };
 use team::{Biller, Payment};
 
+/// Medical supervision (AD) is paid 3 base units, and 1 more when the
+/// anesthesiologist was present at induction (CMS ch.12 §50.D; 42 CFR 414.46(d)).
+const SUPERVISION_BASE_UNITS: u32 = 3;
+const PRESENT_AT_INDUCTION_UNITS: u32 = 1;
+
 /// Each add-on code billed, with the minutes it carries.
 type AddOnMinutes<'c> = [(&'c CatalogEntry, u32)];
 
@@ -308,7 +313,14 @@ fn anesthesia_line(
         Payment::Supervising {
             present_at_induction,
         } => (
-            Some(Tenths::whole(3 + u32::from(present_at_induction))),
+            Some(Tenths::whole(
+                SUPERVISION_BASE_UNITS
+                    + if present_at_induction {
+                        PRESENT_AT_INDUCTION_UNITS
+                    } else {
+                        0
+                    },
+            )),
             Tenths::default(),
             Tenths::default(),
         ),

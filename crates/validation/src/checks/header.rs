@@ -138,10 +138,13 @@ pub(crate) fn age(birth: Option<Date>, date_of_service: Option<Date>) -> Option<
         .filter(|age| *age <= MAX_AGE_YEARS)
 }
 
+/// Ages above this are aggregated in messages (45 CFR 164.514(b)(2)(i)(C)).
+const HIPAA_AGE_AGGREGATE_ABOVE: i16 = 89;
+
 /// An age as a message may state it: ages over 89 are identifiers under the HIPAA
 /// Safe Harbor rule (45 CFR 164.514(b)(2)(i)(C)), so they are aggregated.
 pub(crate) fn age_text(age: i16) -> String {
-    if age > 89 {
+    if age > HIPAA_AGE_AGGREGATE_ABOVE {
         "90 or older".to_owned()
     } else {
         age.to_string()
