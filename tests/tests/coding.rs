@@ -58,6 +58,7 @@ async fn clean_seed_case_is_coded_exactly() {
             ..decision
         },
         pb::CodingDecision {
+            ledger: None,
             case_id: "CASE-1".to_owned(),
             revision: 1,
             status: pb::DecisionStatus::Coded.into(),

@@ -6,8 +6,9 @@ use futures_util::StreamExt;
 use prost::Message;
 use tonic_reflection::pb::{v1, v1alpha};
 
-const SERVICES: [&str; 5] = [
+const SERVICES: [&str; 6] = [
     "anescode.v1.AnesthesiaCoding",
+    "anescode.v1.CaseLedger",
     "anescode.v1.CodeCatalog",
     "grpc.health.v1.Health",
     "grpc.reflection.v1.ServerReflection",
@@ -60,7 +61,7 @@ async fn v1_file_names(
 }
 
 #[tokio::test]
-async fn v1_lists_both_anescode_services() {
+async fn v1_lists_every_anescode_service() {
     let server = TestServer::start().await;
     let response = ask_v1(
         &server,
@@ -106,7 +107,7 @@ async fn v1_serves_the_timestamp_file_and_documented_symbols() {
 }
 
 #[tokio::test]
-async fn v1alpha_lists_both_anescode_services() {
+async fn v1alpha_lists_every_anescode_service() {
     let server = TestServer::start().await;
     let mut client =
         v1alpha::server_reflection_client::ServerReflectionClient::new(server.channel());

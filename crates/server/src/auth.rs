@@ -32,6 +32,11 @@ impl ClientIdentity {
     }
 
     /// Whether the client may send or read records of `facility`.
+    /// True when the client is not limited to some facilities.
+    pub(crate) fn may_use_all(&self) -> bool {
+        self.facilities.is_none()
+    }
+
     pub(crate) fn may_use(&self, facility: &str) -> bool {
         self.facilities
             .as_ref()

@@ -106,7 +106,7 @@ impl UnaryService<Received<pb::CodeCaseRequest>> for CodeCaseMethod {
     fn call(&mut self, request: Request<Received<pb::CodeCaseRequest>>) -> Self::Future {
         let service = Arc::clone(&self.0);
         let caller = Caller::of(&request);
-        Box::pin(async move { service.answer_one(&caller, request.into_inner()) })
+        Box::pin(async move { service.answer_one(&caller, request.into_inner()).await })
     }
 }
 

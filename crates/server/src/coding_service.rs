@@ -4,13 +4,15 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use futures_util::{Stream, StreamExt};
+use futures_util::future::{self, BoxFuture};
+use futures_util::{FutureExt, Stream, StreamExt};
 use tonic::{Request, Response, Status, Streaming};
 
 use crate::auth::ClientIdentity;
 use crate::codec;
 use crate::coding_routes::{Received, decoded};
 use crate::error::{ServiceError, preview};
+use crate::ledger::Ledger;
 use crate::logging::{Clipped, RateLimit};
 use crate::pb;
 use crate::pb::anesthesia_coding_server::AnesthesiaCoding;
@@ -80,6 +82,37 @@ fn decide(coder: &anescode_validation::Coder, record: pb::CaseRecord) -> pb::Cod
     decision.into()
 }
 
+/// Records of one CodeCases stream in the ledger at once, awaiting their group
+/// commit; answers still go back in order.
+const STREAM_PIPELINE: usize = 64;
+
+/// Sends a record to the ledger (now, so a stream's records are applied in order)
+/// and returns its answer, after the commit.
+fn ledger_decide(
+    ledger: &Ledger,
+    record: pb::CaseRecord,
+) -> impl Future<Output = Result<pb::CodingDecision, Status>> + use<> {
+    let answer = ledger.submit(record);
+    async move {
+        let decision = answer.await?;
+        telemetry::wire_decision(&decision);
+        tracing::debug!(
+            case_id = %Clipped(&decision.case_id),
+            revision = decision.revision,
+            status = decision.status,
+            sequence = decision.ledger.as_ref().map_or(0, |l| l.sequence),
+            "coded case into the ledger"
+        );
+        Ok(decision)
+    }
+}
+
+fn respond(decision: pb::CodingDecision) -> pb::CodeCasesResponse {
+    pb::CodeCasesResponse {
+        decision: Some(decision),
+    }
+}
+
 /// The response stream of CodeCases.
 pub(crate) type DecisionStream =
     Pin<Box<dyn Stream<Item = Result<pb::CodeCasesResponse, Status>> + Send>>;
@@ -99,14 +132,28 @@ impl CodingService {
         S: Stream<Item = Result<Received<pb::CodeCasesRequest>, Status>> + Send + 'static,
     {
         let coder = self.readiness.coder()?.clone();
+        let ledger = self.readiness.ledger()?.cloned();
         let warn = Arc::clone(&self.warn);
-        let outbound = inbound.map(move |message| {
-            let decision = match message? {
+        let outbound = inbound.map(move |message| -> BoxFuture<'static, _> {
+            let message = match message {
+                Ok(message) => message,
+                Err(status) => return future::ready(Err(status)).boxed(),
+            };
+            let decision = match message {
                 Received::Message(pb::CodeCasesRequest {
                     item: Some(pb::code_cases_request::Item::CaseRecord(record)),
                 }) => {
-                    caller.admit(&record)?;
-                    decide(&coder, record)
+                    if let Err(status) = caller.admit(&record) {
+                        return future::ready(Err(status)).boxed();
+                    }
+                    match &ledger {
+                        Some(ledger) => {
+                            return ledger_decide(ledger, record)
+                                .map(|d| d.map(respond))
+                                .boxed();
+                        }
+                        None => decide(&coder, record),
+                    }
                 }
                 Received::Message(pb::CodeCasesRequest { item: None }) => {
                     stream_rules::missing_record(coder.catalog().version())
@@ -125,17 +172,16 @@ impl CodingService {
                     stream_rules::undecodable_message(&error, coder.catalog().version())
                 }
             };
-            Ok(pb::CodeCasesResponse {
-                decision: Some(decision),
-            })
+            future::ready(Ok(respond(decision))).boxed()
         });
+        let outbound = outbound.buffered(STREAM_PIPELINE);
         Ok(Response::new(Box::pin(outbound)))
     }
 }
 
 impl CodingService {
     /// Answers one CodeCase request.
-    pub(crate) fn answer_one(
+    pub(crate) async fn answer_one(
         &self,
         caller: &Caller,
         received: Received<pb::CodeCaseRequest>,
@@ -145,7 +191,10 @@ impl CodingService {
             Received::Message(pb::CodeCaseRequest { case_record }) => {
                 let record = case_record.ok_or(ServiceError::MissingField("case_record"))?;
                 caller.admit(&record)?;
-                decide(coder, record)
+                match self.readiness.ledger()? {
+                    Some(ledger) => ledger_decide(ledger, record).await?,
+                    None => decide(coder, record),
+                }
             }
             Received::OverLimits(over) => over_limits(coder, caller, over),
             Received::Undecodable(error) => return Err(codec::undecodable(&error)),
@@ -182,6 +231,7 @@ impl AnesthesiaCoding for CodingService {
     ) -> Result<Response<pb::CodeCaseResponse>, Status> {
         let caller = Caller::of(&request);
         self.answer_one(&caller, Received::Message(request.into_inner()))
+            .await
     }
 
     type CodeCasesStream = DecisionStream;

@@ -10,6 +10,7 @@ use anescode_validation::{Coder, PayerProfiles};
 use jiff::civil::Date;
 
 use crate::auth::{Tokens, TokensError};
+use crate::ledger::StoreChoice;
 use crate::logging::LogFormat;
 use crate::profiles_file;
 use crate::serve::{ServeOptions, StartupError};
@@ -94,10 +95,20 @@ pub struct Config {
     #[arg(long, env = "ANESCODE_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
 
+    /// The case ledger: an SQLite file (created owner-only on first start; it holds
+    /// patient data), `memory` for a throwaway one, or `none` to decide every
+    /// record alone and keep nothing.
+    #[arg(long, env = "ANESCODE_STORE", default_value = DEFAULT_STORE)]
+    pub store: StoreChoice,
+
     /// Transport limits.
     #[command(flatten)]
     pub limits: TransportLimits,
 }
+
+/// The ledger file when --store names none, relative to the working directory
+/// (`anescode-data/` is in .gitignore).
+pub const DEFAULT_STORE: &str = "anescode-data/ledger.sqlite3";
 
 /// Why the configuration cannot be served.
 #[derive(Debug, thiserror::Error)]
@@ -148,6 +159,7 @@ impl Config {
             tls,
             tokens,
             reflection: self.reflection,
+            store: self.store.clone(),
         })
     }
 

@@ -257,6 +257,7 @@ impl From<domain::Decision> for pb::CodingDecision {
             figures: figures.into_iter().map(Into::into).collect(),
             diagnoses: diagnoses.into_iter().map(Into::into).collect(),
             icd10cm_release,
+            ledger: None,
         }
     }
 }

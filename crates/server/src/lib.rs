@@ -11,6 +11,8 @@ pub mod config;
 mod convert;
 mod error;
 mod incoming;
+pub mod ledger;
+mod ledger_service;
 pub mod logging;
 pub mod pb;
 pub mod profiles_file;

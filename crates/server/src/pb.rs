@@ -25,6 +25,8 @@ pub const FILE_DESCRIPTOR_SET: &[u8] =
 pub const ANESTHESIA_CODING_SERVICE: &str = "anescode.v1.AnesthesiaCoding";
 /// Fully-qualified name of the catalog service.
 pub const CODE_CATALOG_SERVICE: &str = "anescode.v1.CodeCatalog";
+/// Fully-qualified name of the case ledger service.
+pub const CASE_LEDGER_SERVICE: &str = "anescode.v1.CaseLedger";
 
 #[cfg(test)]
 mod tests {
@@ -54,7 +56,14 @@ mod tests {
             })
             .collect();
         // Files are compiled in name order: catalog_service.proto first.
-        assert_eq!(services, [CODE_CATALOG_SERVICE, ANESTHESIA_CODING_SERVICE]);
+        assert_eq!(
+            services,
+            [
+                CODE_CATALOG_SERVICE,
+                ANESTHESIA_CODING_SERVICE,
+                CASE_LEDGER_SERVICE
+            ]
+        );
         let case = set
             .file
             .iter()

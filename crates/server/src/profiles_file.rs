@@ -74,6 +74,7 @@ struct ProfileEntry {
     #[serde(default)]
     conversion_factors: Vec<FactorEntry>,
     unusual_anesthesia_codes: Option<Vec<String>>,
+    touching_cases_concurrent: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -205,6 +206,7 @@ fn merge(
         supervision_percent,
         conversion_factors,
         unusual_anesthesia_codes,
+        touching_cases_concurrent,
     } = entry;
     profile.name = name;
     if let Some(description) = description {
@@ -218,6 +220,9 @@ fn merge(
     }
     if let Some(entry) = qualifying_units {
         profile.qualifying_units = entry.sourced()?;
+    }
+    if let Some(touching) = touching_cases_concurrent {
+        profile.touching_cases_concurrent = touching;
     }
     if let Some(report) = report_qualifying_circumstances {
         profile.report_qualifying_circumstances = report;

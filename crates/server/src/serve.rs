@@ -21,8 +21,12 @@ use crate::catalog_service::CatalogService;
 use crate::coding_routes::CodingRoutes;
 use crate::coding_service::CodingService;
 use crate::incoming::{self, AcceptOptions};
+use crate::ledger::store::StoreError;
+use crate::ledger::{self, StoreChoice};
+use crate::ledger_service::LedgerService;
 use crate::logging::RateLimit;
 use crate::pb;
+use crate::pb::case_ledger_server::CaseLedgerServer;
 use crate::pb::code_catalog_server::CodeCatalogServer;
 use crate::profiles_file::ProfilesError;
 use crate::readiness::Readiness;
@@ -41,6 +45,9 @@ pub enum StartupError {
     /// The payer-profile file is not usable.
     #[error("cannot load the payer profiles: {0}")]
     Profiles(#[from] ProfilesError),
+    /// The case ledger cannot be opened.
+    #[error("cannot open the case ledger: {0}")]
+    Ledger(#[from] StoreError),
 }
 
 /// Why the server stopped other than by a clean shutdown.
@@ -61,7 +68,12 @@ pub enum ServeError {
 }
 
 /// The names health reports: the whole server ("") and each anescode service.
-const HEALTH_NAMES: [&str; 3] = ["", pb::ANESTHESIA_CODING_SERVICE, pb::CODE_CATALOG_SERVICE];
+const HEALTH_NAMES: [&str; 4] = [
+    "",
+    pb::ANESTHESIA_CODING_SERVICE,
+    pb::CODE_CATALOG_SERVICE,
+    pb::CASE_LEDGER_SERVICE,
+];
 
 async fn report(reporter: &HealthReporter, status: ServingStatus) {
     for name in HEALTH_NAMES {
@@ -83,6 +95,8 @@ pub struct ServeOptions {
     pub tokens: Option<Tokens>,
     /// Whether the reflection services answer.
     pub reflection: bool,
+    /// Where the case ledger lives (none: decide each record alone).
+    pub store: StoreChoice,
 }
 
 impl Default for ServeOptions {
@@ -93,6 +107,7 @@ impl Default for ServeOptions {
             tls: None,
             tokens: None,
             reflection: true,
+            store: StoreChoice::None,
         }
     }
 }
@@ -117,6 +132,7 @@ where
         tls,
         tokens,
         reflection: reflection_on,
+        store,
     } = options;
     let (reporter, health) = tonic_health::server::health_reporter();
     report(&reporter, ServingStatus::NotServing).await;
@@ -145,6 +161,11 @@ where
         ))
         .add_service(
             CodeCatalogServer::new(CatalogService::new(readiness.clone()))
+                .max_decoding_message_size(max_message)
+                .max_encoding_message_size(max_message),
+        )
+        .add_service(
+            CaseLedgerServer::new(LedgerService::new(readiness.clone()))
                 .max_decoding_message_size(max_message)
                 .max_encoding_message_size(max_message),
         );
@@ -180,7 +201,18 @@ where
         load_ms = loading.elapsed().as_millis() as u64,
         "catalog, ICD-10-CM and payer profiles loaded"
     );
-    readiness.set(coder);
+    let opening = {
+        let coder = coder.clone();
+        tokio::task::spawn_blocking(move || ledger::open(&store, coder))
+    };
+    let ledger = match opening.await? {
+        Ok(ledger) => ledger,
+        Err(error) => {
+            let _ = drain(&reporter, stop, server, drain_timeout).await;
+            return Err(StartupError::Ledger(error).into());
+        }
+    };
+    readiness.set(coder, ledger);
     report(&reporter, ServingStatus::Serving).await;
     tracing::info!("serving");
 

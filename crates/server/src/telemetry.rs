@@ -197,6 +197,21 @@ pub(crate) fn decision(decision: &anescode_validation::Decision) {
     }
 }
 
+/// Records a decision as the wire carries it (from the case ledger). Rule ids come
+/// from anescode's own rules catalog, a fixed set.
+pub(crate) fn wire_decision(decision: &crate::pb::CodingDecision) {
+    let status = match decision.status() {
+        crate::pb::DecisionStatus::Coded => "CODED",
+        crate::pb::DecisionStatus::NeedsReview => "NEEDS_REVIEW",
+        crate::pb::DecisionStatus::Rejected => "REJECTED",
+        crate::pb::DecisionStatus::Unspecified => "UNSPECIFIED",
+    };
+    counter!(DECISIONS, "status" => status).increment(1);
+    for finding in &decision.findings {
+        counter!(FINDINGS, "rule" => finding.rule_id.clone()).increment(1);
+    }
+}
+
 /// Records a connection that closed before any call.
 pub(crate) fn connection_without_call() {
     counter!(CONNECTIONS_WITHOUT_CALL).increment(1);

@@ -7,7 +7,8 @@ use anescode_codes::icd10cm::Icd10Cm;
 use anescode_codes::icd10cm_releases::Icd10CmReleases;
 use anescode_codes::support::DiagnosisSupport;
 
-use crate::checks::{self, Checked, Tables};
+use crate::checks::{self, Checked, Tables, across_cases};
+use crate::concurrency::{CaseContext, Timeline};
 use crate::{CaseRecord, Decision, DecisionStatus, Finding, PayerProfiles};
 use crate::{billing, explanation, limits};
 
@@ -72,19 +73,55 @@ impl Coder {
         }
     }
 
-    /// Codes one record. Never fails: every problem becomes a finding, in the
-    /// order of the record's fields.
+    /// Codes one record on its own, with the concurrency the sender states. Never
+    /// fails: every problem becomes a finding, in the order of the record's fields.
     pub fn code(&self, record: &CaseRecord) -> Decision {
+        self.decide(record, None).0
+    }
+
+    /// Codes one record among the other cases of a ledger: `ledger` is given the
+    /// case's [`Timeline`] and answers what the other cases say about it (its
+    /// anesthesiologists' concurrency, overlaps, a closed day). Returns the
+    /// decision and the timeline, for the ledger to keep. A record over the limits
+    /// has an empty timeline.
+    pub fn code_in_ledger(
+        &self,
+        record: &CaseRecord,
+        ledger: &mut dyn FnMut(&Timeline) -> CaseContext,
+    ) -> (Decision, Timeline) {
+        let (decision, timeline) = self.decide(record, Some(ledger));
+        let timeline = timeline.unwrap_or_else(|| Timeline {
+            case_id: decision.case_id.clone(),
+            ..Timeline::default()
+        });
+        (decision, timeline)
+    }
+
+    fn decide(
+        &self,
+        record: &CaseRecord,
+        ledger: Option<&mut dyn FnMut(&Timeline) -> CaseContext>,
+    ) -> (Decision, Option<Timeline>) {
         let over = limits::check(record);
         if !over.is_empty() {
-            return self.over_limits(&record.case_id, record.revision, over);
+            return (
+                self.over_limits(&record.case_id, record.revision, over),
+                None,
+            );
         }
         let mut findings = Vec::new();
         let Checked {
-            case,
+            mut case,
             profile,
             release,
         } = checks::check(record, self.tables(), &mut findings);
+        let timeline = ledger.map(|ledger| {
+            let touching = profile.is_some_and(|p| p.touching_cases_concurrent);
+            let timeline = across_cases::timeline(&record.case_id, &case, touching);
+            let context = ledger(&timeline);
+            across_cases::apply(&mut case, &context, &mut findings);
+            timeline
+        });
         let billing = profile
             .map(|profile| billing::bill(&case, profile, &mut findings))
             .unwrap_or_default();
@@ -94,7 +131,7 @@ impl Coder {
             .unwrap_or_default();
         let status = DecisionStatus::from_findings(&findings);
         limits::cap_findings(&mut findings);
-        Decision {
+        let decision = Decision {
             case_id: record.case_id.clone(),
             revision: record.revision,
             status,
@@ -108,7 +145,8 @@ impl Coder {
             icd10cm_release: release.set.release().to_owned(),
             payer_profile: profile.map(|p| p.name.clone()).unwrap_or_default(),
             figures,
-        }
+        };
+        (decision, timeline)
     }
 
     /// The decision for a record over a limit: only the limit findings (from

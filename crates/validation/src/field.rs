@@ -11,6 +11,7 @@ use std::fmt;
 #[allow(missing_docs)] // each variant is the contract field of the same name
 pub enum Name {
     CaseId,
+    Revision,
     FacilityId,
     DateOfService,
     Patient,
@@ -49,6 +50,7 @@ impl Name {
     pub fn as_str(self) -> &'static str {
         match self {
             Name::CaseId => "case_id",
+            Name::Revision => "revision",
             Name::FacilityId => "facility_id",
             Name::DateOfService => "date_of_service",
             Name::Patient => "patient",

@@ -81,6 +81,7 @@ mod checked;
 mod checks;
 mod claim;
 mod coder;
+pub mod concurrency;
 mod decision;
 mod explanation;
 mod field;

@@ -153,6 +153,10 @@ pub struct PayerProfile {
     /// Anesthesia codes that take modifier 23 (unusual anesthesia) when done under
     /// general anesthesia.
     pub unusual_anesthesia_codes: Vec<Code>,
+    /// Whether a case that ends at the minute another starts counts as concurrent
+    /// with it (a payer setting in billing suites, domain reference §1.16; default
+    /// no).
+    pub touching_cases_concurrent: bool,
 }
 
 impl PayerProfile {
@@ -254,6 +258,7 @@ impl PayerProfile {
                 },
             ],
             unusual_anesthesia_codes: Vec::new(),
+            touching_cases_concurrent: false,
         }
     }
 
@@ -305,6 +310,7 @@ impl PayerProfile {
             ),
             conversion_factors: Vec::new(),
             unusual_anesthesia_codes: Vec::new(),
+            touching_cases_concurrent: false,
         }
     }
 }

@@ -192,6 +192,22 @@ rules! {
         "A directing anesthesiologist's concurrent_cases is not sent; one concurrent case (QY) is assumed.";
     ConcurrencyWithoutDirection = "CONCURRENCY_WITHOUT_DIRECTION", Warning, "CMS Claims Processing Manual ch.12 §50.B-C",
         "An anesthesiologist alone on the case reports several concurrent cases but directs no one on it.";
+    ConcurrencyDisagrees = "CONCURRENCY_DISAGREES", Warning, "CMS Claims Processing Manual ch.12 §50 (concurrency is the most cases directed at once within the case; domain reference §1.16)",
+        "The sender's concurrent_cases differs from the concurrency anescode computes from the cases in its ledger; the higher figure is billed.";
+    DirectingMoreThanFour = "DIRECTING_MORE_THAN_FOUR", Warning, "42 CFR 414.46(d); CMS Claims Processing Manual ch.12 §50.C-D (domain reference §1.7, §1.16)",
+        "The ledger shows the anesthesiologist directing more than four cases at once during this case: medical supervision (AD), not direction.";
+    PersonallyPerformedOverlap = "PERSONALLY_PERFORMED_OVERLAP", Error, "CMS Claims Processing Manual ch.12 §50.B (personally performed: the entire service alone; domain reference §1.5)",
+        "The ledger shows an anesthesiologist personally performing one case while on another case at the same minute.";
+    AnesthetistOverlap = "ANESTHETIST_OVERLAP", Error, "42 CFR 414.46(a)(3) (anesthesia time is time the anesthetist is present); CMS Claims Processing Manual ch.12 §140 (domain reference §1.8)",
+        "The ledger shows the same CRNA or anesthesiologist assistant on two cases at the same minute.";
+    TraineeOverlap = "TRAINEE_OVERLAP", Warning, "CMS Claims Processing Manual ch.12 §50.B-C (teaching rules; domain reference §1.5, §1.6)",
+        "The ledger shows the same resident or student nurse anesthetist on two cases at the same minute.";
+    RevisionConflict = "REVISION_CONFLICT", Error, "anescode API contract: case_id and revision identify a record (proto/anescode/v1/case.proto)",
+        "A record repeats the case_id and revision of a stored record with different content; the stored record and its decision stay.";
+    RevisionSuperseded = "REVISION_SUPERSEDED", Error, "anescode API contract: a higher revision supersedes a lower one (proto/anescode/v1/case.proto)",
+        "A record's revision is lower than the revision the ledger holds for its case_id; it is not coded.";
+    ClosedDayReopened = "CLOSED_DAY_REOPENED", Warning, "anescode ledger: CloseDay marks a day's decisions final (README, The case ledger)",
+        "A record arrived for a facility's date of service that was already closed; the day's decisions it touches are provisional again.";
     NoBillingProvider = "NO_BILLING_PROVIDER", Error, "CMS Claims Processing Manual ch.12 §50, §140 (residents and students do not bill)",
         "Only residents or student nurse anesthetists are on the case.";
     AddOnTimeMissing = "ADD_ON_TIME_MISSING", Error, "Obstetric add-on time is reported apart from 01967 (domain reference §1.4, §1.13)",

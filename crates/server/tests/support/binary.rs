@@ -13,14 +13,18 @@ pub(crate) struct Binary {
     pub(crate) log: BufReader<ChildStderr>,
 }
 
-/// Starts the binary with `args` after `--listen 127.0.0.1:0 --log-format json`,
-/// and `RUST_LOG` set to `rust_log` when given.
+/// Starts the binary with `args` after `--listen 127.0.0.1:0 --log-format json`
+/// (and `--store none` unless `args` name a store), and `RUST_LOG` set to
+/// `rust_log` when given.
 pub(crate) fn start(args: &[&str], rust_log: Option<&str>) -> Binary {
     let mut command = Command::new(env!("CARGO_BIN_EXE_anescode-server"));
     command
         .args(["--listen", "127.0.0.1:0", "--log-format", "json"])
         .args(args)
         .stderr(Stdio::piped());
+    if !args.contains(&"--store") {
+        command.args(["--store", "none"]);
+    }
     if let Some(filter) = rust_log {
         command.env("RUST_LOG", filter);
     }
@@ -45,4 +49,24 @@ pub(crate) fn start(args: &[&str], rust_log: Option<&str>) -> Binary {
         address,
         log,
     }
+}
+
+/// A running server binary whose log is read and dropped by a thread, so it
+/// never blocks on a full pipe.
+#[allow(dead_code)] // not every test crate that includes this file uses it
+pub(crate) struct Running {
+    pub(crate) child: Child,
+    pub(crate) address: String,
+}
+
+/// As [`start`], without `RUST_LOG`, the log drained.
+#[allow(dead_code)] // not every test crate that includes this file uses it
+pub(crate) fn start_draining(args: &[&str]) -> Running {
+    let Binary {
+        child,
+        address,
+        mut log,
+    } = start(args, None);
+    std::thread::spawn(move || std::io::copy(&mut log, &mut std::io::sink()));
+    Running { child, address }
 }

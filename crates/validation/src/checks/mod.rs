@@ -2,6 +2,7 @@
 //! on the exact field it looked at and hands on what it established; [`check`]
 //! runs them in the record's field order and gathers that into a [`CheckedCase`].
 
+pub(crate) mod across_cases;
 pub(crate) mod diagnoses;
 pub(crate) mod header;
 pub(crate) mod obstetric_and_age;

@@ -1,0 +1,507 @@
+//! The ledger's state and rules: which record a case holds, which revision wins,
+//! each case's timeline for concurrency, and which cases a new record revises.
+//! Run by the ledger thread alone; every change of one group commit is collected
+//! in [`Changes`] and written in one transaction before anyone is answered.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use anescode_validation::concurrency::{self, CaseContext, Span, Timeline};
+use anescode_validation::{self as domain, Coder, FieldPath, Finding, Name, Rule};
+use prost::Message;
+use sha2::{Digest, Sha256};
+
+use super::store::{CaseRow, Changes, DecisionRow, Loaded, StoreError};
+use crate::pb;
+
+/// A case the ledger holds.
+#[derive(Debug)]
+struct Case {
+    facility_id: String,
+    date_of_service: String,
+    revision: u64,
+    digest: Vec<u8>,
+    record: Vec<u8>,
+    current_version: u64,
+    status: i32,
+    finalized: bool,
+    timeline: Timeline,
+    bounds: Option<Span>,
+    /// SHA-256 of the current decision without its ledger entry: a recomputed
+    /// decision is a new version only when it differs.
+    decision_digest: Vec<u8>,
+}
+
+impl Case {
+    fn npis(&self) -> impl Iterator<Item = &str> {
+        self.timeline.attendance.iter().map(|a| a.npi.as_str())
+    }
+
+    fn row(&self, case_id: &str) -> CaseRow {
+        let mut npis: Vec<&str> = self.npis().collect();
+        npis.sort_unstable();
+        npis.dedup();
+        CaseRow {
+            case_id: case_id.to_owned(),
+            facility_id: self.facility_id.clone(),
+            date_of_service: self.date_of_service.clone(),
+            revision: self.revision,
+            digest: self.digest.clone(),
+            record: self.record.clone(),
+            current_version: self.current_version,
+            status: self.status,
+            finalized: self.finalized,
+            npis: format!(",{},", npis.join(",")),
+        }
+    }
+}
+
+type Day = (String, String);
+
+/// Reads a stored decision version (case_id, version) from the store.
+pub(crate) type StoredDecision<'a> =
+    dyn FnMut(&str, u64) -> Result<Option<Vec<u8>>, StoreError> + 'a;
+
+/// The ledger's state.
+#[derive(Debug, Default)]
+pub(crate) struct Book {
+    cases: HashMap<String, Case>,
+    /// Cases by provider NPI and UTC day of their time, for the concurrency
+    /// look-ups: a case is found only by cases whose time shares a day with its.
+    by_npi: HashMap<(String, i64), BTreeSet<String>>,
+    /// Cases by (facility_id, date_of_service).
+    by_day: HashMap<Day, BTreeSet<String>>,
+    closed: HashSet<Day>,
+    sequence: u64,
+}
+
+/// What a record's arrival gives: the answer, and every new version to publish
+/// with its case's facility.
+#[derive(Debug)]
+pub(crate) struct Outcome {
+    pub(crate) answer: pb::CodingDecision,
+    pub(crate) published: Vec<(String, pb::CodingDecision)>,
+}
+
+fn sha256(bytes: &[u8]) -> Vec<u8> {
+    Sha256::digest(bytes).to_vec()
+}
+
+/// The digest of a decision's content, its ledger entry left out.
+fn decision_digest(decision: &pb::CodingDecision) -> Vec<u8> {
+    let mut content = decision.clone();
+    content.ledger = None;
+    sha256(&content.encode_to_vec())
+}
+
+/// A case is indexed under at most this many UTC days of its time: more than a
+/// day-long case is already reported (TIME_BLOCK_OVER_24_HOURS), and the index
+/// stays bounded whatever a record claims.
+const MAX_INDEXED_DAYS: i64 = 7;
+const SECONDS_PER_DAY: i64 = 86_400;
+
+/// The UTC days a case's time touches, at most [`MAX_INDEXED_DAYS`].
+fn days(bounds: Option<Span>) -> impl Iterator<Item = i64> {
+    let (first, last) = bounds.map_or((1, 0), |b| {
+        let first = b.start.div_euclid(SECONDS_PER_DAY);
+        let last = b.end.div_euclid(SECONDS_PER_DAY);
+        (first, last.min(first + MAX_INDEXED_DAYS - 1))
+    });
+    first..=last
+}
+
+fn overlaps(a: Option<Span>, b: Option<Span>) -> bool {
+    // Touching counts here: this only narrows the candidates, the count decides.
+    matches!((a, b), (Some(a), Some(b)) if a.start <= b.end && b.start <= a.end)
+}
+
+impl Book {
+    /// Rebuilds the state from what the store holds: each case's timeline is
+    /// worked out again from its record.
+    pub(crate) fn load(
+        loaded: Loaded,
+        coder: &Coder,
+        current: &mut StoredDecision<'_>,
+    ) -> Result<Book, StoreError> {
+        let mut book = Book {
+            sequence: loaded.last_sequence,
+            closed: loaded.closed_days.into_iter().collect(),
+            ..Book::default()
+        };
+        for row in loaded.cases {
+            let record = pb::CaseRecord::decode(row.record.as_slice()).unwrap_or_default();
+            let (_, timeline) =
+                coder.code_in_ledger(&record.into(), &mut |_| CaseContext::default());
+            let decision = current(&row.case_id, row.current_version)?
+                .and_then(|bytes| pb::CodingDecision::decode(bytes.as_slice()).ok())
+                .unwrap_or_default();
+            let case = Case {
+                facility_id: row.facility_id,
+                date_of_service: row.date_of_service,
+                revision: row.revision,
+                digest: row.digest,
+                record: row.record,
+                current_version: row.current_version,
+                status: row.status,
+                finalized: row.finalized,
+                bounds: timeline.bounds(),
+                timeline,
+                decision_digest: decision_digest(&decision),
+            };
+            book.index(&row.case_id, &case);
+            book.cases.insert(row.case_id, case);
+        }
+        Ok(book)
+    }
+
+    /// How many cases the ledger holds.
+    pub(crate) fn len(&self) -> usize {
+        self.cases.len()
+    }
+
+    /// The last sequence committed or about to be.
+    pub(crate) fn sequence(&self) -> u64 {
+        self.sequence
+    }
+
+    fn index(&mut self, case_id: &str, case: &Case) {
+        for npi in case.npis() {
+            for day in days(case.bounds) {
+                self.by_npi
+                    .entry((npi.to_owned(), day))
+                    .or_default()
+                    .insert(case_id.to_owned());
+            }
+        }
+        self.by_day
+            .entry((case.facility_id.clone(), case.date_of_service.clone()))
+            .or_default()
+            .insert(case_id.to_owned());
+    }
+
+    fn unindex(&mut self, case_id: &str, case: &Case) {
+        for npi in case.npis() {
+            for day in days(case.bounds) {
+                let key = (npi.to_owned(), day);
+                if let Some(ids) = self.by_npi.get_mut(&key) {
+                    ids.remove(case_id);
+                    if ids.is_empty() {
+                        self.by_npi.remove(&key);
+                    }
+                }
+            }
+        }
+        if let Some(ids) = self
+            .by_day
+            .get_mut(&(case.facility_id.clone(), case.date_of_service.clone()))
+        {
+            ids.remove(case_id);
+        }
+    }
+
+    /// The other cases that share a provider with `timeline` and whose time comes
+    /// near it.
+    fn neighbours(&self, timeline: &Timeline) -> BTreeSet<String> {
+        let bounds = timeline.bounds();
+        timeline
+            .attendance
+            .iter()
+            .flat_map(|a| days(bounds).filter_map(|day| self.by_npi.get(&(a.npi.clone(), day))))
+            .flatten()
+            .filter(|id| **id != timeline.case_id)
+            .filter(|id| {
+                self.cases
+                    .get(*id)
+                    .is_some_and(|c| overlaps(c.bounds, bounds))
+            })
+            .cloned()
+            .collect()
+    }
+
+    /// What the ledger's other cases say about `timeline`'s case.
+    fn context(&self, timeline: &Timeline, day: &Day) -> CaseContext {
+        let near = self.neighbours(timeline);
+        let others: Vec<&Timeline> = near
+            .iter()
+            .filter_map(|id| self.cases.get(id).map(|c| &c.timeline))
+            .collect();
+        let mut context = concurrency::assess(timeline, &others, timeline.touching_counts);
+        context.reopens_closed_day = self.closed.contains(day);
+        context
+    }
+
+    /// Takes one record: a replay, a conflict, a stale revision, or a new version
+    /// of the case with the cases it revises.
+    pub(crate) fn submit(
+        &mut self,
+        coder: &Coder,
+        record: pb::CaseRecord,
+        changes: &mut Changes,
+        stored: &mut StoredDecision<'_>,
+    ) -> Result<Outcome, StoreError> {
+        let bytes = record.encode_to_vec();
+        let digest = sha256(&bytes);
+        let case_id = record.case_id.clone();
+        let nothing = |answer| Outcome {
+            answer,
+            published: Vec::new(),
+        };
+        if case_id.is_empty() {
+            // Nothing to key it by: coded alone and not kept (CASE_ID_MISSING).
+            return Ok(nothing(coder.code(&record.into()).into()));
+        }
+        let revision = record.revision;
+        let revision = match self.cases.get(&case_id) {
+            None => revision.max(1),
+            Some(case) if case.digest == digest => {
+                let answer = self.replay(&case_id, case, changes, stored)?;
+                return Ok(nothing(answer));
+            }
+            Some(case) if revision == 0 => case.revision + 1,
+            Some(case) if revision == case.revision => {
+                return Ok(nothing(refused(
+                    coder,
+                    &record,
+                    case,
+                    Rule::RevisionConflict,
+                )));
+            }
+            Some(case) if revision < case.revision => {
+                return Ok(nothing(refused(
+                    coder,
+                    &record,
+                    case,
+                    Rule::RevisionSuperseded,
+                )));
+            }
+            Some(_) => revision,
+        };
+        let day: Day = (record.facility_id.clone(), record.date_of_service.clone());
+        let domain: domain::CaseRecord = record.into();
+        let (decision, timeline) =
+            coder.code_in_ledger(&domain, &mut |t: &Timeline| self.context(t, &day));
+        let before = self.cases.remove(&case_id);
+        let mut near = self.neighbours(&timeline);
+        if let Some(old) = &before {
+            self.unindex(&case_id, old);
+            near.extend(self.neighbours(&old.timeline));
+        }
+        let case = Case {
+            facility_id: day.0.clone(),
+            date_of_service: day.1.clone(),
+            revision,
+            digest,
+            record: bytes,
+            current_version: before.as_ref().map_or(0, |c| c.current_version),
+            status: 0,
+            finalized: false,
+            bounds: timeline.bounds(),
+            timeline,
+            decision_digest: Vec::new(),
+        };
+        self.index(&case_id, &case);
+        self.cases.insert(case_id.clone(), case);
+        if self.closed.remove(&day) {
+            self.reopen(&day, changes);
+        }
+        let sequence = self.next_sequence();
+        let mut published = Vec::new();
+        let mut revised = Vec::new();
+        for other in near {
+            if let Some(version) = self.recode(coder, &other, &case_id, changes)? {
+                let facility = self.cases.get(&other).map(|c| c.facility_id.clone());
+                revised.push(other);
+                published.push((facility.unwrap_or_default(), version));
+            }
+        }
+        let answer = self.version(
+            &case_id,
+            decision.into(),
+            (sequence, pb::DecisionCause::Record, String::new()),
+            revised,
+            changes,
+        );
+        published.insert(0, (day.0, answer.clone()));
+        Ok(Outcome { answer, published })
+    }
+
+    fn next_sequence(&mut self) -> u64 {
+        self.sequence += 1;
+        self.sequence
+    }
+
+    /// The stored decision, marked as a replay.
+    fn replay(
+        &self,
+        case_id: &str,
+        case: &Case,
+        changes: &Changes,
+        stored: &mut StoredDecision<'_>,
+    ) -> Result<pb::CodingDecision, StoreError> {
+        let version = case.current_version;
+        let pending = changes
+            .decisions
+            .iter()
+            .rev()
+            .find(|d| d.case_id == case_id && d.decision_version == version)
+            .map(|d| d.decision.clone());
+        let bytes = match pending {
+            Some(bytes) => Some(bytes),
+            None => stored(case_id, version)?,
+        };
+        let mut decision = bytes
+            .and_then(|b| pb::CodingDecision::decode(b.as_slice()).ok())
+            .unwrap_or_default();
+        if let Some(entry) = decision.ledger.as_mut() {
+            entry.replay = true;
+            entry.finalized = case.finalized;
+            entry.revised_case_ids.clear();
+        }
+        Ok(decision)
+    }
+
+    /// Makes the day's cases provisional again.
+    fn reopen(&mut self, day: &Day, changes: &mut Changes) {
+        changes.days.push((day.0.clone(), day.1.clone(), false));
+        for id in self.by_day.get(day).into_iter().flatten() {
+            if let Some(case) = self.cases.get_mut(id)
+                && case.finalized
+            {
+                case.finalized = false;
+                changes.finality.push((id.clone(), false));
+            }
+        }
+    }
+
+    /// Codes a stored case again after `by` changed; a new version when the
+    /// decision differs.
+    fn recode(
+        &mut self,
+        coder: &Coder,
+        case_id: &str,
+        by: &str,
+        changes: &mut Changes,
+    ) -> Result<Option<pb::CodingDecision>, StoreError> {
+        let Some(case) = self.cases.get(case_id) else {
+            return Ok(None);
+        };
+        let day: Day = (case.facility_id.clone(), case.date_of_service.clone());
+        let record = pb::CaseRecord::decode(case.record.as_slice()).unwrap_or_default();
+        let (decision, _) = coder.code_in_ledger(&record.into(), &mut |t: &Timeline| {
+            let mut context = self.context(t, &day);
+            // Its day was open when it came, or it was reopened by `by`.
+            context.reopens_closed_day = false;
+            context
+        });
+        let decision: pb::CodingDecision = decision.into();
+        if decision_digest(&decision) == case.decision_digest {
+            return Ok(None);
+        }
+        let sequence = self.next_sequence();
+        let cause = (
+            sequence,
+            pb::DecisionCause::ConcurrencyChanged,
+            by.to_owned(),
+        );
+        Ok(Some(self.version(
+            case_id,
+            decision,
+            cause,
+            Vec::new(),
+            changes,
+        )))
+    }
+
+    /// Records a new version of a case's decision.
+    fn version(
+        &mut self,
+        case_id: &str,
+        mut decision: pb::CodingDecision,
+        (sequence, cause, caused_by): (u64, pb::DecisionCause, String),
+        revised: Vec<String>,
+        changes: &mut Changes,
+    ) -> pb::CodingDecision {
+        let Some(case) = self.cases.get_mut(case_id) else {
+            return decision;
+        };
+        case.current_version += 1;
+        case.status = decision.status;
+        case.finalized = false;
+        case.decision_digest = decision_digest(&decision);
+        decision.ledger = Some(pb::LedgerEntry {
+            decision_version: case.current_version,
+            sequence,
+            cause: cause.into(),
+            caused_by_case_id: caused_by.clone(),
+            replay: false,
+            finalized: false,
+            revised_case_ids: revised,
+            stored_revision: case.revision,
+        });
+        changes.decisions.push(DecisionRow {
+            sequence,
+            case_id: case_id.to_owned(),
+            facility_id: case.facility_id.clone(),
+            decision_version: case.current_version,
+            revision: case.revision,
+            cause: cause.into(),
+            caused_by,
+            status: decision.status,
+            decision: decision.encode_to_vec(),
+        });
+        changes.cases.push(case.row(case_id));
+        decision
+    }
+
+    /// Marks one facility's day final; how many cases it holds.
+    pub(crate) fn close_day(&mut self, day: Day, changes: &mut Changes) -> u32 {
+        let mut count = 0;
+        for id in self.by_day.get(&day).into_iter().flatten() {
+            if let Some(case) = self.cases.get_mut(id) {
+                count += 1;
+                if !case.finalized {
+                    case.finalized = true;
+                    changes.finality.push((id.clone(), true));
+                }
+            }
+        }
+        if self.closed.insert(day.clone()) {
+            changes.days.push((day.0, day.1, true));
+        }
+        count
+    }
+
+    /// Whether a case's current version is final, and which version it is.
+    pub(crate) fn current(&self, case_id: &str) -> Option<(u64, bool, &str)> {
+        self.cases
+            .get(case_id)
+            .map(|c| (c.current_version, c.finalized, c.facility_id.as_str()))
+    }
+}
+
+/// The answer to a record the ledger refuses (a conflicting or stale revision):
+/// REJECTED with the one finding, nothing coded, the stored case unchanged.
+fn refused(coder: &Coder, record: &pb::CaseRecord, case: &Case, rule: Rule) -> pb::CodingDecision {
+    let message = match rule {
+        Rule::RevisionConflict => format!(
+            "revision {} of this case is already in the ledger with different content; send the change as a higher revision (the ledger holds revision {})",
+            record.revision, case.revision
+        ),
+        _ => format!(
+            "revision {} is older than revision {}, which the ledger holds for this case; it is not coded",
+            record.revision, case.revision
+        ),
+    };
+    let finding = Finding::new(rule, FieldPath::of(Name::Revision), message);
+    let mut decision: pb::CodingDecision = coder
+        .over_limits(&record.case_id, record.revision, vec![finding])
+        .into();
+    decision.rationale =
+        "The ledger refused the record; the stored record and its decision stay.".to_owned();
+    decision.ledger = Some(pb::LedgerEntry {
+        decision_version: case.current_version,
+        stored_revision: case.revision,
+        finalized: case.finalized,
+        ..Default::default()
+    });
+    decision
+}

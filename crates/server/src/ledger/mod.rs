@@ -1,0 +1,427 @@
+//! The case ledger: every record and every decision version, kept durably, with
+//! revisions honoured and concurrency worked out across the cases it holds.
+//!
+//! One thread owns the store and the state ([`book::Book`]). Calls send it
+//! commands; it takes every command waiting (up to [`MAX_BATCH`]), applies the
+//! records and closings in order, writes all their changes in one transaction
+//! (a group commit across streams), and only after the commit answers them and
+//! publishes the new versions to the watchers. Reads are answered after the
+//! batch's commit, so they never see what is not durable.
+
+mod book;
+pub(crate) mod store;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use anescode_validation::Coder;
+use prost::Message;
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+use book::Book;
+pub(crate) use store::ListFilter;
+use store::{Changes, Sqlite, Store, StoreError};
+
+use crate::pb;
+
+/// The most commands one group commit takes.
+const MAX_BATCH: usize = 512;
+/// New versions a watcher may fall behind by before it reads them from the store.
+const WATCH_BUFFER: usize = 4096;
+
+/// Where the ledger lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreChoice {
+    /// No ledger: every record is decided alone and forgotten.
+    None,
+    /// An in-memory database, gone when the server stops.
+    Memory,
+    /// An SQLite database file.
+    File(PathBuf),
+}
+
+impl std::str::FromStr for StoreChoice {
+    type Err = std::convert::Infallible;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(match text {
+            "none" => StoreChoice::None,
+            "memory" => StoreChoice::Memory,
+            path => StoreChoice::File(PathBuf::from(path)),
+        })
+    }
+}
+
+/// A new decision version, with its case's facility (for watchers limited to
+/// some facilities).
+#[derive(Debug, Clone)]
+pub(crate) struct Published {
+    pub(crate) facility_id: String,
+    pub(crate) decision: Arc<pb::CodingDecision>,
+}
+
+/// What a GetDecision finds.
+#[derive(Debug)]
+pub(crate) struct Found {
+    pub(crate) facility_id: String,
+    pub(crate) decision: pb::CodingDecision,
+    pub(crate) versions: Vec<pb::DecisionVersionSummary>,
+}
+
+type Reply<T> = oneshot::Sender<Result<T, LedgerError>>;
+
+enum Command {
+    Submit(Box<pb::CaseRecord>, Reply<pb::CodingDecision>),
+    CloseDay(String, String, Reply<(u32, u64)>),
+    Get(String, u64, Reply<Option<Found>>),
+    List(ListFilter, Reply<Vec<(String, pb::CodingDecision)>>),
+    After(u64, u32, Reply<Vec<Published>>),
+}
+
+/// Why the ledger cannot answer.
+#[derive(Debug, Clone, thiserror::Error)]
+pub(crate) enum LedgerError {
+    /// The store failed; nothing of the batch was kept or answered as kept.
+    #[error("the case ledger failed: {0}")]
+    Failed(Arc<str>),
+    /// The ledger thread has stopped.
+    #[error("the case ledger has stopped")]
+    Stopped,
+}
+
+impl From<StoreError> for LedgerError {
+    fn from(error: StoreError) -> Self {
+        LedgerError::Failed(error.to_string().into())
+    }
+}
+
+impl From<LedgerError> for tonic::Status {
+    fn from(error: LedgerError) -> Self {
+        tonic::Status::unavailable(error.to_string())
+    }
+}
+
+/// A handle on the ledger; cheap to clone.
+#[derive(Debug, Clone)]
+pub(crate) struct Ledger {
+    commands: mpsc::UnboundedSender<Command>,
+    events: broadcast::Sender<Published>,
+    committed: Arc<AtomicU64>,
+}
+
+impl std::fmt::Debug for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Command")
+    }
+}
+
+/// Opens the ledger the choice names, loading what it holds; `None` for no ledger.
+pub(crate) fn open(choice: &StoreChoice, coder: Coder) -> Result<Option<Ledger>, StoreError> {
+    let store = match choice {
+        StoreChoice::None => return Ok(None),
+        StoreChoice::Memory => Sqlite::memory()?,
+        StoreChoice::File(path) => Sqlite::open(path)?,
+    };
+    let started = std::time::Instant::now();
+    let mut store = store;
+    let loaded = store.load()?;
+    let book = Book::load(loaded, &coder, &mut |id, v| store.decision(id, v))?;
+    tracing::info!(
+        store = ?choice,
+        cases = book.len(),
+        sequence = book.sequence(),
+        load_ms = started.elapsed().as_millis() as u64,
+        "case ledger open"
+    );
+    let (commands, inbox) = mpsc::unbounded_channel();
+    let (events, _) = broadcast::channel(WATCH_BUFFER);
+    let publisher = events.clone();
+    let committed = Arc::new(AtomicU64::new(book.sequence()));
+    let progress = Arc::clone(&committed);
+    std::thread::Builder::new()
+        .name("anescode-ledger".to_owned())
+        .spawn(move || run(store, book, coder, inbox, (publisher, progress)))
+        .map_err(|source| StoreError::File {
+            path: PathBuf::from("anescode-ledger thread"),
+            source,
+        })?;
+    Ok(Some(Ledger {
+        commands,
+        events,
+        committed,
+    }))
+}
+
+impl Ledger {
+    async fn ask<T>(&self, command: impl FnOnce(Reply<T>) -> Command) -> Result<T, LedgerError> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .send(command(reply))
+            .map_err(|_| LedgerError::Stopped)?;
+        answer.await.map_err(|_| LedgerError::Stopped)?
+    }
+
+    /// Sends a record at once (so records of one stream are applied in the order
+    /// sent) and returns the future of its answer, ready after the commit.
+    pub(crate) fn submit(
+        &self,
+        record: pb::CaseRecord,
+    ) -> impl Future<Output = Result<pb::CodingDecision, LedgerError>> + use<> {
+        let (reply, answer) = oneshot::channel();
+        let sent = self
+            .commands
+            .send(Command::Submit(Box::new(record), reply))
+            .is_ok();
+        async move {
+            if !sent {
+                return Err(LedgerError::Stopped);
+            }
+            answer.await.map_err(|_| LedgerError::Stopped)?
+        }
+    }
+
+    pub(crate) async fn close_day(
+        &self,
+        facility_id: String,
+        date: String,
+    ) -> Result<(u32, u64), LedgerError> {
+        self.ask(|reply| Command::CloseDay(facility_id, date, reply))
+            .await
+    }
+
+    pub(crate) async fn get(
+        &self,
+        case_id: String,
+        version: u64,
+    ) -> Result<Option<Found>, LedgerError> {
+        self.ask(|reply| Command::Get(case_id, version, reply))
+            .await
+    }
+
+    pub(crate) async fn list(
+        &self,
+        filter: ListFilter,
+    ) -> Result<Vec<(String, pb::CodingDecision)>, LedgerError> {
+        self.ask(|reply| Command::List(filter, reply)).await
+    }
+
+    /// Up to `limit` versions after `sequence`, from the store.
+    pub(crate) async fn after(
+        &self,
+        sequence: u64,
+        limit: u32,
+    ) -> Result<Vec<Published>, LedgerError> {
+        self.ask(|reply| Command::After(sequence, limit, reply))
+            .await
+    }
+
+    /// The last sequence committed.
+    pub(crate) fn committed(&self) -> u64 {
+        self.committed.load(Ordering::Acquire)
+    }
+
+    /// Every version published from now on.
+    pub(crate) fn subscribe(&self) -> broadcast::Receiver<Published> {
+        self.events.subscribe()
+    }
+}
+
+/// The ledger thread: batches, group commits, answers, publishes.
+fn run(
+    mut store: Sqlite,
+    mut book: Book,
+    coder: Coder,
+    mut inbox: mpsc::UnboundedReceiver<Command>,
+    (events, committed): (broadcast::Sender<Published>, Arc<AtomicU64>),
+) {
+    let mut failed: Option<LedgerError> = None;
+    while let Some(first) = inbox.blocking_recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match inbox.try_recv() {
+                Ok(command) => batch.push(command),
+                Err(_) => break,
+            }
+        }
+        if let Some(error) = &failed {
+            refuse(batch, error);
+            continue;
+        }
+        let applied = apply(&mut store, &mut book, &coder, batch, &events);
+        committed.store(book.sequence(), Ordering::Release);
+        if let Err(error) = applied {
+            tracing::error!(%error, "case ledger failed; it answers UNAVAILABLE until restarted");
+            failed = Some(error);
+        }
+    }
+}
+
+fn refuse(batch: Vec<Command>, error: &LedgerError) {
+    for command in batch {
+        match command {
+            Command::Submit(_, reply) => drop(reply.send(Err(error.clone()))),
+            Command::CloseDay(_, _, reply) => drop(reply.send(Err(error.clone()))),
+            Command::Get(_, _, reply) => drop(reply.send(Err(error.clone()))),
+            Command::List(_, reply) => drop(reply.send(Err(error.clone()))),
+            Command::After(_, _, reply) => drop(reply.send(Err(error.clone()))),
+        }
+    }
+}
+
+/// Applies one batch: writes first (one transaction), then answers, then reads.
+fn apply(
+    store: &mut Sqlite,
+    book: &mut Book,
+    coder: &Coder,
+    batch: Vec<Command>,
+    events: &broadcast::Sender<Published>,
+) -> Result<(), LedgerError> {
+    let mut changes = Changes::default();
+    let mut answers = Vec::new();
+    let mut published = Vec::new();
+    let mut reads = Vec::new();
+    for command in batch {
+        match command {
+            Command::Submit(record, reply) => {
+                let outcome = book.submit(coder, *record, &mut changes, &mut |id, v| {
+                    store.decision(id, v)
+                });
+                match outcome {
+                    Ok(outcome) => {
+                        published.extend(outcome.published.into_iter().map(|(facility, d)| {
+                            Published {
+                                facility_id: facility,
+                                decision: Arc::new(d),
+                            }
+                        }));
+                        answers.push(Answer::Decision(reply, Box::new(outcome.answer)));
+                    }
+                    Err(error) => {
+                        let error = LedgerError::from(error);
+                        let _ = reply.send(Err(error.clone()));
+                        refuse(answers_into_commands(answers), &error);
+                        return Err(error);
+                    }
+                }
+            }
+            Command::CloseDay(facility, date, reply) => {
+                let count = book.close_day((facility, date), &mut changes);
+                answers.push(Answer::Closed(reply, count, book.sequence()));
+            }
+            read => reads.push(read),
+        }
+    }
+    if !changes.is_empty()
+        && let Err(error) = store.commit(&changes)
+    {
+        let error = LedgerError::from(error);
+        refuse(answers_into_commands(answers), &error);
+        refuse(reads, &error);
+        return Err(error);
+    }
+    for answer in answers {
+        match answer {
+            Answer::Decision(reply, decision) => drop(reply.send(Ok(*decision))),
+            Answer::Closed(reply, count, sequence) => drop(reply.send(Ok((count, sequence)))),
+        }
+    }
+    for version in published {
+        // No watcher is not an error.
+        let _ = events.send(version);
+    }
+    for read in reads {
+        answer_read(store, book, read);
+    }
+    Ok(())
+}
+
+/// An answer held until the batch's commit.
+enum Answer {
+    Decision(Reply<pb::CodingDecision>, Box<pb::CodingDecision>),
+    Closed(Reply<(u32, u64)>, u32, u64),
+}
+
+fn answers_into_commands(answers: Vec<Answer>) -> Vec<Command> {
+    answers
+        .into_iter()
+        .map(|answer| match answer {
+            Answer::Decision(reply, _) => Command::Submit(Box::default(), reply),
+            Answer::Closed(reply, _, _) => Command::CloseDay(String::new(), String::new(), reply),
+        })
+        .collect()
+}
+
+fn answer_read(store: &mut Sqlite, book: &Book, read: Command) {
+    match read {
+        Command::Get(case_id, version, reply) => {
+            let _ = reply.send(get(store, book, &case_id, version).map_err(Into::into));
+        }
+        Command::List(filter, reply) => {
+            let listed = store.list(&filter).map(|rows| {
+                rows.into_iter()
+                    .map(|(row, bytes)| {
+                        let mut decision =
+                            pb::CodingDecision::decode(bytes.as_slice()).unwrap_or_default();
+                        if let Some(entry) = decision.ledger.as_mut() {
+                            entry.finalized = row.finalized;
+                        }
+                        (row.date_of_service + "\u{0}" + &row.case_id, decision)
+                    })
+                    .collect()
+            });
+            let _ = reply.send(listed.map_err(Into::into));
+        }
+        Command::After(sequence, limit, reply) => {
+            let rows = store.after(sequence, limit).map(|rows| {
+                rows.into_iter()
+                    .map(|row| Published {
+                        facility_id: row.facility_id,
+                        decision: Arc::new(
+                            pb::CodingDecision::decode(row.decision.as_slice()).unwrap_or_default(),
+                        ),
+                    })
+                    .collect()
+            });
+            let _ = reply.send(rows.map_err(Into::into));
+        }
+        Command::Submit(_, reply) => drop(reply.send(Err(LedgerError::Stopped))),
+        Command::CloseDay(_, _, reply) => drop(reply.send(Err(LedgerError::Stopped))),
+    }
+}
+
+fn get(
+    store: &mut Sqlite,
+    book: &Book,
+    case_id: &str,
+    version: u64,
+) -> Result<Option<Found>, StoreError> {
+    let Some((current, finalized, facility)) = book.current(case_id) else {
+        return Ok(None);
+    };
+    let version = if version == 0 { current } else { version };
+    let Some(bytes) = store.decision(case_id, version)? else {
+        return Ok(None);
+    };
+    let mut decision = pb::CodingDecision::decode(bytes.as_slice()).unwrap_or_default();
+    if let Some(entry) = decision.ledger.as_mut() {
+        entry.finalized = finalized && version == current;
+    }
+    let versions = store
+        .versions(case_id)?
+        .into_iter()
+        .map(|row| pb::DecisionVersionSummary {
+            decision_version: row.decision_version,
+            sequence: row.sequence,
+            cause: row.cause,
+            caused_by_case_id: row.caused_by,
+            status: row.status,
+            revision: row.revision,
+        })
+        .collect();
+    Ok(Some(Found {
+        facility_id: facility.to_owned(),
+        decision,
+        versions,
+    }))
+}

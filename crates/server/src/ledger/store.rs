@@ -1,0 +1,512 @@
+//! Where the ledger keeps its cases and decision versions, behind one small trait
+//! with portable SQL, so a PostgreSQL store can stand beside the SQLite one. The
+//! ledger thread is the only user of a store: one connection, one writer.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+/// Why the store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database failed.
+    #[error("ledger database {path}: {source}")]
+    Database {
+        path: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// The database file or its directory could not be prepared.
+    #[error("ledger database {path}: {source}")]
+    File {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The database was written by a newer anescode.
+    #[error("ledger database {path} has schema version {found}; this anescode knows up to {known}")]
+    NewerSchema {
+        path: String,
+        found: i64,
+        known: i64,
+    },
+}
+
+/// A case as stored: its current record and where its decision stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CaseRow {
+    pub(crate) case_id: String,
+    pub(crate) facility_id: String,
+    pub(crate) date_of_service: String,
+    pub(crate) revision: u64,
+    /// SHA-256 of the record's protobuf encoding.
+    pub(crate) digest: Vec<u8>,
+    /// The record as received (anescode.v1.CaseRecord).
+    pub(crate) record: Vec<u8>,
+    pub(crate) current_version: u64,
+    pub(crate) status: i32,
+    pub(crate) finalized: bool,
+    /// The case's provider NPIs, each between commas: ",1234567893,".
+    pub(crate) npis: String,
+}
+
+/// One decision version as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DecisionRow {
+    pub(crate) sequence: u64,
+    pub(crate) case_id: String,
+    pub(crate) facility_id: String,
+    pub(crate) decision_version: u64,
+    pub(crate) revision: u64,
+    pub(crate) cause: i32,
+    pub(crate) caused_by: String,
+    pub(crate) status: i32,
+    /// The decision (anescode.v1.CodingDecision with its ledger entry).
+    pub(crate) decision: Vec<u8>,
+}
+
+/// What one group commit writes.
+#[derive(Debug, Default)]
+pub(crate) struct Changes {
+    pub(crate) cases: Vec<CaseRow>,
+    pub(crate) decisions: Vec<DecisionRow>,
+    /// (facility_id, date_of_service, closed): a day closed or reopened.
+    pub(crate) days: Vec<(String, String, bool)>,
+    /// (case_id, finalized): a case's current decision made final or provisional.
+    pub(crate) finality: Vec<(String, bool)>,
+}
+
+impl Changes {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.cases.is_empty()
+            && self.decisions.is_empty()
+            && self.days.is_empty()
+            && self.finality.is_empty()
+    }
+}
+
+/// The filters of ListDecisions, checked.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ListFilter {
+    pub(crate) date_from: Option<String>,
+    pub(crate) date_to: Option<String>,
+    pub(crate) facility_id: Option<String>,
+    pub(crate) status: Option<i32>,
+    pub(crate) provider_npi: Option<String>,
+    pub(crate) finalized: Option<bool>,
+    /// Start after this (date_of_service, case_id).
+    pub(crate) after: Option<(String, String)>,
+    pub(crate) limit: u32,
+}
+
+/// The ledger's storage.
+pub(crate) trait Store: Send {
+    /// Every case, every closed day, and the last sequence, to rebuild the ledger.
+    fn load(&mut self) -> Result<Loaded, StoreError>;
+    /// Writes one group commit in one transaction.
+    fn commit(&mut self, changes: &Changes) -> Result<(), StoreError>;
+    /// One decision version of a case.
+    fn decision(&mut self, case_id: &str, version: u64) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Every version of a case, oldest first (without the decisions' bytes).
+    fn versions(&mut self, case_id: &str) -> Result<Vec<DecisionRow>, StoreError>;
+    /// Up to `limit` versions after `sequence`, in sequence order.
+    fn after(&mut self, sequence: u64, limit: u32) -> Result<Vec<DecisionRow>, StoreError>;
+    /// The current decisions matching `filter`, by date of service then case_id.
+    fn list(&mut self, filter: &ListFilter) -> Result<Vec<(CaseRow, Vec<u8>)>, StoreError>;
+}
+
+/// What a store holds at start.
+#[derive(Debug, Default)]
+pub(crate) struct Loaded {
+    pub(crate) cases: Vec<CaseRow>,
+    pub(crate) closed_days: Vec<(String, String)>,
+    pub(crate) last_sequence: u64,
+}
+
+/// The schema, one migration per version; version N is `MIGRATIONS[N - 1]`.
+const MIGRATIONS: &[&str] = &[r"
+CREATE TABLE cases (
+    case_id TEXT PRIMARY KEY,
+    facility_id TEXT NOT NULL,
+    date_of_service TEXT NOT NULL,
+    revision BIGINT NOT NULL,
+    record_digest BLOB NOT NULL,
+    record BLOB NOT NULL,
+    current_version BIGINT NOT NULL,
+    status INTEGER NOT NULL,
+    finalized INTEGER NOT NULL,
+    npis TEXT NOT NULL
+);
+CREATE INDEX cases_by_date ON cases (date_of_service, case_id);
+CREATE TABLE decisions (
+    sequence BIGINT PRIMARY KEY,
+    case_id TEXT NOT NULL,
+    facility_id TEXT NOT NULL,
+    decision_version BIGINT NOT NULL,
+    revision BIGINT NOT NULL,
+    cause INTEGER NOT NULL,
+    caused_by TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    decision BLOB NOT NULL,
+    UNIQUE (case_id, decision_version)
+);
+CREATE TABLE closed_days (
+    facility_id TEXT NOT NULL,
+    date_of_service TEXT NOT NULL,
+    PRIMARY KEY (facility_id, date_of_service)
+);
+"];
+
+/// The SQLite store: a file in WAL mode with full synchronous commits, or an
+/// in-memory database.
+pub(crate) struct Sqlite {
+    connection: Connection,
+    path: String,
+}
+
+impl std::fmt::Debug for Sqlite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sqlite").field("path", &self.path).finish()
+    }
+}
+
+impl Sqlite {
+    /// Opens (creating when missing, owner-only) the database file at `path`.
+    pub(crate) fn open(path: &Path) -> Result<Self, StoreError> {
+        prepare_file(path)?;
+        let name = path.display().to_string();
+        let connection = Connection::open(path).map_err(|source| StoreError::Database {
+            path: name.clone(),
+            source,
+        })?;
+        let store = Sqlite {
+            connection,
+            path: name,
+        };
+        store.pragmas("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")?;
+        store.migrate()
+    }
+
+    /// An in-memory database, gone when the process ends.
+    pub(crate) fn memory() -> Result<Self, StoreError> {
+        let connection = Connection::open_in_memory().map_err(|source| StoreError::Database {
+            path: ":memory:".to_owned(),
+            source,
+        })?;
+        Sqlite {
+            connection,
+            path: ":memory:".to_owned(),
+        }
+        .migrate()
+    }
+
+    fn error(&self, source: rusqlite::Error) -> StoreError {
+        StoreError::Database {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    fn pragmas(&self, sql: &str) -> Result<(), StoreError> {
+        self.connection
+            .execute_batch(sql)
+            .map_err(|e| self.error(e))
+    }
+
+    /// Applies the migrations the database has not had, each in its transaction.
+    fn migrate(mut self) -> Result<Self, StoreError> {
+        self.pragmas("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL);")?;
+        let found: i64 = self
+            .connection
+            .query_row(
+                "SELECT COALESCE(MAX(version), 0) FROM schema_version",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.error(e))?;
+        let known = MIGRATIONS.len() as i64;
+        if found > known {
+            return Err(StoreError::NewerSchema {
+                path: self.path.clone(),
+                found,
+                known,
+            });
+        }
+        for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+            let path = self.path.clone();
+            let error = |source| StoreError::Database {
+                path: path.clone(),
+                source,
+            };
+            let transaction = self.connection.transaction().map_err(error)?;
+            transaction.execute_batch(sql).map_err(error)?;
+            transaction
+                .execute(
+                    "INSERT INTO schema_version (version) VALUES (?1)",
+                    [index as i64 + 1],
+                )
+                .map_err(error)?;
+            transaction.commit().map_err(error)?;
+        }
+        Ok(self)
+    }
+}
+
+/// Creates the file's directory (owner-only) and the file (owner-only) when they
+/// are missing, and makes an existing file owner-only: it holds patient data.
+fn prepare_file(path: &Path) -> Result<(), StoreError> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+    let file_error = |source| StoreError::File {
+        path: path.to_owned(),
+        source,
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.exists()
+    {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(file_error)?;
+    }
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(file_error)?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(file_error)
+}
+
+fn case_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRow> {
+    Ok(CaseRow {
+        case_id: row.get(0)?,
+        facility_id: row.get(1)?,
+        date_of_service: row.get(2)?,
+        revision: row.get::<_, i64>(3)? as u64,
+        digest: row.get(4)?,
+        record: row.get(5)?,
+        current_version: row.get::<_, i64>(6)? as u64,
+        status: row.get(7)?,
+        finalized: row.get(8)?,
+        npis: row.get(9)?,
+    })
+}
+
+const CASE_COLUMNS: &str = "c.case_id, c.facility_id, c.date_of_service, c.revision, \
+    c.record_digest, c.record, c.current_version, c.status, c.finalized, c.npis";
+
+fn decision_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<DecisionRow> {
+    Ok(DecisionRow {
+        sequence: row.get::<_, i64>(0)? as u64,
+        case_id: row.get(1)?,
+        facility_id: row.get(2)?,
+        decision_version: row.get::<_, i64>(3)? as u64,
+        revision: row.get::<_, i64>(4)? as u64,
+        cause: row.get(5)?,
+        caused_by: row.get(6)?,
+        status: row.get(7)?,
+        decision: row.get(8)?,
+    })
+}
+
+impl Store for Sqlite {
+    fn load(&mut self) -> Result<Loaded, StoreError> {
+        let sql = format!("SELECT {CASE_COLUMNS} FROM cases c ORDER BY c.case_id");
+        let mut loaded = Loaded::default();
+        let connection = &self.connection;
+        let result: rusqlite::Result<()> = (|| {
+            loaded.cases = connection
+                .prepare(&sql)?
+                .query_map([], case_row)?
+                .collect::<Result<_, _>>()?;
+            loaded.closed_days = connection
+                .prepare("SELECT facility_id, date_of_service FROM closed_days")?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            loaded.last_sequence = connection.query_row(
+                "SELECT COALESCE(MAX(sequence), 0) FROM decisions",
+                [],
+                |r| r.get::<_, i64>(0),
+            )? as u64;
+            Ok(())
+        })();
+        result.map_err(|e| self.error(e))?;
+        Ok(loaded)
+    }
+
+    fn commit(&mut self, changes: &Changes) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let error = |source| StoreError::Database {
+            path: path.clone(),
+            source,
+        };
+        let transaction = self.connection.transaction().map_err(error)?;
+        write(&transaction, changes).map_err(error)?;
+        transaction.commit().map_err(error)
+    }
+
+    fn decision(&mut self, case_id: &str, version: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        self.connection
+            .query_row(
+                "SELECT decision FROM decisions WHERE case_id = ?1 AND decision_version = ?2",
+                params![case_id, version as i64],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.error(e))
+    }
+
+    fn versions(&mut self, case_id: &str) -> Result<Vec<DecisionRow>, StoreError> {
+        let result: rusqlite::Result<Vec<DecisionRow>> = self
+            .connection
+            .prepare(
+                "SELECT sequence, case_id, facility_id, decision_version, revision, cause, caused_by, \
+                 status, x'' FROM decisions WHERE case_id = ?1 ORDER BY decision_version",
+            )
+            .and_then(|mut s| s.query_map([case_id], decision_row)?.collect());
+        result.map_err(|e| self.error(e))
+    }
+
+    fn after(&mut self, sequence: u64, limit: u32) -> Result<Vec<DecisionRow>, StoreError> {
+        let result: rusqlite::Result<Vec<DecisionRow>> = self
+            .connection
+            .prepare(
+                "SELECT sequence, case_id, facility_id, decision_version, revision, cause, caused_by, \
+                 status, decision FROM decisions WHERE sequence > ?1 ORDER BY sequence LIMIT ?2",
+            )
+            .and_then(|mut s| {
+                s.query_map(params![sequence as i64, i64::from(limit)], decision_row)?
+                    .collect()
+            });
+        result.map_err(|e| self.error(e))
+    }
+
+    fn list(&mut self, filter: &ListFilter) -> Result<Vec<(CaseRow, Vec<u8>)>, StoreError> {
+        let (sql, values) = list_query(filter);
+        let result: rusqlite::Result<Vec<(CaseRow, Vec<u8>)>> =
+            self.connection.prepare(&sql).and_then(|mut s| {
+                s.query_map(rusqlite::params_from_iter(values.iter()), |row| {
+                    Ok((case_row(row)?, row.get(10)?))
+                })?
+                .collect()
+            });
+        result.map_err(|e| self.error(e))
+    }
+}
+
+fn write(transaction: &rusqlite::Transaction<'_>, changes: &Changes) -> rusqlite::Result<()> {
+    let mut upsert = transaction.prepare_cached(
+        "INSERT INTO cases (case_id, facility_id, date_of_service, revision, record_digest, \
+         record, current_version, status, finalized, npis) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
+         ON CONFLICT (case_id) DO UPDATE SET facility_id = excluded.facility_id, \
+         date_of_service = excluded.date_of_service, revision = excluded.revision, \
+         record_digest = excluded.record_digest, record = excluded.record, \
+         current_version = excluded.current_version, status = excluded.status, \
+         finalized = excluded.finalized, npis = excluded.npis",
+    )?;
+    for case in &changes.cases {
+        upsert.execute(params![
+            case.case_id,
+            case.facility_id,
+            case.date_of_service,
+            case.revision as i64,
+            case.digest,
+            case.record,
+            case.current_version as i64,
+            case.status,
+            case.finalized,
+            case.npis,
+        ])?;
+    }
+    let mut insert = transaction.prepare_cached(
+        "INSERT INTO decisions (sequence, case_id, facility_id, decision_version, revision, \
+         cause, caused_by, status, decision) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    for row in &changes.decisions {
+        insert.execute(params![
+            row.sequence as i64,
+            row.case_id,
+            row.facility_id,
+            row.decision_version as i64,
+            row.revision as i64,
+            row.cause,
+            row.caused_by,
+            row.status,
+            row.decision,
+        ])?;
+    }
+    for (facility, date, closed) in &changes.days {
+        if *closed {
+            transaction.execute(
+                "INSERT INTO closed_days (facility_id, date_of_service) VALUES (?1, ?2) \
+                 ON CONFLICT DO NOTHING",
+                params![facility, date],
+            )?;
+        } else {
+            transaction.execute(
+                "DELETE FROM closed_days WHERE facility_id = ?1 AND date_of_service = ?2",
+                params![facility, date],
+            )?;
+        }
+    }
+    let mut finality =
+        transaction.prepare_cached("UPDATE cases SET finalized = ?2 WHERE case_id = ?1")?;
+    for (case_id, finalized) in &changes.finality {
+        finality.execute(params![case_id, finalized])?;
+    }
+    Ok(())
+}
+
+/// The SQL of a ListDecisions page and its parameters, in order.
+fn list_query(filter: &ListFilter) -> (String, Vec<rusqlite::types::Value>) {
+    use rusqlite::types::Value;
+    let mut conditions = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    let mut add = |condition: &str, value: Value| {
+        values.push(value);
+        conditions.push(condition.replace('?', &format!("?{}", values.len())));
+    };
+    if let Some(from) = &filter.date_from {
+        add("c.date_of_service >= ?", Value::Text(from.clone()));
+    }
+    if let Some(to) = &filter.date_to {
+        add("c.date_of_service <= ?", Value::Text(to.clone()));
+    }
+    if let Some(facility) = &filter.facility_id {
+        add("c.facility_id = ?", Value::Text(facility.clone()));
+    }
+    if let Some(status) = filter.status {
+        add("c.status = ?", Value::Integer(i64::from(status)));
+    }
+    if let Some(npi) = &filter.provider_npi {
+        add("c.npis LIKE ?", Value::Text(format!("%,{npi},%")));
+    }
+    if let Some(finalized) = filter.finalized {
+        add("c.finalized = ?", Value::Integer(i64::from(finalized)));
+    }
+    if let Some((date, case_id)) = &filter.after {
+        add("(c.date_of_service > ?", Value::Text(date.clone()));
+        let last = conditions.pop().unwrap_or_default();
+        values.push(Value::Text(date.clone()));
+        values.push(Value::Text(case_id.clone()));
+        let (d, c) = (values.len() - 1, values.len());
+        conditions.push(format!(
+            "{last} OR (c.date_of_service = ?{d} AND c.case_id > ?{c}))"
+        ));
+    }
+    let conditions = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
+    values.push(Value::Integer(i64::from(filter.limit)));
+    let sql = format!(
+        "SELECT {CASE_COLUMNS}, d.decision FROM cases c \
+         JOIN decisions d ON d.case_id = c.case_id AND d.decision_version = c.current_version \
+         {conditions} ORDER BY c.date_of_service, c.case_id LIMIT ?{}",
+        values.len()
+    );
+    (sql, values)
+}

@@ -1,0 +1,561 @@
+//! The case ledger end to end: the real binary on a real SQLite file, driven over
+//! gRPC as a hospital system would. Concurrency across cases, revisions, the
+//! watch stream, closing a day, restart and SIGKILL.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Duration;
+
+use anescode_server::pb;
+use anescode_server::pb::anesthesia_coding_client::AnesthesiaCodingClient;
+use anescode_server::pb::case_ledger_client::CaseLedgerClient;
+use futures_util::StreamExt;
+use tonic::transport::Channel;
+use tonic_health::pb::HealthCheckRequest;
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::health_client::HealthClient;
+
+#[path = "support/binary.rs"]
+mod binary;
+
+/// The directing anesthesiologist of every test.
+const MD: &str = "1234567893";
+/// 2026-03-02T00:00:00Z.
+const DAY: i64 = 1_772_409_600;
+
+/// A valid NPI: "1", eight digits of `n`, and the check digit (Luhn with the
+/// 80840 prefix).
+fn npi(n: u32) -> String {
+    let leading = format!("1{n:08}");
+    let sum: u32 = leading
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let v = u32::from(b - b'0');
+            if i % 2 == 0 {
+                let d = v * 2;
+                d / 10 + d % 10
+            } else {
+                v
+            }
+        })
+        .sum::<u32>()
+        + 24;
+    format!("{leading}{}", (10 - sum % 10) % 10)
+}
+
+fn at(minutes: i64) -> prost_types::Timestamp {
+    prost_types::Timestamp {
+        seconds: DAY + minutes * 60,
+        nanos: 0,
+    }
+}
+
+/// hh:mm as minutes of the day.
+fn hm(hh: i64, mm: i64) -> i64 {
+    hh * 60 + mm
+}
+
+fn provider(npi: &str, role: pb::ProviderRole) -> pb::Provider {
+    pb::Provider {
+        npi: npi.to_owned(),
+        role: role.into(),
+        medical_direction_documented: true,
+        ..Default::default()
+    }
+}
+
+/// A case of 2026-03-02 at MAIN-OR from `from` to `to` (minutes of the day):
+/// the anesthesiologist MD directing `crna` when one is given, alone otherwise.
+fn case(id: &str, (from, to): (i64, i64), crna: Option<&str>) -> pb::CaseRecord {
+    let mut providers = vec![provider(MD, pb::ProviderRole::Anesthesiologist)];
+    if let Some(crna) = crna {
+        providers.push(provider(crna, pb::ProviderRole::Crna));
+    }
+    pb::CaseRecord {
+        case_id: id.to_owned(),
+        revision: 1,
+        facility_id: "MAIN-OR".to_owned(),
+        date_of_service: "2026-03-02".to_owned(),
+        patient: Some(pb::Patient {
+            birth_date: "1974-06-15".to_owned(),
+            sex: pb::Sex::Female.into(),
+        }),
+        anesthesia_type: pb::AnesthesiaType::General.into(),
+        time_blocks: vec![pb::TimeBlock {
+            start: Some(at(from)),
+            end: Some(at(to)),
+        }],
+        procedures: vec![pb::Procedure {
+            anesthesia_code: "00402".to_owned(),
+            ..Default::default()
+        }],
+        diagnoses: vec!["N62".to_owned()],
+        physical_status: pb::PhysicalStatus::P3.into(),
+        providers,
+        place_of_service: "22".to_owned(),
+        payer: Some(pb::Payer {
+            profile: "medicare".to_owned(),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// The binary serving a ledger file; killed when dropped.
+struct Server {
+    binary: binary::Running,
+    channel: Channel,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.binary.child.kill();
+        let _ = self.binary.child.wait();
+    }
+}
+
+async fn start(store: &Path) -> Server {
+    let store = store.to_str().expect("a UTF-8 path");
+    let binary = binary::start_draining(&["--store", store]);
+    let channel = tonic::transport::Endpoint::from_shared(format!("http://{}", binary.address))
+        .expect("endpoint")
+        .connect()
+        .await
+        .expect("connect");
+    let mut health = HealthClient::new(channel.clone())
+        .watch(HealthCheckRequest {
+            service: "anescode.v1.CaseLedger".to_owned(),
+        })
+        .await
+        .expect("watch health")
+        .into_inner();
+    while health.next().await.expect("update").expect("status").status
+        != ServingStatus::Serving as i32
+    {}
+    Server { binary, channel }
+}
+
+impl Server {
+    async fn code(&self, record: pb::CaseRecord) -> pb::CodingDecision {
+        AnesthesiaCodingClient::new(self.channel.clone())
+            .code_case(pb::CodeCaseRequest {
+                case_record: Some(record),
+            })
+            .await
+            .expect("CodeCase")
+            .into_inner()
+            .decision
+            .expect("a decision")
+    }
+
+    async fn get(&self, case_id: &str) -> pb::GetDecisionResponse {
+        CaseLedgerClient::new(self.channel.clone())
+            .get_decision(pb::GetDecisionRequest {
+                case_id: case_id.to_owned(),
+                decision_version: 0,
+            })
+            .await
+            .expect("GetDecision")
+            .into_inner()
+    }
+
+    async fn current(&self, case_id: &str) -> pb::CodingDecision {
+        self.get(case_id).await.decision.expect("a decision")
+    }
+}
+
+fn ledger(decision: &pb::CodingDecision) -> &pb::LedgerEntry {
+    decision.ledger.as_ref().expect("a ledger entry")
+}
+
+/// The payment modifier of the anesthesiologist's anesthesia line.
+fn md_payment(decision: &pb::CodingDecision) -> &str {
+    decision
+        .lines
+        .iter()
+        .find(|l| l.provider_npi == MD && l.kind == pb::LineKind::Anesthesia as i32)
+        .map_or("", |l| l.modifiers[0].as_str())
+}
+
+fn rules(decision: &pb::CodingDecision) -> Vec<&str> {
+    decision
+        .findings
+        .iter()
+        .map(|f| f.rule_id.as_str())
+        .collect()
+}
+
+fn ledger_file() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("ledger.sqlite3");
+    (dir, path)
+}
+
+#[tokio::test]
+async fn a_second_directed_case_revises_the_first_from_qy_to_qk() {
+    let (_dir, path) = ledger_file();
+    let server = start(&path).await;
+    let first = server
+        .code(case("A", (hm(8, 0), hm(9, 0)), Some(&npi(1))))
+        .await;
+    assert_eq!(md_payment(&first), "QY");
+    assert_eq!(ledger(&first).decision_version, 1);
+    assert_eq!(ledger(&first).sequence, 1);
+    assert_eq!(ledger(&first).cause, pb::DecisionCause::Record as i32);
+
+    let second = server
+        .code(case("B", (hm(8, 30), hm(9, 30)), Some(&npi(2))))
+        .await;
+    assert_eq!(md_payment(&second), "QK");
+    assert_eq!(ledger(&second).revised_case_ids, ["A"]);
+    assert_eq!(ledger(&second).sequence, 2);
+
+    let revised = server.get("A").await;
+    let now = revised.decision.expect("current");
+    assert_eq!(md_payment(&now), "QK");
+    assert_eq!(ledger(&now).decision_version, 2);
+    assert_eq!(ledger(&now).sequence, 3);
+    assert_eq!(
+        ledger(&now).cause,
+        pb::DecisionCause::ConcurrencyChanged as i32
+    );
+    assert_eq!(ledger(&now).caused_by_case_id, "B");
+    let versions: Vec<(u64, u64, i32)> = revised
+        .versions
+        .iter()
+        .map(|v| (v.decision_version, v.sequence, v.cause))
+        .collect();
+    assert_eq!(versions, [(1, 1, 1), (2, 3, 2)]);
+    // The first version is kept as it was.
+    let first_again = CaseLedgerClient::new(server.channel.clone())
+        .get_decision(pb::GetDecisionRequest {
+            case_id: "A".to_owned(),
+            decision_version: 1,
+        })
+        .await
+        .expect("GetDecision v1")
+        .into_inner()
+        .decision
+        .expect("v1");
+    assert_eq!(first_again, first);
+}
+
+#[tokio::test]
+async fn a_fifth_overlapping_case_turns_them_all_to_supervision_and_a_later_case_changes_nothing() {
+    let (_dir, path) = ledger_file();
+    let server = start(&path).await;
+    for n in 1..=4 {
+        let id = format!("C{n}");
+        let decision = server
+            .code(case(&id, (hm(10, 0), hm(11, 0)), Some(&npi(n))))
+            .await;
+        assert_eq!(
+            md_payment(&decision),
+            if n == 1 { "QY" } else { "QK" },
+            "{id}"
+        );
+    }
+    let mut fifth = case("C5", (hm(10, 30), hm(11, 30)), Some(&npi(5)));
+    // The sender believes one.
+    fifth.providers[0].concurrent_cases = 1;
+    let fifth = server.code(fifth).await;
+    assert_eq!(md_payment(&fifth), "AD");
+    assert_eq!(
+        rules(&fifth),
+        ["CONCURRENCY_DISAGREES", "DIRECTING_MORE_THAN_FOUR"]
+    );
+    assert_eq!(
+        fifth.findings[0].message,
+        "the record says 1 concurrent cases; anescode's ledger counts 5 (cases C1, C2, C3, C4); 5 is billed"
+    );
+    assert_eq!(ledger(&fifth).revised_case_ids, ["C1", "C2", "C3", "C4"]);
+    for n in 1..=4 {
+        let now = server.current(&format!("C{n}")).await;
+        assert_eq!(md_payment(&now), "AD", "C{n}");
+        assert_eq!(ledger(&now).caused_by_case_id, "C5");
+    }
+
+    // The afternoon: no overlap, nothing revised.
+    let later = server
+        .code(case("C6", (hm(13, 0), hm(14, 0)), Some(&npi(6))))
+        .await;
+    assert_eq!(md_payment(&later), "QY");
+    assert!(ledger(&later).revised_case_ids.is_empty());
+    // C1: QY, then QK counting 2, 3 and 4 (the rationale counts), then AD.
+    assert_eq!(ledger(&server.current("C1").await).decision_version, 5);
+}
+
+#[tokio::test]
+async fn personally_performing_while_directing_is_an_error_on_both_cases() {
+    let (_dir, path) = ledger_file();
+    let server = start(&path).await;
+    let directed = server
+        .code(case("D", (hm(8, 0), hm(10, 0)), Some(&npi(7))))
+        .await;
+    assert_eq!(directed.status, pb::DecisionStatus::Coded as i32);
+    let personal = server.code(case("P", (hm(9, 0), hm(9, 30)), None)).await;
+    assert_eq!(md_payment(&personal), "AA");
+    assert_eq!(personal.status, pb::DecisionStatus::Rejected as i32);
+    assert_eq!(rules(&personal), ["PERSONALLY_PERFORMED_OVERLAP"]);
+    assert_eq!(personal.findings[0].field, "providers[0]");
+    assert_eq!(
+        personal.findings[0].message,
+        "1234567893 is also on case D at the same time, and one of them is personally performed (AA), which needs the anesthesiologist on that case alone"
+    );
+    let directed = server.current("D").await;
+    assert_eq!(directed.status, pb::DecisionStatus::Rejected as i32);
+    assert_eq!(rules(&directed), ["PERSONALLY_PERFORMED_OVERLAP"]);
+}
+
+#[tokio::test]
+async fn replays_conflicts_and_stale_revisions() {
+    let (_dir, path) = ledger_file();
+    let server = start(&path).await;
+    let record = case("R", (hm(8, 0), hm(9, 0)), Some(&npi(8)));
+    let stored = server.code(record.clone()).await;
+
+    let again = server.code(record.clone()).await;
+    assert!(ledger(&again).replay);
+    let mut unmarked = again.clone();
+    if let Some(entry) = unmarked.ledger.as_mut() {
+        entry.replay = false;
+    }
+    assert_eq!(unmarked, stored);
+
+    let mut changed = record.clone();
+    changed.diagnoses = vec!["C50.911".to_owned()];
+    let conflict = server.code(changed.clone()).await;
+    assert_eq!(conflict.status, pb::DecisionStatus::Rejected as i32);
+    assert_eq!(rules(&conflict), ["REVISION_CONFLICT"]);
+    assert_eq!(conflict.findings[0].field, "revision");
+    assert_eq!(server.current("R").await, stored);
+
+    changed.revision = 3;
+    let newer = server.code(changed.clone()).await;
+    assert_eq!(ledger(&newer).decision_version, 2);
+    assert_eq!(ledger(&newer).stored_revision, 3);
+    assert_eq!(newer.diagnoses[0].code, "C50.911");
+
+    let stale = server.code(record).await;
+    assert_eq!(rules(&stale), ["REVISION_SUPERSEDED"]);
+    assert_eq!(
+        stale.findings[0].message,
+        "revision 1 is older than revision 3, which the ledger holds for this case; it is not coded"
+    );
+    assert_eq!(server.get("R").await.versions.len(), 2);
+}
+
+async fn watch(
+    channel: &Channel,
+    after: Option<u64>,
+) -> tonic::Streaming<pb::WatchDecisionsResponse> {
+    CaseLedgerClient::new(channel.clone())
+        .watch_decisions(pb::WatchDecisionsRequest {
+            after_sequence: after,
+        })
+        .await
+        .expect("WatchDecisions")
+        .into_inner()
+}
+
+async fn next_sequence(stream: &mut tonic::Streaming<pb::WatchDecisionsResponse>) -> u64 {
+    let message = tokio::time::timeout(Duration::from_secs(10), stream.next())
+        .await
+        .expect("a version within 10 s")
+        .expect("the stream goes on")
+        .expect("a message");
+    ledger(&message.decision.expect("a decision")).sequence
+}
+
+#[tokio::test]
+async fn a_watcher_that_resumes_from_its_last_sequence_sees_every_version_once() {
+    let (_dir, path) = ledger_file();
+    let server = start(&path).await;
+    let mut first = watch(&server.channel, Some(0)).await;
+    // W1 and W2 overlap: three versions (W1, W2, W1 revised).
+    server
+        .code(case("W1", (hm(8, 0), hm(9, 0)), Some(&npi(11))))
+        .await;
+    server
+        .code(case("W2", (hm(8, 30), hm(9, 30)), Some(&npi(12))))
+        .await;
+    let mut seen = Vec::new();
+    for _ in 0..2 {
+        seen.push(next_sequence(&mut first).await);
+    }
+    drop(first);
+    // Made while no one watches.
+    server
+        .code(case("W3", (hm(9, 15), hm(10, 0)), Some(&npi(13))))
+        .await;
+    let last = *seen.last().expect("seen");
+    let mut resumed = watch(&server.channel, Some(last)).await;
+    server
+        .code(case("W4", (hm(15, 0), hm(16, 0)), Some(&npi(14))))
+        .await;
+    // W3 overlaps W2 only, which already counts two: no revision.
+    let total = server.get("W4").await.decision.map(|d| ledger(&d).sequence);
+    let total = total.expect("W4's sequence");
+    while seen.len() < total as usize {
+        seen.push(next_sequence(&mut resumed).await);
+    }
+    assert_eq!(seen, (1..=total).collect::<Vec<_>>());
+    // And nothing more is pending.
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), resumed.next())
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn a_closed_day_is_final_until_a_late_record_reopens_it() {
+    let (_dir, path) = ledger_file();
+    let server = start(&path).await;
+    server
+        .code(case("K1", (hm(8, 0), hm(9, 0)), Some(&npi(21))))
+        .await;
+    server
+        .code(case("K2", (hm(12, 0), hm(13, 0)), Some(&npi(22))))
+        .await;
+    let closed = CaseLedgerClient::new(server.channel.clone())
+        .close_day(pb::CloseDayRequest {
+            facility_id: "MAIN-OR".to_owned(),
+            date_of_service: "2026-03-02".to_owned(),
+        })
+        .await
+        .expect("CloseDay")
+        .into_inner();
+    assert_eq!(closed.cases_final, 2);
+    assert!(ledger(&server.current("K1").await).finalized);
+    let finals = CaseLedgerClient::new(server.channel.clone())
+        .list_decisions(pb::ListDecisionsRequest {
+            finality: pb::Finality::Final.into(),
+            ..Default::default()
+        })
+        .await
+        .expect("ListDecisions")
+        .into_inner();
+    let ids: Vec<&str> = finals
+        .decisions
+        .iter()
+        .map(|d| d.case_id.as_str())
+        .collect();
+    assert_eq!(ids, ["K1", "K2"]);
+
+    let late = server
+        .code(case("K3", (hm(8, 30), hm(9, 30)), Some(&npi(23))))
+        .await;
+    assert_eq!(late.status, pb::DecisionStatus::NeedsReview as i32);
+    assert_eq!(rules(&late), ["CLOSED_DAY_REOPENED"]);
+    assert_eq!(ledger(&late).revised_case_ids, ["K1"]);
+    let k1 = server.current("K1").await;
+    assert!(!ledger(&k1).finalized);
+    assert_eq!(md_payment(&k1), "QK");
+    assert!(!ledger(&server.current("K2").await).finalized);
+}
+
+#[tokio::test]
+async fn decisions_survive_a_restart_and_count_with_new_cases() {
+    let (_dir, path) = ledger_file();
+    let server = start(&path).await;
+    let a = server
+        .code(case("S1", (hm(8, 0), hm(9, 0)), Some(&npi(31))))
+        .await;
+    let b = server
+        .code(case("S2", (hm(10, 0), hm(11, 0)), Some(&npi(32))))
+        .await;
+    drop(server);
+    let server = start(&path).await;
+    assert_eq!(server.current("S1").await, a);
+    assert_eq!(server.current("S2").await, b);
+    let c = server
+        .code(case("S3", (hm(8, 30), hm(9, 30)), Some(&npi(33))))
+        .await;
+    assert_eq!(ledger(&c).sequence, 3);
+    assert_eq!(ledger(&c).revised_case_ids, ["S1"]);
+    assert_eq!(md_payment(&server.current("S1").await), "QK");
+}
+
+#[tokio::test]
+async fn sigkill_mid_stream_loses_nothing_answered_and_leaves_nothing_half_written() {
+    let (_dir, path) = ledger_file();
+    let server = start(&path).await;
+    const RECORDS: usize = 10_000;
+    const KILL_AFTER: usize = 3_000;
+    let (tx, rx) = tokio::sync::mpsc::channel(256);
+    let sender = tokio::spawn(async move {
+        for n in 0..RECORDS {
+            // Each its own hour of its own day: one anesthesiologist, no overlaps.
+            let day = (n / 20) as i64;
+            let minute = day * 24 * 60 + (n as i64 % 20) * 60 + 60;
+            let mut record = case(
+                &format!("K-{n:05}"),
+                (minute, minute + 45),
+                Some(&npi(100 + n as u32)),
+            );
+            let date = jiff::civil::date(2026, 3, 2)
+                .checked_add(jiff::Span::new().days(day))
+                .expect("a date");
+            record.date_of_service = date.to_string();
+            record.facility_id = format!("F{}", n / 20);
+            let item = pb::code_cases_request::Item::CaseRecord(record);
+            if tx
+                .send(pb::CodeCasesRequest { item: Some(item) })
+                .await
+                .is_err()
+            {
+                return;
+            }
+        }
+    });
+    let mut answers = AnesthesiaCodingClient::new(server.channel.clone())
+        .code_cases(tokio_stream::wrappers::ReceiverStream::new(rx))
+        .await
+        .expect("CodeCases")
+        .into_inner();
+    let mut received: HashMap<String, pb::CodingDecision> = HashMap::new();
+    while received.len() < KILL_AFTER {
+        let decision = answers
+            .next()
+            .await
+            .expect("an answer")
+            .expect("not an error")
+            .decision
+            .expect("a decision");
+        received.insert(decision.case_id.clone(), decision);
+    }
+    let mut server = server;
+    server.binary.child.kill().expect("SIGKILL");
+    server.binary.child.wait().expect("reaped");
+    sender.abort();
+    drop(server);
+
+    let server = start(&path).await;
+    for (case_id, decision) in &received {
+        assert_eq!(&server.current(case_id).await, decision, "{case_id}");
+    }
+    // Every version in the ledger is whole: sequences 1..=N without a gap, each
+    // a complete decision of a case the ledger holds.
+    let mut all = watch(&server.channel, Some(0)).await;
+    let mut sequence = 0;
+    loop {
+        let next = tokio::time::timeout(Duration::from_millis(500), all.next()).await;
+        let Ok(Some(message)) = next else { break };
+        let decision = message.expect("a message").decision.expect("a decision");
+        sequence += 1;
+        assert_eq!(ledger(&decision).sequence, sequence);
+        assert_eq!(
+            decision.status,
+            pb::DecisionStatus::Coded as i32,
+            "{}",
+            decision.case_id
+        );
+        let held = server.get(&decision.case_id).await;
+        assert_eq!(held.versions.len(), 1);
+    }
+    assert!(sequence as usize >= KILL_AFTER, "{sequence} versions");
+    assert!((sequence as usize) < RECORDS);
+}
