@@ -17,90 +17,25 @@ use tonic_health::pb::health_client::HealthClient;
 
 #[path = "support/binary.rs"]
 mod binary;
+#[path = "support/records.rs"]
+mod records;
+
+use records::npi;
 
 /// The directing anesthesiologist of every test.
 const MD: &str = "1234567893";
 /// 2026-03-02T00:00:00Z.
 const DAY: i64 = 1_772_409_600;
 
-/// A valid NPI: "1", eight digits of `n`, and the check digit (Luhn with the
-/// 80840 prefix).
-fn npi(n: u32) -> String {
-    let leading = format!("1{n:08}");
-    let sum: u32 = leading
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, b)| {
-            let v = u32::from(b - b'0');
-            if i % 2 == 0 {
-                let d = v * 2;
-                d / 10 + d % 10
-            } else {
-                v
-            }
-        })
-        .sum::<u32>()
-        + 24;
-    format!("{leading}{}", (10 - sum % 10) % 10)
-}
-
-fn at(minutes: i64) -> prost_types::Timestamp {
-    prost_types::Timestamp {
-        seconds: DAY + minutes * 60,
-        nanos: 0,
-    }
-}
-
 /// hh:mm as minutes of the day.
 fn hm(hh: i64, mm: i64) -> i64 {
     hh * 60 + mm
 }
 
-fn provider(npi: &str, role: pb::ProviderRole) -> pb::Provider {
-    pb::Provider {
-        npi: npi.to_owned(),
-        role: role.into(),
-        medical_direction_documented: true,
-        ..Default::default()
-    }
-}
-
-/// A case of 2026-03-02 at MAIN-OR from `from` to `to` (minutes of the day):
-/// the anesthesiologist MD directing `crna` when one is given, alone otherwise.
+/// A case of 2026-03-02 from `from` to `to` (minutes of the day): MD directing
+/// `crna` when one is given, alone otherwise.
 fn case(id: &str, (from, to): (i64, i64), crna: Option<&str>) -> pb::CaseRecord {
-    let mut providers = vec![provider(MD, pb::ProviderRole::Anesthesiologist)];
-    if let Some(crna) = crna {
-        providers.push(provider(crna, pb::ProviderRole::Crna));
-    }
-    pb::CaseRecord {
-        case_id: id.to_owned(),
-        revision: 1,
-        facility_id: "MAIN-OR".to_owned(),
-        date_of_service: "2026-03-02".to_owned(),
-        patient: Some(pb::Patient {
-            birth_date: "1974-06-15".to_owned(),
-            sex: pb::Sex::Female.into(),
-        }),
-        anesthesia_type: pb::AnesthesiaType::General.into(),
-        time_blocks: vec![pb::TimeBlock {
-            start: Some(at(from)),
-            end: Some(at(to)),
-        }],
-        procedures: vec![pb::Procedure {
-            anesthesia_code: "00402".to_owned(),
-            ..Default::default()
-        }],
-        diagnoses: vec!["N62".to_owned()],
-        physical_status: pb::PhysicalStatus::P3.into(),
-        providers,
-        place_of_service: "22".to_owned(),
-        payer: Some(pb::Payer {
-            profile: "medicare".to_owned(),
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
+    records::record(id, (DAY + from * 60, DAY + to * 60), MD, crna)
 }
 
 /// The binary serving a ledger file; killed when dropped.
@@ -496,10 +431,6 @@ async fn sigkill_mid_stream_loses_nothing_answered_and_leaves_nothing_half_writt
                 (minute, minute + 45),
                 Some(&npi(100 + n as u32)),
             );
-            let date = jiff::civil::date(2026, 3, 2)
-                .checked_add(jiff::Span::new().days(day))
-                .expect("a date");
-            record.date_of_service = date.to_string();
             record.facility_id = format!("F{}", n / 20);
             let item = pb::code_cases_request::Item::CaseRecord(record);
             if tx

@@ -93,6 +93,30 @@ fn decision_digest(decision: &pb::CodingDecision) -> Vec<u8> {
     sha256(&content.encode_to_vec())
 }
 
+/// A decision without its ledger entry, encoded once: the encoding serves the
+/// digest and, with the entry appended, the stored version.
+struct Encoded {
+    decision: pb::CodingDecision,
+    content: Vec<u8>,
+    digest: Vec<u8>,
+}
+
+/// The `ledger` field's number in anescode.v1.CodingDecision: the last, so its
+/// encoding appended to the rest is the message's own encoding.
+const LEDGER_FIELD: u32 = 14;
+
+impl Encoded {
+    fn new(decision: pb::CodingDecision) -> Self {
+        let content = decision.encode_to_vec();
+        let digest = sha256(&content);
+        Encoded {
+            decision,
+            content,
+            digest,
+        }
+    }
+}
+
 /// A case is indexed under at most this many UTC days of its time: more than a
 /// day-long case is already reported (TIME_BLOCK_OVER_24_HOURS), and the index
 /// stays bounded whatever a record claims.
@@ -234,7 +258,7 @@ impl Book {
     pub(crate) fn submit(
         &mut self,
         coder: &Coder,
-        record: pb::CaseRecord,
+        (record, watched): (pb::CaseRecord, bool),
         changes: &mut Changes,
         stored: &mut StoredDecision<'_>,
     ) -> Result<Outcome, StoreError> {
@@ -303,6 +327,7 @@ impl Book {
         if self.closed.remove(&day) {
             self.reopen(&day, changes);
         }
+        changes.cases.push(self.cases[&case_id].row(&case_id));
         let sequence = self.next_sequence();
         let mut published = Vec::new();
         let mut revised = Vec::new();
@@ -310,17 +335,21 @@ impl Book {
             if let Some(version) = self.recode(coder, &other, &case_id, changes)? {
                 let facility = self.cases.get(&other).map(|c| c.facility_id.clone());
                 revised.push(other);
-                published.push((facility.unwrap_or_default(), version));
+                if watched {
+                    published.push((facility.unwrap_or_default(), version));
+                }
             }
         }
         let answer = self.version(
             &case_id,
-            decision.into(),
+            Encoded::new(decision.into()),
             (sequence, pb::DecisionCause::Record, String::new()),
             revised,
             changes,
         );
-        published.insert(0, (day.0, answer.clone()));
+        if watched {
+            published.insert(0, (day.0, answer.clone()));
+        }
         Ok(Outcome { answer, published })
     }
 
@@ -392,8 +421,8 @@ impl Book {
             context.reopens_closed_day = false;
             context
         });
-        let decision: pb::CodingDecision = decision.into();
-        if decision_digest(&decision) == case.decision_digest {
+        let encoded = Encoded::new(decision.into());
+        if encoded.digest == case.decision_digest {
             return Ok(None);
         }
         let sequence = self.next_sequence();
@@ -404,7 +433,7 @@ impl Book {
         );
         Ok(Some(self.version(
             case_id,
-            decision,
+            encoded,
             cause,
             Vec::new(),
             changes,
@@ -415,19 +444,24 @@ impl Book {
     fn version(
         &mut self,
         case_id: &str,
-        mut decision: pb::CodingDecision,
+        encoded: Encoded,
         (sequence, cause, caused_by): (u64, pb::DecisionCause, String),
         revised: Vec<String>,
         changes: &mut Changes,
     ) -> pb::CodingDecision {
+        let Encoded {
+            mut decision,
+            content: mut bytes,
+            digest,
+        } = encoded;
         let Some(case) = self.cases.get_mut(case_id) else {
             return decision;
         };
         case.current_version += 1;
         case.status = decision.status;
         case.finalized = false;
-        case.decision_digest = decision_digest(&decision);
-        decision.ledger = Some(pb::LedgerEntry {
+        case.decision_digest = digest;
+        let entry = pb::LedgerEntry {
             decision_version: case.current_version,
             sequence,
             cause: cause.into(),
@@ -436,7 +470,9 @@ impl Book {
             finalized: false,
             revised_case_ids: revised,
             stored_revision: case.revision,
-        });
+        };
+        prost::encoding::message::encode(LEDGER_FIELD, &entry, &mut bytes);
+        decision.ledger = Some(entry);
         changes.decisions.push(DecisionRow {
             sequence,
             case_id: case_id.to_owned(),
@@ -446,9 +482,11 @@ impl Book {
             cause: cause.into(),
             caused_by,
             status: decision.status,
-            decision: decision.encode_to_vec(),
+            decision: bytes,
         });
-        changes.cases.push(case.row(case_id));
+        changes
+            .current
+            .push((case_id.to_owned(), case.current_version, case.status));
         decision
     }
 

@@ -284,7 +284,8 @@ fn apply(
     for command in batch {
         match command {
             Command::Submit(record, reply) => {
-                let outcome = book.submit(coder, *record, &mut changes, &mut |id, v| {
+                let watched = events.receiver_count() > 0;
+                let outcome = book.submit(coder, (*record, watched), &mut changes, &mut |id, v| {
                     store.decision(id, v)
                 });
                 match outcome {

@@ -72,6 +72,8 @@ pub(crate) struct Changes {
     pub(crate) decisions: Vec<DecisionRow>,
     /// (facility_id, date_of_service, closed): a day closed or reopened.
     pub(crate) days: Vec<(String, String, bool)>,
+    /// (case_id, current_version, status): a case's new current version, not final.
+    pub(crate) current: Vec<(String, u64, i32)>,
     /// (case_id, finalized): a case's current decision made final or provisional.
     pub(crate) finality: Vec<(String, bool)>,
 }
@@ -80,6 +82,7 @@ impl Changes {
     pub(crate) fn is_empty(&self) -> bool {
         self.cases.is_empty()
             && self.decisions.is_empty()
+            && self.current.is_empty()
             && self.days.is_empty()
             && self.finality.is_empty()
     }
@@ -139,7 +142,7 @@ CREATE TABLE cases (
 );
 CREATE INDEX cases_by_date ON cases (date_of_service, case_id);
 CREATE TABLE decisions (
-    sequence BIGINT PRIMARY KEY,
+    sequence INTEGER PRIMARY KEY,
     case_id TEXT NOT NULL,
     facility_id TEXT NOT NULL,
     decision_version BIGINT NOT NULL,
@@ -436,6 +439,12 @@ fn write(transaction: &rusqlite::Transaction<'_>, changes: &Changes) -> rusqlite
             row.status,
             row.decision,
         ])?;
+    }
+    let mut current = transaction.prepare_cached(
+        "UPDATE cases SET current_version = ?2, status = ?3, finalized = 0 WHERE case_id = ?1",
+    )?;
+    for (case_id, version, status) in &changes.current {
+        current.execute(params![case_id, *version as i64, status])?;
     }
     for (facility, date, closed) in &changes.days {
         if *closed {

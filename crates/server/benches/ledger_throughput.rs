@@ -1,0 +1,143 @@
+//! Streaming throughput of the release binary with the case ledger on an SQLite
+//! file against `--store none`, in the same run: S CodeCases streams, each of one
+//! anesthesiologist's day after day of cases every 30 minutes lasting 45 (each
+//! overlaps the next, so most records revise an earlier case), all sent at once
+//! and answered in order. Prints decisions per second for both and their ratio.
+//!
+//! `cargo bench -p anescode-server --bench ledger_throughput` (STREAMS, RECORDS
+//! and SPACING in minutes in the environment change the shape; defaults 8, 4000
+//! and 30; SPACING=60 gives cases that do not overlap).
+
+use std::time::Instant;
+
+use anescode_server::pb;
+use anescode_server::pb::anesthesia_coding_client::AnesthesiaCodingClient;
+use futures_util::StreamExt;
+use tonic_health::pb::HealthCheckRequest;
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::health_client::HealthClient;
+
+#[path = "../tests/support/binary.rs"]
+mod binary;
+#[path = "../tests/support/records.rs"]
+mod records;
+
+/// 2026-03-02T00:00:00Z.
+const DAY: i64 = 1_772_409_600;
+
+fn setting(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+async fn serving(address: &str) -> tonic::transport::Channel {
+    let channel = tonic::transport::Endpoint::from_shared(format!("http://{address}"))
+        .expect("endpoint")
+        .connect()
+        .await
+        .expect("connect");
+    let mut health = HealthClient::new(channel.clone())
+        .watch(HealthCheckRequest {
+            service: String::new(),
+        })
+        .await
+        .expect("health")
+        .into_inner();
+    while health.next().await.expect("update").expect("status").status
+        != ServingStatus::Serving as i32
+    {}
+    channel
+}
+
+/// One stream: `records` cases of anesthesiologist `stream`, one every `spacing`
+/// minutes from 07:00, eight a day, each lasting 45 minutes.
+fn stream_records(stream: usize, records: usize, spacing: i64) -> Vec<pb::CodeCasesRequest> {
+    let md = records::npi(9_000_000 + stream as u32);
+    (0..records)
+        .map(|n| {
+            let start = DAY + (n / 8) as i64 * 86_400 + 7 * 3600 + (n % 8) as i64 * spacing * 60;
+            let crna = records::npi(5_000_000 + (stream * records + n) as u32);
+            let record = records::record(
+                &format!("L{stream}-{n}"),
+                (start, start + 45 * 60),
+                &md,
+                Some(&crna),
+            );
+            pb::CodeCasesRequest {
+                item: Some(pb::code_cases_request::Item::CaseRecord(record)),
+            }
+        })
+        .collect()
+}
+
+async fn run(store: &str, streams: usize, records: usize) -> f64 {
+    // LEDGER_LOG=PATH keeps the server's debug log of the ledger's batches.
+    let binary = match std::env::var("LEDGER_LOG") {
+        Ok(path) => {
+            let binary::Binary {
+                child,
+                address,
+                mut log,
+            } = binary::start(
+                &["--store", store],
+                Some("info,anescode_server::ledger=debug"),
+            );
+            let mut file = std::fs::File::create(path).expect("log file");
+            std::thread::spawn(move || std::io::copy(&mut log, &mut file));
+            binary::Running { child, address }
+        }
+        Err(_) => binary::start_draining(&["--store", store]),
+    };
+    let channel = serving(&binary.address).await;
+    // SPACING=60 spaces the cases so none overlaps: no record revises another.
+    let spacing = setting("SPACING", 30) as i64;
+    let inputs: Vec<_> = (0..streams)
+        .map(|s| stream_records(s, records, spacing))
+        .collect();
+    let started = Instant::now();
+    let tasks: Vec<_> = inputs
+        .into_iter()
+        .map(|input| {
+            let channel = channel.clone();
+            tokio::spawn(async move {
+                let mut answers = AnesthesiaCodingClient::new(channel)
+                    .code_cases(futures_util::stream::iter(input))
+                    .await
+                    .expect("CodeCases")
+                    .into_inner();
+                let mut count = 0;
+                while let Some(answer) = answers.next().await {
+                    answer.expect("an answer");
+                    count += 1;
+                }
+                count
+            })
+        })
+        .collect();
+    let mut total = 0;
+    for task in tasks {
+        total += task.await.expect("stream task");
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let mut child = binary.child;
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(total, streams * records, "every record answered once");
+    total as f64 / elapsed
+}
+
+#[tokio::main]
+async fn main() {
+    let streams = setting("STREAMS", 8);
+    let records = setting("RECORDS", 4000);
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let file = dir.path().join("ledger.sqlite3");
+    let none = run("none", streams, records).await;
+    let ledger = run(file.to_str().expect("UTF-8"), streams, records).await;
+    println!("{streams} streams x {records} records, one connection");
+    println!("--store none:        {none:>9.0} decisions/s");
+    println!("--store FILE (WAL):  {ledger:>9.0} decisions/s");
+    println!("ledger / none:       {:>9.2}", ledger / none);
+}
