@@ -175,6 +175,16 @@ async fn a_second_directed_case_revises_the_first_from_qy_to_qk() {
         .decision
         .expect("v1");
     assert_eq!(first_again, first);
+
+    // B's next revision drops the anesthesiologist: A is directing one again.
+    let mut b2 = case("B", (hm(8, 30), hm(9, 30)), Some(&npi(2)));
+    b2.revision = 2;
+    b2.providers.remove(0);
+    let b2 = server.code(b2).await;
+    assert_eq!(ledger(&b2).revised_case_ids, ["A"]);
+    let a3 = server.current("A").await;
+    assert_eq!(md_payment(&a3), "QY");
+    assert_eq!(ledger(&a3).decision_version, 3);
 }
 
 #[tokio::test]
@@ -489,4 +499,81 @@ async fn sigkill_mid_stream_loses_nothing_answered_and_leaves_nothing_half_writt
     }
     assert!(sequence as usize >= KILL_AFTER, "{sequence} versions");
     assert!((sequence as usize) < RECORDS);
+}
+
+/// The README's worked example, the CMS manual's five cases sent in order, then a
+/// case the anesthesiologist performs personally in the middle of them.
+#[tokio::test]
+async fn the_manuals_morning_through_the_ledger() {
+    let (_dir, path) = ledger_file();
+    let server = start(&path).await;
+    let cases = [
+        ("A", hm(8, 0), hm(8, 20)),
+        ("B", hm(8, 10), hm(8, 45)),
+        ("C", hm(8, 30), hm(9, 15)),
+        ("D", hm(9, 0), hm(12, 0)),
+        ("E", hm(9, 10), hm(9, 55)),
+    ];
+    let mut revised = Vec::new();
+    for (n, (id, from, to)) in cases.iter().enumerate() {
+        let decision = server
+            .code(case(id, (*from, *to), Some(&npi(40 + n as u32))))
+            .await;
+        revised.push(ledger(&decision).revised_case_ids.clone());
+    }
+    assert_eq!(revised, [vec![], vec!["A"], vec![], vec![], vec!["C", "D"]]);
+    for (id, count) in [("A", 2), ("B", 2), ("C", 3), ("D", 3), ("E", 3)] {
+        let now = server.current(id).await;
+        assert_eq!(md_payment(&now), "QK", "{id}");
+        assert!(
+            now.rationale
+                .contains(&format!("directed {count} concurrent cases")),
+            "{id}: {}",
+            now.rationale
+        );
+    }
+    let personal = server.code(case("P", (hm(9, 20), hm(9, 40)), None)).await;
+    assert_eq!(rules(&personal), ["PERSONALLY_PERFORMED_OVERLAP"]);
+    assert_eq!(ledger(&personal).revised_case_ids, ["D", "E"]);
+    assert_eq!(rules(&server.current("C").await), Vec::<&str>::new());
+}
+
+/// Two concurrent resident cases are within the teaching rule: AA with GC on
+/// both, no conflict; the same CRNA on two cases at once is an error on both.
+#[tokio::test]
+async fn teaching_within_the_limits_is_no_conflict_but_one_crna_in_two_rooms_is() {
+    let (_dir, path) = ledger_file();
+    let server = start(&path).await;
+    let teaching = |id: &str, resident: u32| {
+        let mut record = case(id, (hm(8, 0), hm(9, 0)), None);
+        record
+            .providers
+            .push(provider_with(&npi(resident), pb::ProviderRole::Resident));
+        record
+    };
+    server.code(teaching("T1", 51)).await;
+    let second = server.code(teaching("T2", 52)).await;
+    let first = server.current("T1").await;
+    for decision in [&first, &second] {
+        assert_eq!(decision.lines[0].modifiers[..2], ["AA", "GC"]);
+        assert_eq!(rules(decision), Vec::<&str>::new());
+    }
+
+    let shared = npi(60);
+    let mut one = case("X1", (hm(13, 0), hm(14, 0)), Some(&shared));
+    one.providers[0].npi = npi(61);
+    let mut two = case("X2", (hm(13, 30), hm(14, 30)), Some(&shared));
+    two.providers[0].npi = npi(62);
+    server.code(one).await;
+    let two = server.code(two).await;
+    assert_eq!(rules(&two), ["ANESTHETIST_OVERLAP"]);
+    assert_eq!(rules(&server.current("X1").await), ["ANESTHETIST_OVERLAP"]);
+}
+
+fn provider_with(npi: &str, role: pb::ProviderRole) -> pb::Provider {
+    pb::Provider {
+        npi: npi.to_owned(),
+        role: role.into(),
+        ..Default::default()
+    }
 }

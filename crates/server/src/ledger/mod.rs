@@ -127,8 +127,15 @@ pub(crate) fn open(choice: &StoreChoice, coder: Coder) -> Result<Option<Ledger>,
     let mut store = store;
     let loaded = store.load()?;
     let book = Book::load(loaded, &coder, &mut |id, v| store.decision(id, v))?;
+    let path = match choice {
+        StoreChoice::File(path) => std::fs::canonicalize(path)
+            .unwrap_or_else(|_| path.clone())
+            .display()
+            .to_string(),
+        _ => "memory".to_owned(),
+    };
     tracing::info!(
-        store = ?choice,
+        path,
         cases = book.len(),
         sequence = book.sequence(),
         load_ms = started.elapsed().as_millis() as u64,
