@@ -577,3 +577,108 @@ fn provider_with(npi: &str, role: pb::ProviderRole) -> pb::Provider {
         ..Default::default()
     }
 }
+
+#[tokio::test]
+async fn the_worklist_pages_and_filters_and_refuses_what_it_did_not_give() {
+    let (_dir, path) = ledger_file();
+    let server = start(&path).await;
+    for n in 0..5u32 {
+        let mut record = case(
+            &format!("L{n}"),
+            (hm(8 + i64::from(n) * 2, 0), hm(9 + i64::from(n) * 2, 0)),
+            Some(&npi(70 + n)),
+        );
+        if n == 3 {
+            record.diagnoses = vec!["Z99.999".to_owned()];
+        }
+        server.code(record).await;
+    }
+    let list = |request: pb::ListDecisionsRequest| {
+        let channel = server.channel.clone();
+        async move {
+            CaseLedgerClient::new(channel)
+                .list_decisions(request)
+                .await
+                .map(tonic::Response::into_inner)
+        }
+    };
+    let mut seen = Vec::new();
+    let mut token = String::new();
+    loop {
+        let page = list(pb::ListDecisionsRequest {
+            page_size: 2,
+            page_token: token.clone(),
+            ..Default::default()
+        })
+        .await
+        .expect("a page");
+        seen.extend(page.decisions.into_iter().map(|d| d.case_id));
+        if page.next_page_token.is_empty() {
+            break;
+        }
+        token = page.next_page_token;
+    }
+    assert_eq!(seen, ["L0", "L1", "L2", "L3", "L4"]);
+    let rejected = list(pb::ListDecisionsRequest {
+        status: pb::DecisionStatus::Rejected.into(),
+        provider_npi: MD.to_owned(),
+        date_of_service_from: "2026-03-02".to_owned(),
+        date_of_service_to: "2026-03-02".to_owned(),
+        facility_id: "MAIN-OR".to_owned(),
+        ..Default::default()
+    })
+    .await
+    .expect("filtered");
+    let ids: Vec<&str> = rejected
+        .decisions
+        .iter()
+        .map(|d| d.case_id.as_str())
+        .collect();
+    assert_eq!(ids, ["L3"]);
+    let none = list(pb::ListDecisionsRequest {
+        provider_npi: npi(99),
+        ..Default::default()
+    })
+    .await
+    .expect("empty");
+    assert!(none.decisions.is_empty() && none.next_page_token.is_empty());
+    let forged = list(pb::ListDecisionsRequest {
+        page_token: "zz".repeat(600),
+        ..Default::default()
+    })
+    .await
+    .expect_err("a forged token");
+    assert_eq!(forged.code(), tonic::Code::InvalidArgument);
+    assert_eq!(forged.message(), "page_token is not one this server gave");
+}
+
+#[tokio::test]
+async fn without_a_ledger_the_ledger_calls_say_so() {
+    let binary = binary::start_draining(&[]);
+    let channel = tonic::transport::Endpoint::from_shared(format!("http://{}", binary.address))
+        .expect("endpoint")
+        .connect()
+        .await
+        .expect("connect");
+    let mut child = binary.child;
+    let status = loop {
+        let answer = CaseLedgerClient::new(channel.clone())
+            .get_decision(pb::GetDecisionRequest {
+                case_id: "A".to_owned(),
+                decision_version: 0,
+            })
+            .await
+            .expect_err("no ledger");
+        if answer.code() != tonic::Code::Unavailable {
+            break answer;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(status.code(), tonic::Code::FailedPrecondition);
+    assert_eq!(
+        status.message(),
+        "this server keeps no case ledger (started with --store none)"
+    );
+}
