@@ -97,6 +97,7 @@ async fn code(channel: &Channel, record: pb::CaseRecord) -> String {
         .max_encoding_message_size(usize::MAX);
     let call = client.code_case(pb::CodeCaseRequest {
         case_record: Some(record),
+        ..Default::default()
     });
     match timed(call).await {
         Ok(answer) => summary(&answer.into_inner().decision.unwrap_or_default()),
@@ -214,6 +215,7 @@ async fn run(channel: &Channel, name: &str) -> String {
             record.procedures[0].description = "d".repeat(5 * 1024 * 1024);
             let bytes = pb::CodeCaseRequest {
                 case_record: Some(record),
+                ..Default::default()
             }
             .encode_to_vec();
             match timed(raw::unary::<pb::CodeCaseResponse>(

@@ -125,6 +125,7 @@ impl TestServer {
     pub async fn code(&self, record: pb::CaseRecord) -> pb::CodingDecision {
         self.code_request(pb::CodeCaseRequest {
             case_record: Some(record),
+            ..Default::default()
         })
         .await
     }

@@ -63,6 +63,7 @@ fn case(facility: &str) -> pb::CodeCaseRequest {
     record.facility_id = facility.to_owned();
     pb::CodeCaseRequest {
         case_record: Some(record),
+        ..Default::default()
     }
 }
 
@@ -140,6 +141,7 @@ async fn a_stream_ends_with_permission_denied_at_a_foreign_facility() {
     let messages =
         [case("MAIN-OR"), case("EAST-OR"), case("MAIN-OR")].map(|c| pb::CodeCasesRequest {
             item: c.case_record.map(pb::code_cases_request::Item::CaseRecord),
+            ..Default::default()
         });
     let mut answers = server
         .coding()

@@ -243,6 +243,7 @@ async fn loaded_cms_file_and_crosswalk_are_reported_and_applied() {
         .coding()
         .code_case(pb::CodeCaseRequest {
             case_record: Some(record),
+            ..Default::default()
         })
         .await
         .expect("coded")
@@ -265,6 +266,7 @@ async fn loaded_cms_file_and_crosswalk_are_reported_and_applied() {
         .coding()
         .code_case(pb::CodeCaseRequest {
             case_record: Some(record),
+            ..Default::default()
         })
         .await
         .expect("coded")

@@ -281,7 +281,10 @@ async fn missing_case_record_is_invalid_argument() {
     let server = TestServer::start().await;
     let status = server
         .coding()
-        .code_case(pb::CodeCaseRequest { case_record: None })
+        .code_case(pb::CodeCaseRequest {
+            case_record: None,
+            ..Default::default()
+        })
         .await
         .expect_err("no record");
     assert_eq!(status.code(), tonic::Code::InvalidArgument);

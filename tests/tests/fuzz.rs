@@ -270,6 +270,7 @@ fn damaged_request() -> impl Strategy<Value = Vec<u8>> {
         .prop_map(|(record, flips, cut)| {
             let mut bytes = pb::CodeCaseRequest {
                 case_record: Some(record),
+                ..Default::default()
             }
             .encode_to_vec();
             for (at, byte) in flips {

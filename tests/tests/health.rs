@@ -42,6 +42,7 @@ async fn health_follows_loading_serving_and_draining() {
         .coding()
         .code_case(pb::CodeCaseRequest {
             case_record: Some(seed_00402("EARLY")),
+            ..Default::default()
         })
         .await
         .expect_err("not ready");

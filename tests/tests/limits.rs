@@ -140,6 +140,7 @@ async fn an_oversized_message_is_resource_exhausted_with_the_limit() {
     record.procedures[0].description = "d".repeat(100 * 1024);
     let request = pb::CodeCaseRequest {
         case_record: Some(record.clone()),
+        ..Default::default()
     };
     let status = raw::unary::<pb::CodeCaseResponse>(
         server.channel(),
@@ -156,6 +157,7 @@ async fn an_oversized_message_is_resource_exhausted_with_the_limit() {
 
     let message = pb::CodeCasesRequest {
         item: Some(pb::code_cases_request::Item::CaseRecord(record)),
+        ..Default::default()
     };
     let mut answers = raw::streaming::<pb::CodeCasesResponse>(
         server.channel(),
@@ -266,6 +268,7 @@ async fn calls_beyond_the_in_flight_limit_are_shed_and_health_still_answers() {
         .into_inner();
     hold.send(pb::CodeCasesRequest {
         item: Some(pb::code_cases_request::Item::CaseRecord(seed_00402("HELD"))),
+        ..Default::default()
     })
     .await
     .expect("send");
@@ -276,6 +279,7 @@ async fn calls_beyond_the_in_flight_limit_are_shed_and_health_still_answers() {
         .coding()
         .code_case(pb::CodeCaseRequest {
             case_record: Some(seed_00402("SHED")),
+            ..Default::default()
         })
         .await
         .expect_err("shed");
@@ -303,6 +307,7 @@ async fn calls_beyond_the_in_flight_limit_are_shed_and_health_still_answers() {
             .coding()
             .code_case(pb::CodeCaseRequest {
                 case_record: Some(seed_00402("AFTER")),
+                ..Default::default()
             })
             .await
         {

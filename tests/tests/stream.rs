@@ -10,7 +10,10 @@ const EMPTY_AT: usize = 3_700;
 
 fn message(i: usize) -> pb::CodeCasesRequest {
     if i == EMPTY_AT {
-        return pb::CodeCasesRequest { item: None };
+        return pb::CodeCasesRequest {
+            item: None,
+            ..Default::default()
+        };
     }
     let mut record = seed_00402(&format!("S-{i:05}"));
     record.revision = i as u64;
@@ -21,6 +24,7 @@ fn message(i: usize) -> pb::CodeCasesRequest {
     }
     pb::CodeCasesRequest {
         item: Some(pb::code_cases_request::Item::CaseRecord(record)),
+        ..Default::default()
     }
 }
 

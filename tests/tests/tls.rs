@@ -44,6 +44,7 @@ async fn code_over(
     AnesthesiaCodingClient::new(channel)
         .code_case(pb::CodeCaseRequest {
             case_record: Some(seed_00402("TLS-1")),
+            ..Default::default()
         })
         .await
         .map(|r| r.into_inner().decision.expect("a decision"))
@@ -71,6 +72,7 @@ async fn tls_serves_a_client_that_trusts_the_ca_and_refuses_plaintext() {
         let answer = AnesthesiaCodingClient::new(channel)
             .code_case(pb::CodeCaseRequest {
                 case_record: Some(seed_00402("PLAIN-1")),
+                ..Default::default()
             })
             .await;
         assert!(answer.is_err(), "plaintext was answered: {answer:?}");

@@ -96,6 +96,7 @@ async fn load(channel: Channel, stop: tokio::sync::watch::Receiver<bool>) -> u64
         .into_inner();
     let message = |i| pb::CodeCasesRequest {
         item: Some(pb::code_cases_request::Item::CaseRecord(record(i))),
+        ..Default::default()
     };
     for i in 0..IN_FLIGHT_PER_STREAM {
         send.send(message(i)).await.expect("send");

@@ -67,6 +67,7 @@ fn stream_records(stream: usize, records: usize, spacing: i64) -> Vec<pb::CodeCa
             );
             pb::CodeCasesRequest {
                 item: Some(pb::code_cases_request::Item::CaseRecord(record)),
+                ..Default::default()
             }
         })
         .collect()

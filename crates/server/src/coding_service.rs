@@ -19,6 +19,7 @@ use crate::pb::anesthesia_coding_server::AnesthesiaCoding;
 use crate::readiness::Readiness;
 use crate::stream_rules;
 use crate::telemetry;
+use crate::views;
 use crate::wire_limits::OverLimits;
 
 /// Codes case records, one at a time or as a stream.
@@ -142,6 +143,7 @@ impl CodingService {
             let decision = match message {
                 Received::Message(pb::CodeCasesRequest {
                     item: Some(pb::code_cases_request::Item::CaseRecord(record)),
+                    view,
                 }) => {
                     if let Err(status) = caller.admit(&record) {
                         return future::ready(Err(status)).boxed();
@@ -149,15 +151,16 @@ impl CodingService {
                     match &ledger {
                         Some(ledger) => {
                             return ledger_decide(ledger, record)
-                                .map(|d| d.map(respond))
+                                .map(move |d| d.map(|d| respond(views::apply(view, d))))
                                 .boxed();
                         }
-                        None => decide(&coder, record),
+                        None => views::apply(view, decide(&coder, record)),
                     }
                 }
-                Received::Message(pb::CodeCasesRequest { item: None }) => {
-                    stream_rules::missing_record(coder.catalog().version())
-                }
+                Received::Message(pb::CodeCasesRequest { item: None, view }) => views::apply(
+                    view,
+                    stream_rules::missing_record(coder.catalog().version()),
+                ),
                 Received::OverLimits(over) => over_limits(&coder, &caller, over),
                 Received::Undecodable(error) => {
                     telemetry::refused("undecodable");
@@ -188,13 +191,14 @@ impl CodingService {
     ) -> Result<Response<pb::CodeCaseResponse>, Status> {
         let coder = self.readiness.coder()?;
         let decision = match received {
-            Received::Message(pb::CodeCaseRequest { case_record }) => {
+            Received::Message(pb::CodeCaseRequest { case_record, view }) => {
                 let record = case_record.ok_or(ServiceError::MissingField("case_record"))?;
                 caller.admit(&record)?;
-                match self.readiness.ledger()? {
+                let decision = match self.readiness.ledger()? {
                     Some(ledger) => ledger_decide(ledger, record).await?,
                     None => decide(coder, record),
-                }
+                };
+                views::apply(view, decision)
             }
             Received::OverLimits(over) => over_limits(coder, caller, over),
             Received::Undecodable(error) => return Err(codec::undecodable(&error)),

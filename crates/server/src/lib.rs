@@ -22,6 +22,7 @@ pub mod stream_rules;
 pub mod telemetry;
 pub mod tls;
 pub mod transport;
+mod views;
 mod wire_limits;
 
 pub use config::Config;

@@ -211,6 +211,7 @@ mod tests {
     fn request(record: pb::CaseRecord) -> Vec<u8> {
         pb::CodeCaseRequest {
             case_record: Some(record),
+            ..Default::default()
         }
         .encode_to_vec()
     }
@@ -270,6 +271,7 @@ mod tests {
         big.procedures = vec![pb::Procedure::default(); 31];
         let message = pb::CodeCasesRequest {
             item: Some(pb::code_cases_request::Item::CaseRecord(big)),
+            ..Default::default()
         }
         .encode_to_vec();
         let found = over_limits(&message).expect("over");

@@ -77,6 +77,7 @@ impl Server {
         AnesthesiaCodingClient::new(self.channel.clone())
             .code_case(pb::CodeCaseRequest {
                 case_record: Some(record),
+                ..Default::default()
             })
             .await
             .expect("CodeCase")
@@ -444,7 +445,10 @@ async fn sigkill_mid_stream_loses_nothing_answered_and_leaves_nothing_half_writt
             record.facility_id = format!("F{}", n / 20);
             let item = pb::code_cases_request::Item::CaseRecord(record);
             if tx
-                .send(pb::CodeCasesRequest { item: Some(item) })
+                .send(pb::CodeCasesRequest {
+                    item: Some(item),
+                    ..Default::default()
+                })
                 .await
                 .is_err()
             {
