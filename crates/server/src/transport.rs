@@ -131,7 +131,7 @@ impl TransportLimits {
     }
 
     /// A server builder with the HTTP/2 limits applied.
-    pub(crate) fn builder(&self) -> Server {
+    pub fn builder(&self) -> Server {
         let mut server = Server::builder()
             .max_concurrent_streams(self.max_concurrent_streams)
             .http2_keepalive_interval(seconds(self.http2_keepalive_secs))
