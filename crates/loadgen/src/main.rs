@@ -10,6 +10,7 @@
 //! ```
 
 mod echo;
+mod plot;
 mod records;
 mod run;
 
@@ -67,6 +68,15 @@ struct Args {
     /// Write the rows as JSON here.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Draw the sweep (decisions/s and p99 against streams) into this PNG.
+    #[arg(long)]
+    png: Option<PathBuf>,
+    /// The TrueType font of the chart's labels.
+    #[arg(
+        long,
+        default_value = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+    )]
+    font: PathBuf,
     /// Internal: serve the echo with the canned decision in this file, printing
     /// "listening ADDRESS" on standard output.
     #[arg(long, hide = true)]
@@ -196,6 +206,16 @@ fn write_files(rows: &[Row], args: &Args) -> Result<(), String> {
             .collect();
         std::fs::write(path, serde_json::Value::Array(rows).to_string())
             .map_err(|e| e.to_string())?;
+    }
+    if let Some(path) = &args.png {
+        let points: Vec<plot::Point> = rows
+            .iter()
+            .map(|row| {
+                let (s, n, _, r, _, p99, _, _) = fields(row);
+                (s, n, r, p99)
+            })
+            .collect();
+        plot::draw(&points, path, &args.font)?;
     }
     Ok(())
 }
