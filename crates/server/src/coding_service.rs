@@ -70,8 +70,18 @@ impl Caller {
     }
 }
 
-fn decide(coder: &anescode_validation::Coder, record: pb::CaseRecord) -> pb::CodingDecision {
-    let decision = coder.code(&record.into());
+/// Codes a record alone; the lean view skips the explanation it would drop.
+fn decide(
+    coder: &anescode_validation::Coder,
+    record: pb::CaseRecord,
+    view: i32,
+) -> pb::CodingDecision {
+    let record = record.into();
+    let decision = if view == pb::DecisionView::Lean as i32 {
+        coder.code_lean(&record)
+    } else {
+        coder.code(&record)
+    };
     telemetry::decision(&decision);
     tracing::debug!(
         case_id = %Clipped(&decision.case_id),
@@ -154,7 +164,7 @@ impl CodingService {
                                 .map(move |d| d.map(|d| respond(views::apply(view, d))))
                                 .boxed();
                         }
-                        None => views::apply(view, decide(&coder, record)),
+                        None => views::apply(view, decide(&coder, record, view)),
                     }
                 }
                 Received::Message(pb::CodeCasesRequest { item: None, view }) => views::apply(
@@ -196,7 +206,7 @@ impl CodingService {
                 caller.admit(&record)?;
                 let decision = match self.readiness.ledger()? {
                     Some(ledger) => ledger_decide(ledger, record).await?,
-                    None => decide(coder, record),
+                    None => decide(coder, record, view),
                 };
                 views::apply(view, decision)
             }

@@ -12,6 +12,13 @@ use crate::concurrency::{CaseContext, Timeline};
 use crate::{CaseRecord, Decision, DecisionStatus, Finding, PayerProfiles};
 use crate::{billing, explanation, limits};
 
+/// Whether a decision carries its explanation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Detail {
+    Full,
+    Lean,
+}
+
 /// Codes case records against one catalog and set of payer profiles. Cheap to
 /// clone and to share between threads; coding is pure and synchronous.
 #[derive(Debug, Clone)]
@@ -76,7 +83,15 @@ impl Coder {
     /// Codes one record on its own, with the concurrency the sender states. Never
     /// fails: every problem becomes a finding, in the order of the record's fields.
     pub fn code(&self, record: &CaseRecord) -> Decision {
-        self.decide(record, None).0
+        self.decide(record, None, Detail::Full).0
+    }
+
+    /// As [`Coder::code`], without the explanation: the same status, code,
+    /// lines, findings and diagnoses, an empty rationale and no figures. For
+    /// machines that act on the decision and never read why (the lean view); the
+    /// rationale and figures are a fifth of the work of coding a typical case.
+    pub fn code_lean(&self, record: &CaseRecord) -> Decision {
+        self.decide(record, None, Detail::Lean).0
     }
 
     /// Codes one record among the other cases of a ledger: `ledger` is given the
@@ -89,7 +104,7 @@ impl Coder {
         record: &CaseRecord,
         ledger: &mut dyn FnMut(&Timeline) -> CaseContext,
     ) -> (Decision, Timeline) {
-        let (decision, timeline) = self.decide(record, Some(ledger));
+        let (decision, timeline) = self.decide(record, Some(ledger), Detail::Full);
         let timeline = timeline.unwrap_or_else(|| Timeline {
             case_id: decision.case_id.clone(),
             ..Timeline::default()
@@ -101,6 +116,7 @@ impl Coder {
         &self,
         record: &CaseRecord,
         ledger: Option<&mut dyn FnMut(&Timeline) -> CaseContext>,
+        detail: Detail,
     ) -> (Decision, Option<Timeline>) {
         let over = limits::check(record);
         if !over.is_empty() {
@@ -125,10 +141,15 @@ impl Coder {
         let billing = profile
             .map(|profile| billing::bill(&case, profile, &mut findings))
             .unwrap_or_default();
-        let rationale = explanation::rationale(&self.catalog, &case, &billing, profile);
-        let figures = profile
-            .map(|profile| explanation::figures(&self.catalog, &case, profile, billing.factor))
-            .unwrap_or_default();
+        let (rationale, figures) = match (detail, profile) {
+            (Detail::Lean, _) => (String::new(), Vec::new()),
+            (Detail::Full, profile) => (
+                explanation::rationale(&self.catalog, &case, &billing, profile),
+                profile
+                    .map(|p| explanation::figures(&self.catalog, &case, p, billing.factor))
+                    .unwrap_or_default(),
+            ),
+        };
         let status = DecisionStatus::from_findings(&findings);
         limits::cap_findings(&mut findings);
         let decision = Decision {

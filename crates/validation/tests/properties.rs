@@ -422,7 +422,18 @@ proptest! {
                 || record.ancillary_procedures.iter().any(|a| a.performed_by_npi == line.provider_npi);
             prop_assert!(named, "{:?}", line);
         }
-        prop_assert_eq!(coder.code(&record), decision);
+        prop_assert_eq!(coder.code(&record), decision.clone());
+        // The lean decision is the full one without its explanation.
+        let lean = coder.code_lean(&record);
+        let over_limits = decision.rationale.starts_with("The record is over");
+        prop_assert_eq!(
+            lean,
+            anescode_validation::Decision {
+                rationale: if over_limits { decision.rationale.clone() } else { String::new() },
+                figures: Vec::new(),
+                ..decision
+            }
+        );
     }
 }
 
