@@ -78,8 +78,21 @@ pub(crate) struct Book {
 /// with its case's facility.
 #[derive(Debug)]
 pub(crate) struct Outcome {
-    pub(crate) answer: pb::CodingDecision,
+    pub(crate) answer: Answered,
     pub(crate) published: Vec<(String, pb::CodingDecision)>,
+}
+
+/// The answer to a record.
+#[derive(Debug)]
+pub(crate) enum Answered {
+    /// A decision made now (or a refusal).
+    Decision(Box<pb::CodingDecision>),
+    /// The stored current decision, to be read once the batch has committed.
+    Replay {
+        case_id: String,
+        version: u64,
+        finalized: bool,
+    },
 }
 
 fn sha256(bytes: &[u8]) -> Vec<u8> {
@@ -260,42 +273,37 @@ impl Book {
         coder: &Coder,
         (record, watched): (pb::CaseRecord, bool),
         changes: &mut Changes,
-        stored: &mut StoredDecision<'_>,
-    ) -> Result<Outcome, StoreError> {
+    ) -> Outcome {
         let bytes = record.encode_to_vec();
         let digest = sha256(&bytes);
         let case_id = record.case_id.clone();
         let nothing = |answer| Outcome {
-            answer,
+            answer: Answered::Decision(Box::new(answer)),
             published: Vec::new(),
         };
         if case_id.is_empty() {
             // Nothing to key it by: coded alone and not kept (CASE_ID_MISSING).
-            return Ok(nothing(coder.code(&record.into()).into()));
+            return nothing(coder.code(&record.into()).into());
         }
         let revision = record.revision;
         let revision = match self.cases.get(&case_id) {
             None => revision.max(1),
             Some(case) if case.digest == digest => {
-                let answer = self.replay(&case_id, case, changes, stored)?;
-                return Ok(nothing(answer));
+                return Outcome {
+                    answer: Answered::Replay {
+                        case_id,
+                        version: case.current_version,
+                        finalized: case.finalized,
+                    },
+                    published: Vec::new(),
+                };
             }
             Some(case) if revision == 0 => case.revision + 1,
             Some(case) if revision == case.revision => {
-                return Ok(nothing(refused(
-                    coder,
-                    &record,
-                    case,
-                    Rule::RevisionConflict,
-                )));
+                return nothing(refused(coder, &record, case, Rule::RevisionConflict));
             }
             Some(case) if revision < case.revision => {
-                return Ok(nothing(refused(
-                    coder,
-                    &record,
-                    case,
-                    Rule::RevisionSuperseded,
-                )));
+                return nothing(refused(coder, &record, case, Rule::RevisionSuperseded));
             }
             Some(_) => revision,
         };
@@ -332,7 +340,7 @@ impl Book {
         let mut published = Vec::new();
         let mut revised = Vec::new();
         for other in near {
-            if let Some(version) = self.recode(coder, &other, &case_id, changes)? {
+            if let Some(version) = self.recode(coder, &other, &case_id, changes) {
                 let facility = self.cases.get(&other).map(|c| c.facility_id.clone());
                 revised.push(other);
                 if watched {
@@ -350,42 +358,15 @@ impl Book {
         if watched {
             published.insert(0, (day.0, answer.clone()));
         }
-        Ok(Outcome { answer, published })
+        Outcome {
+            answer: Answered::Decision(Box::new(answer)),
+            published,
+        }
     }
 
     fn next_sequence(&mut self) -> u64 {
         self.sequence += 1;
         self.sequence
-    }
-
-    /// The stored decision, marked as a replay.
-    fn replay(
-        &self,
-        case_id: &str,
-        case: &Case,
-        changes: &Changes,
-        stored: &mut StoredDecision<'_>,
-    ) -> Result<pb::CodingDecision, StoreError> {
-        let version = case.current_version;
-        let pending = changes
-            .decisions
-            .iter()
-            .rev()
-            .find(|d| d.case_id == case_id && d.decision_version == version)
-            .map(|d| d.decision.clone());
-        let bytes = match pending {
-            Some(bytes) => Some(bytes),
-            None => stored(case_id, version)?,
-        };
-        let mut decision = bytes
-            .and_then(|b| pb::CodingDecision::decode(b.as_slice()).ok())
-            .unwrap_or_default();
-        if let Some(entry) = decision.ledger.as_mut() {
-            entry.replay = true;
-            entry.finalized = case.finalized;
-            entry.revised_case_ids.clear();
-        }
-        Ok(decision)
     }
 
     /// Makes the day's cases provisional again.
@@ -409,10 +390,8 @@ impl Book {
         case_id: &str,
         by: &str,
         changes: &mut Changes,
-    ) -> Result<Option<pb::CodingDecision>, StoreError> {
-        let Some(case) = self.cases.get(case_id) else {
-            return Ok(None);
-        };
+    ) -> Option<pb::CodingDecision> {
+        let case = self.cases.get(case_id)?;
         let day: Day = (case.facility_id.clone(), case.date_of_service.clone());
         let record = pb::CaseRecord::decode(case.record.as_slice()).unwrap_or_default();
         let (decision, _) = coder.code_in_ledger(&record.into(), &mut |t: &Timeline| {
@@ -423,7 +402,7 @@ impl Book {
         });
         let encoded = Encoded::new(decision.into());
         if encoded.digest == case.decision_digest {
-            return Ok(None);
+            return None;
         }
         let sequence = self.next_sequence();
         let cause = (
@@ -431,13 +410,7 @@ impl Book {
             pb::DecisionCause::ConcurrencyChanged,
             by.to_owned(),
         );
-        Ok(Some(self.version(
-            case_id,
-            encoded,
-            cause,
-            Vec::new(),
-            changes,
-        )))
+        Some(self.version(case_id, encoded, cause, Vec::new(), changes))
     }
 
     /// Records a new version of a case's decision.

@@ -234,15 +234,60 @@ impl Ledger {
     }
 }
 
-/// The ledger thread: batches, group commits, answers, publishes.
+/// The most batches the ledger thread gets ahead of the writer.
+const BATCHES_AHEAD: usize = 2;
+
+/// One batch's work for the writer: its changes, then its answers, publishes
+/// and reads, in that order, after the commit.
+struct Work {
+    changes: Changes,
+    answers: Vec<Answer>,
+    published: Vec<Published>,
+    reads: Vec<Read>,
+    sequence: u64,
+}
+
+/// An answer held until the batch's commit.
+enum Answer {
+    Decision(Reply<pb::CodingDecision>, Box<pb::CodingDecision>),
+    /// A replay: the stored version, read after the commit.
+    Replay(Reply<pb::CodingDecision>, String, u64, bool),
+    Closed(Reply<(u32, u64)>, u32, u64),
+}
+
+/// The case a GetDecision names, as the state knows it when the read is queued:
+/// its current version, whether that is final, and its facility.
+type Current = Option<(u64, bool, String)>;
+
+/// A read, answered after the batch's commit.
+enum Read {
+    Get(Reply<Option<Found>>, String, u64, Current),
+    List(ListFilter, Reply<Vec<(String, pb::CodingDecision)>>),
+    After(u64, u32, Reply<Vec<Published>>),
+}
+
+type Failure = Arc<std::sync::Mutex<Option<LedgerError>>>;
+
+/// The ledger thread: takes batches, applies them to the state, and hands each
+/// to the writer; it codes the next batch while the writer commits the last.
 fn run(
-    mut store: Sqlite,
+    store: Sqlite,
     mut book: Book,
     coder: Coder,
     mut inbox: mpsc::UnboundedReceiver<Command>,
     (events, committed): (broadcast::Sender<Published>, Arc<AtomicU64>),
 ) {
-    let mut failed: Option<LedgerError> = None;
+    let failed: Failure = Arc::default();
+    let (work, to_write) = std::sync::mpsc::sync_channel::<Work>(BATCHES_AHEAD);
+    let writer_failed = Arc::clone(&failed);
+    let watchers = events.clone();
+    let writer = std::thread::Builder::new()
+        .name("anescode-writer".to_owned())
+        .spawn(move || write_all(store, to_write, (events, committed), writer_failed));
+    if writer.is_err() {
+        tracing::error!("cannot start the ledger's writer thread");
+        return;
+    }
     while let Some(first) = inbox.blocking_recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -251,15 +296,15 @@ fn run(
                 Err(_) => break,
             }
         }
-        if let Some(error) = &failed {
-            refuse(batch, error);
+        let failure = failed.lock().ok().and_then(|f| f.clone());
+        if let Some(error) = failure {
+            refuse(batch, &error);
             continue;
         }
-        let applied = apply(&mut store, &mut book, &coder, batch, &events);
-        committed.store(book.sequence(), Ordering::Release);
-        if let Err(error) = applied {
-            tracing::error!(%error, "case ledger failed; it answers UNAVAILABLE until restarted");
-            failed = Some(error);
+        let watched = watchers.receiver_count() > 0;
+        let next = apply(&mut book, &coder, batch, watched);
+        if let Err(std::sync::mpsc::SendError(next)) = work.send(next) {
+            refuse_work(next, &LedgerError::Stopped);
         }
     }
 }
@@ -276,96 +321,149 @@ fn refuse(batch: Vec<Command>, error: &LedgerError) {
     }
 }
 
-/// Applies one batch: writes first (one transaction), then answers, then reads.
-fn apply(
-    store: &mut Sqlite,
-    book: &mut Book,
-    coder: &Coder,
-    batch: Vec<Command>,
-    events: &broadcast::Sender<Published>,
-) -> Result<(), LedgerError> {
-    let mut changes = Changes::default();
-    let mut answers = Vec::new();
-    let mut published = Vec::new();
-    let mut reads = Vec::new();
+fn refuse_work(work: Work, error: &LedgerError) {
+    for answer in work.answers {
+        match answer {
+            Answer::Decision(reply, _) | Answer::Replay(reply, ..) => {
+                drop(reply.send(Err(error.clone())));
+            }
+            Answer::Closed(reply, ..) => drop(reply.send(Err(error.clone()))),
+        }
+    }
+    for read in work.reads {
+        match read {
+            Read::Get(reply, ..) => drop(reply.send(Err(error.clone()))),
+            Read::List(_, reply) => drop(reply.send(Err(error.clone()))),
+            Read::After(_, _, reply) => drop(reply.send(Err(error.clone()))),
+        }
+    }
+}
+
+/// Applies one batch to the state: the records and closings in order, their
+/// changes collected for one transaction, the reads queued behind them.
+fn apply(book: &mut Book, coder: &Coder, batch: Vec<Command>, watched: bool) -> Work {
+    let mut work = Work {
+        changes: Changes::default(),
+        answers: Vec::new(),
+        published: Vec::new(),
+        reads: Vec::new(),
+        sequence: 0,
+    };
     for command in batch {
         match command {
             Command::Submit(record, reply) => {
-                let watched = events.receiver_count() > 0;
-                let outcome = book.submit(coder, (*record, watched), &mut changes, &mut |id, v| {
-                    store.decision(id, v)
+                let outcome = book.submit(coder, (*record, watched), &mut work.changes);
+                let published = outcome.published.into_iter();
+                work.published
+                    .extend(published.map(|(facility_id, d)| Published {
+                        facility_id,
+                        decision: Arc::new(d),
+                    }));
+                work.answers.push(match outcome.answer {
+                    book::Answered::Decision(d) => Answer::Decision(reply, d),
+                    book::Answered::Replay {
+                        case_id,
+                        version,
+                        finalized,
+                    } => Answer::Replay(reply, case_id, version, finalized),
                 });
-                match outcome {
-                    Ok(outcome) => {
-                        published.extend(outcome.published.into_iter().map(|(facility, d)| {
-                            Published {
-                                facility_id: facility,
-                                decision: Arc::new(d),
-                            }
-                        }));
-                        answers.push(Answer::Decision(reply, Box::new(outcome.answer)));
-                    }
-                    Err(error) => {
-                        let error = LedgerError::from(error);
-                        let _ = reply.send(Err(error.clone()));
-                        refuse(answers_into_commands(answers), &error);
-                        return Err(error);
-                    }
-                }
             }
             Command::CloseDay(facility, date, reply) => {
-                let count = book.close_day((facility, date), &mut changes);
-                answers.push(Answer::Closed(reply, count, book.sequence()));
+                let count = book.close_day((facility, date), &mut work.changes);
+                work.answers
+                    .push(Answer::Closed(reply, count, book.sequence()));
             }
-            read => reads.push(read),
+            Command::Get(case_id, version, reply) => {
+                let current = book
+                    .current(&case_id)
+                    .map(|(v, f, facility)| (v, f, facility.to_owned()));
+                work.reads.push(Read::Get(reply, case_id, version, current));
+            }
+            Command::List(filter, reply) => work.reads.push(Read::List(filter, reply)),
+            Command::After(sequence, limit, reply) => {
+                work.reads.push(Read::After(sequence, limit, reply));
+            }
         }
     }
-    if !changes.is_empty()
-        && let Err(error) = store.commit(&changes)
-    {
-        let error = LedgerError::from(error);
-        refuse(answers_into_commands(answers), &error);
-        refuse(reads, &error);
-        return Err(error);
-    }
-    for answer in answers {
-        match answer {
-            Answer::Decision(reply, decision) => drop(reply.send(Ok(*decision))),
-            Answer::Closed(reply, count, sequence) => drop(reply.send(Ok((count, sequence)))),
+    work.sequence = book.sequence();
+    work
+}
+
+/// The writer thread: commits each batch, then answers and publishes it.
+fn write_all(
+    mut store: Sqlite,
+    batches: std::sync::mpsc::Receiver<Work>,
+    (events, committed): (broadcast::Sender<Published>, Arc<AtomicU64>),
+    failed: Failure,
+) {
+    while let Ok(work) = batches.recv() {
+        if let Some(error) = failed.lock().ok().and_then(|f| f.clone()) {
+            refuse_work(work, &error);
+            continue;
+        }
+        if !work.changes.is_empty()
+            && let Err(error) = store.commit(&work.changes)
+        {
+            let error = LedgerError::from(error);
+            tracing::error!(%error, "case ledger failed; it answers UNAVAILABLE until restarted");
+            if let Ok(mut slot) = failed.lock() {
+                *slot = Some(error.clone());
+            }
+            refuse_work(work, &error);
+            continue;
+        }
+        committed.store(work.sequence, Ordering::Release);
+        for answer in work.answers {
+            match answer {
+                Answer::Decision(reply, decision) => drop(reply.send(Ok(*decision))),
+                Answer::Replay(reply, case_id, version, finalized) => {
+                    let replayed = replay(&mut store, &case_id, version, finalized);
+                    drop(reply.send(replayed.map_err(Into::into)));
+                }
+                Answer::Closed(reply, count, sequence) => {
+                    drop(reply.send(Ok((count, sequence))));
+                }
+            }
+        }
+        for version in work.published {
+            // No watcher is not an error.
+            let _ = events.send(version);
+        }
+        for read in work.reads {
+            answer_read(&mut store, read);
         }
     }
-    for version in published {
-        // No watcher is not an error.
-        let _ = events.send(version);
+}
+
+/// The stored decision, marked as a replay.
+fn replay(
+    store: &mut Sqlite,
+    case_id: &str,
+    version: u64,
+    finalized: bool,
+) -> Result<pb::CodingDecision, StoreError> {
+    let mut decision = store
+        .decision(case_id, version)?
+        .and_then(|b| pb::CodingDecision::decode(b.as_slice()).ok())
+        .unwrap_or_default();
+    if let Some(entry) = decision.ledger.as_mut() {
+        entry.replay = true;
+        entry.finalized = finalized;
+        entry.revised_case_ids.clear();
     }
-    for read in reads {
-        answer_read(store, book, read);
-    }
-    Ok(())
+    Ok(decision)
 }
 
-/// An answer held until the batch's commit.
-enum Answer {
-    Decision(Reply<pb::CodingDecision>, Box<pb::CodingDecision>),
-    Closed(Reply<(u32, u64)>, u32, u64),
-}
-
-fn answers_into_commands(answers: Vec<Answer>) -> Vec<Command> {
-    answers
-        .into_iter()
-        .map(|answer| match answer {
-            Answer::Decision(reply, _) => Command::Submit(Box::default(), reply),
-            Answer::Closed(reply, _, _) => Command::CloseDay(String::new(), String::new(), reply),
-        })
-        .collect()
-}
-
-fn answer_read(store: &mut Sqlite, book: &Book, read: Command) {
+fn answer_read(store: &mut Sqlite, read: Read) {
     match read {
-        Command::Get(case_id, version, reply) => {
-            let _ = reply.send(get(store, book, &case_id, version).map_err(Into::into));
+        Read::Get(reply, case_id, version, current) => {
+            let found = match current {
+                None => Ok(None),
+                Some(current) => get(store, &case_id, version, current),
+            };
+            let _ = reply.send(found.map_err(Into::into));
         }
-        Command::List(filter, reply) => {
+        Read::List(filter, reply) => {
             let listed = store.list(&filter).map(|rows| {
                 rows.into_iter()
                     .map(|(row, bytes)| {
@@ -380,7 +478,7 @@ fn answer_read(store: &mut Sqlite, book: &Book, read: Command) {
             });
             let _ = reply.send(listed.map_err(Into::into));
         }
-        Command::After(sequence, limit, reply) => {
+        Read::After(sequence, limit, reply) => {
             let rows = store.after(sequence, limit).map(|rows| {
                 rows.into_iter()
                     .map(|row| Published {
@@ -393,20 +491,15 @@ fn answer_read(store: &mut Sqlite, book: &Book, read: Command) {
             });
             let _ = reply.send(rows.map_err(Into::into));
         }
-        Command::Submit(_, reply) => drop(reply.send(Err(LedgerError::Stopped))),
-        Command::CloseDay(_, _, reply) => drop(reply.send(Err(LedgerError::Stopped))),
     }
 }
 
 fn get(
     store: &mut Sqlite,
-    book: &Book,
     case_id: &str,
     version: u64,
+    (current, finalized, facility): (u64, bool, String),
 ) -> Result<Option<Found>, StoreError> {
-    let Some((current, finalized, facility)) = book.current(case_id) else {
-        return Ok(None);
-    };
     let version = if version == 0 { current } else { version };
     let Some(bytes) = store.decision(case_id, version)? else {
         return Ok(None);
@@ -428,7 +521,7 @@ fn get(
         })
         .collect();
     Ok(Some(Found {
-        facility_id: facility.to_owned(),
+        facility_id: facility,
         decision,
         versions,
     }))
