@@ -238,10 +238,11 @@ async fn measure(args: &Args) -> Result<Vec<Row>, String> {
         malformed_every: args.malformed_every,
         run: run_id,
     };
+    // Also waits for a server that is still starting.
+    let canned = run::sample(&args.target, &base).await?;
     let echo = if args.no_echo {
         None
     } else {
-        let canned = run::sample(&args.target, &base).await?;
         Some(start_echo(&canned)?)
     };
     let counts = if args.sweep.is_empty() {

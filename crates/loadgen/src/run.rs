@@ -207,8 +207,11 @@ async fn stream(
     Ok((count, mismatched, latency, finished))
 }
 
+/// How long the load generator waits for a server that is still starting.
+const STARTUP_WAIT: Duration = Duration::from_secs(30);
+
 /// A real decision from `address` for this shape's first record, to size the
-/// echo's canned answer.
+/// echo's canned answer; waits while the server answers UNAVAILABLE (starting).
 pub(crate) async fn sample(address: &str, shape: &Shape) -> Result<pb::CodingDecision, String> {
     let channel = connect(address, 1).await?.remove(0);
     let first = stream_records(shape, 0).remove(0);
@@ -216,17 +219,32 @@ pub(crate) async fn sample(address: &str, shape: &Shape) -> Result<pb::CodingDec
         Some(pb::code_cases_request::Item::CaseRecord(record)) => record,
         None => return Err("no record".to_owned()),
     };
-    AnesthesiaCodingClient::new(channel)
-        .code_case(pb::CodeCaseRequest {
-            case_record: Some(pb::CaseRecord {
-                case_id: "LG-sample".to_owned(),
-                ..record
-            }),
-            view: shape.view,
-        })
-        .await
-        .map_err(|e| format!("CodeCase: {e}"))?
-        .into_inner()
-        .decision
-        .ok_or_else(|| "no decision".to_owned())
+    let request = pb::CodeCaseRequest {
+        case_record: Some(pb::CaseRecord {
+            case_id: format!("{}-sample", shape.run),
+            ..record
+        }),
+        view: shape.view,
+    };
+    let waiting = Instant::now();
+    loop {
+        let answer = AnesthesiaCodingClient::new(channel.clone())
+            .code_case(request.clone())
+            .await;
+        match answer {
+            Ok(response) => {
+                return response
+                    .into_inner()
+                    .decision
+                    .ok_or_else(|| "no decision".to_owned());
+            }
+            Err(status)
+                if status.code() == tonic::Code::Unavailable
+                    && waiting.elapsed() < STARTUP_WAIT =>
+            {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(status) => return Err(format!("CodeCase: {status}")),
+        }
+    }
 }
