@@ -225,38 +225,7 @@ impl PayerProfile {
                 ),
                 None,
             ),
-            conversion_factors: vec![
-                // From 2024-03-09 the Consolidated Appropriations Act 2024 raised the
-                // factor by 1.68%; no four-decimal figure is verified (domain
-                // reference §4), so those dates stay unpriced.
-                ConversionFactor {
-                    locality: None,
-                    effective: jiff::civil::date(2024, 1, 1),
-                    until: Some(jiff::civil::date(2024, 3, 8)),
-                    rate: Rate::from_ten_thousandths(204_349),
-                    source: "CY2024 Medicare PFS final rule (Table 117), national anesthesia \
-                             conversion factor, for dates of service 2024-01-01 to 2024-03-08"
-                        .to_owned(),
-                },
-                ConversionFactor {
-                    locality: None,
-                    effective: jiff::civil::date(2025, 1, 1),
-                    until: None,
-                    rate: Rate::from_ten_thousandths(203_178),
-                    source: "CY2025 Medicare PFS final rule, national anesthesia conversion factor"
-                        .to_owned(),
-                },
-                ConversionFactor {
-                    locality: None,
-                    effective: jiff::civil::date(2026, 1, 1),
-                    until: None,
-                    rate: Rate::from_ten_thousandths(204_976),
-                    source:
-                        "CY2026 Medicare PFS final rule, national anesthesia conversion factor \
-                             for non-qualifying APM participants"
-                            .to_owned(),
-                },
-            ],
+            conversion_factors: medicare_conversion_factors(),
             unusual_anesthesia_codes: Vec::new(),
             touching_cases_concurrent: false,
         }
@@ -352,6 +321,42 @@ impl Default for PayerProfiles {
     fn default() -> Self {
         Self::embedded()
     }
+}
+
+/// The embedded national Medicare anesthesia conversion factors, each with its
+/// final rule.
+fn medicare_conversion_factors() -> Vec<ConversionFactor> {
+    vec![
+        // From 2024-03-09 the Consolidated Appropriations Act 2024 raised the
+        // factor by 1.68%; no four-decimal figure is verified (domain
+        // reference §4), so those dates stay unpriced.
+        ConversionFactor {
+            locality: None,
+            effective: jiff::civil::date(2024, 1, 1),
+            until: Some(jiff::civil::date(2024, 3, 8)),
+            rate: Rate::from_ten_thousandths(204_349),
+            source: "CY2024 Medicare PFS final rule (Table 117), national anesthesia \
+                     conversion factor, for dates of service 2024-01-01 to 2024-03-08"
+                .to_owned(),
+        },
+        ConversionFactor {
+            locality: None,
+            effective: jiff::civil::date(2025, 1, 1),
+            until: None,
+            rate: Rate::from_ten_thousandths(203_178),
+            source: "CY2025 Medicare PFS final rule, national anesthesia conversion factor"
+                .to_owned(),
+        },
+        ConversionFactor {
+            locality: None,
+            effective: jiff::civil::date(2026, 1, 1),
+            until: None,
+            rate: Rate::from_ten_thousandths(204_976),
+            source: "CY2026 Medicare PFS final rule, national anesthesia conversion factor \
+                     for non-qualifying APM participants"
+                .to_owned(),
+        },
+    ]
 }
 
 #[cfg(test)]

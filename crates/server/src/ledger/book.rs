@@ -266,6 +266,35 @@ impl Book {
         context
     }
 
+    /// The revision a record is stored as, or the answer it gets at once: coded
+    /// alone (no case_id), a replay, a conflict, a stale revision.
+    fn admit(
+        &self,
+        coder: &Coder,
+        record: &pb::CaseRecord,
+        digest: &[u8],
+    ) -> Result<u64, Answered> {
+        let refuse = |case, rule| Answered::Decision(Box::new(refused(coder, record, case, rule)));
+        if record.case_id.is_empty() {
+            // Nothing to key it by: coded alone and not kept (CASE_ID_MISSING).
+            let decision = coder.code(&record.clone().into());
+            return Err(Answered::Decision(Box::new(decision.into())));
+        }
+        let revision = record.revision;
+        match self.cases.get(&record.case_id) {
+            None => Ok(revision.max(1)),
+            Some(case) if case.digest == digest => Err(Answered::Replay {
+                case_id: record.case_id.clone(),
+                version: case.current_version,
+                finalized: case.finalized,
+            }),
+            Some(case) if revision == 0 => Ok(case.revision + 1),
+            Some(case) if revision == case.revision => Err(refuse(case, Rule::RevisionConflict)),
+            Some(case) if revision < case.revision => Err(refuse(case, Rule::RevisionSuperseded)),
+            Some(_) => Ok(revision),
+        }
+    }
+
     /// Takes one record: a replay, a conflict, a stale revision, or a new version
     /// of the case with the cases it revises.
     pub(crate) fn submit(
@@ -277,35 +306,14 @@ impl Book {
         let bytes = record.encode_to_vec();
         let digest = sha256(&bytes);
         let case_id = record.case_id.clone();
-        let nothing = |answer| Outcome {
-            answer: Answered::Decision(Box::new(answer)),
-            published: Vec::new(),
-        };
-        if case_id.is_empty() {
-            // Nothing to key it by: coded alone and not kept (CASE_ID_MISSING).
-            return nothing(coder.code(&record.into()).into());
-        }
-        let revision = record.revision;
-        let revision = match self.cases.get(&case_id) {
-            None => revision.max(1),
-            Some(case) if case.digest == digest => {
+        let revision = match self.admit(coder, &record, &digest) {
+            Ok(revision) => revision,
+            Err(answer) => {
                 return Outcome {
-                    answer: Answered::Replay {
-                        case_id,
-                        version: case.current_version,
-                        finalized: case.finalized,
-                    },
+                    answer,
                     published: Vec::new(),
                 };
             }
-            Some(case) if revision == 0 => case.revision + 1,
-            Some(case) if revision == case.revision => {
-                return nothing(refused(coder, &record, case, Rule::RevisionConflict));
-            }
-            Some(case) if revision < case.revision => {
-                return nothing(refused(coder, &record, case, Rule::RevisionSuperseded));
-            }
-            Some(_) => revision,
         };
         let day: Day = (record.facility_id.clone(), record.date_of_service.clone());
         let domain: domain::CaseRecord = record.into();
