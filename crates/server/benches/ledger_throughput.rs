@@ -13,9 +13,6 @@ use std::time::Instant;
 use anescode_server::pb;
 use anescode_server::pb::anesthesia_coding_client::AnesthesiaCodingClient;
 use futures_util::StreamExt;
-use tonic_health::pb::HealthCheckRequest;
-use tonic_health::pb::health_check_response::ServingStatus;
-use tonic_health::pb::health_client::HealthClient;
 
 #[path = "../tests/support/binary.rs"]
 mod binary;
@@ -30,25 +27,6 @@ fn setting(name: &str, default: usize) -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-async fn serving(address: &str) -> tonic::transport::Channel {
-    let channel = tonic::transport::Endpoint::from_shared(format!("http://{address}"))
-        .expect("endpoint")
-        .connect()
-        .await
-        .expect("connect");
-    let mut health = HealthClient::new(channel.clone())
-        .watch(HealthCheckRequest {
-            service: String::new(),
-        })
-        .await
-        .expect("health")
-        .into_inner();
-    while health.next().await.expect("update").expect("status").status
-        != ServingStatus::Serving as i32
-    {}
-    channel
 }
 
 /// One stream: `records` cases of anesthesiologist `stream`, one every `spacing`
@@ -91,7 +69,7 @@ async fn run(store: &str, streams: usize, records: usize) -> f64 {
         }
         Err(_) => binary::start_draining(&["--store", store]),
     };
-    let channel = serving(&binary.address).await;
+    let channel = binary::serving(&binary.address, "").await;
     // SPACING=60 spaces the cases so none overlaps: no record revises another.
     let spacing = setting("SPACING", 30) as i64;
     let inputs: Vec<_> = (0..streams)

@@ -11,9 +11,6 @@ use anescode_server::pb::anesthesia_coding_client::AnesthesiaCodingClient;
 use anescode_server::pb::case_ledger_client::CaseLedgerClient;
 use futures_util::StreamExt;
 use tonic::transport::Channel;
-use tonic_health::pb::HealthCheckRequest;
-use tonic_health::pb::health_check_response::ServingStatus;
-use tonic_health::pb::health_client::HealthClient;
 
 #[path = "support/binary.rs"]
 mod binary;
@@ -54,21 +51,7 @@ impl Drop for Server {
 async fn start(store: &Path) -> Server {
     let store = store.to_str().expect("a UTF-8 path");
     let binary = binary::start_draining(&["--store", store]);
-    let channel = tonic::transport::Endpoint::from_shared(format!("http://{}", binary.address))
-        .expect("endpoint")
-        .connect()
-        .await
-        .expect("connect");
-    let mut health = HealthClient::new(channel.clone())
-        .watch(HealthCheckRequest {
-            service: "anescode.v1.CaseLedger".to_owned(),
-        })
-        .await
-        .expect("watch health")
-        .into_inner();
-    while health.next().await.expect("update").expect("status").status
-        != ServingStatus::Serving as i32
-    {}
+    let channel = binary::serving(&binary.address, "anescode.v1.CaseLedger").await;
     Server { binary, channel }
 }
 

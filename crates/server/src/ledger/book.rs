@@ -99,13 +99,6 @@ fn sha256(bytes: &[u8]) -> Vec<u8> {
     Sha256::digest(bytes).to_vec()
 }
 
-/// The digest of a decision's content, its ledger entry left out.
-fn decision_digest(decision: &pb::CodingDecision) -> Vec<u8> {
-    let mut content = decision.clone();
-    content.ledger = None;
-    sha256(&content.encode_to_vec())
-}
-
 /// A decision without its ledger entry, encoded once: the encoding serves the
 /// digest and, with the entry appended, the stored version.
 struct Encoded {
@@ -168,9 +161,11 @@ impl Book {
             let record = pb::CaseRecord::decode(row.record.as_slice()).unwrap_or_default();
             let (_, timeline) =
                 coder.code_in_ledger(&record.into(), &mut |_| CaseContext::default());
-            let decision = current(&row.case_id, row.current_version)?
+            let mut decision = current(&row.case_id, row.current_version)?
                 .and_then(|bytes| pb::CodingDecision::decode(bytes.as_slice()).ok())
                 .unwrap_or_default();
+            // The digest is of the content, the ledger entry left out.
+            decision.ledger = None;
             let case = Case {
                 facility_id: row.facility_id,
                 date_of_service: row.date_of_service,
@@ -182,7 +177,7 @@ impl Book {
                 finalized: row.finalized,
                 bounds: timeline.bounds(),
                 timeline,
-                decision_digest: decision_digest(&decision),
+                decision_digest: Encoded::new(decision).digest,
             };
             book.index(&row.case_id, &case);
             book.cases.insert(row.case_id, case);

@@ -51,6 +51,30 @@ pub(crate) fn start(args: &[&str], rust_log: Option<&str>) -> Binary {
     }
 }
 
+/// A channel to the server at `address`, once its health reports `service` ("" for
+/// the whole server) SERVING.
+#[allow(dead_code)] // not every test crate that includes this file uses it
+pub(crate) async fn serving(address: &str, service: &str) -> tonic::transport::Channel {
+    use futures_util::StreamExt;
+    use tonic_health::pb::health_check_response::ServingStatus;
+    let channel = tonic::transport::Endpoint::from_shared(format!("http://{address}"))
+        .expect("endpoint")
+        .connect()
+        .await
+        .expect("connect");
+    let mut health = tonic_health::pb::health_client::HealthClient::new(channel.clone())
+        .watch(tonic_health::pb::HealthCheckRequest {
+            service: service.to_owned(),
+        })
+        .await
+        .expect("watch health")
+        .into_inner();
+    while health.next().await.expect("update").expect("status").status
+        != ServingStatus::Serving as i32
+    {}
+    channel
+}
+
 /// A running server binary whose log is read and dropped by a thread, so it
 /// never blocks on a full pipe.
 #[allow(dead_code)] // not every test crate that includes this file uses it
