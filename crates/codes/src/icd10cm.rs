@@ -102,6 +102,49 @@ impl CodeRange<'_> {
     pub fn not_above(&self, code: &str) -> bool {
         &code[..self.high.len().min(code.len())] <= self.high
     }
+
+    /// The range as packed keys, to be compared with [`Diagnosis::key`]s by
+    /// integer comparison rather than by string.
+    pub fn packed(&self) -> PackedRange {
+        PackedRange {
+            low: key(self.low.as_bytes()),
+            low_mask: prefix_mask(self.low.len()),
+            high: key(self.high.as_bytes()),
+            high_mask: prefix_mask(self.high.len()),
+        }
+    }
+}
+
+/// A [`CodeRange`] for packed codes: the same answers as the range's own
+/// methods, for codes given by [`Diagnosis::key`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PackedRange {
+    low: u64,
+    low_mask: u64,
+    high: u64,
+    high_mask: u64,
+}
+
+impl PackedRange {
+    /// As [`CodeRange::below`]. A code shorter than the bound is zero-padded,
+    /// which sorts before every character, as a shorter string does.
+    pub fn below(&self, key: u64) -> bool {
+        key & self.low_mask < self.low
+    }
+
+    /// As [`CodeRange::not_above`].
+    pub fn not_above(&self, key: u64) -> bool {
+        key & self.high_mask <= self.high
+    }
+}
+
+/// Keeps the first `len` bytes of a packed code.
+fn prefix_mask(len: usize) -> u64 {
+    match len {
+        0 => 0,
+        1..=7 => !(u64::MAX >> (8 * len)),
+        _ => u64::MAX,
+    }
 }
 
 /// Chapter 15: pregnancy, childbirth and the puerperium.
@@ -124,6 +167,9 @@ pub struct Icd10Cm {
     lower: String,
     /// Each entry's code packed by [`key`], for look-ups by integer comparison.
     keys: Vec<u64>,
+    /// Where each category's keys start in `keys`, by [`category_bucket`], and
+    /// the end: a look-up searches only its category's codes.
+    category_starts: Vec<u32>,
     /// Instructional notes; entries point here by index.
     notes: Vec<Notes>,
     /// The table the entries' strings point into.
@@ -220,13 +266,28 @@ impl Icd10Cm {
     pub fn lookup(&self, text: &str) -> Result<Diagnosis<'_>, Icd10Error> {
         let (buffer, len) =
             normalize(text).ok_or_else(|| Icd10Error::Malformed(text.to_owned()))?;
-        match self.keys.binary_search(&key(&buffer[..len])) {
-            Ok(index) => Ok(Diagnosis { set: self, index }),
-            Err(_) => {
+        match self.find(&buffer[..len]) {
+            Some(index) => Ok(Diagnosis { set: self, index }),
+            None => {
                 let code = String::from_utf8_lossy(&buffer[..len]);
                 Err(Icd10Error::Unknown(dotted(&code), self.release))
             }
         }
+    }
+
+    /// The index of an undotted, upper-case code: a binary search among its
+    /// category's codes only.
+    fn find(&self, code: &[u8]) -> Option<usize> {
+        let wanted = key(code);
+        let (from, to) = match category_bucket(code) {
+            Some(bucket) => (
+                self.category_starts[bucket] as usize,
+                self.category_starts[bucket + 1] as usize,
+            ),
+            None => (0, self.keys.len()),
+        };
+        let at = self.keys[from..to].binary_search(&wanted).ok()?;
+        Some(from + at)
     }
 
     /// The tabular's order of a prefix of at least three characters: its
@@ -319,6 +380,11 @@ impl<'a> Diagnosis<'a> {
     /// The code without its dot, e.g. "C50911".
     pub fn code(&self) -> &'static str {
         self.entry().code
+    }
+
+    /// The code packed for integer comparison: codes order as their keys do.
+    pub fn key(&self) -> u64 {
+        self.set.keys[self.index]
     }
 
     /// The code in canonical dotted form, e.g. "C50.911".
@@ -461,7 +527,15 @@ impl<'a> Diagnosis<'a> {
 
 impl fmt::Display for Diagnosis<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.dotted())
+        let code = self.code();
+        match (code.get(..3), code.get(3..)) {
+            (Some(category), Some(rest)) if !rest.is_empty() => {
+                f.write_str(category)?;
+                f.write_str(".")?;
+                f.write_str(rest)
+            }
+            _ => f.write_str(code),
+        }
     }
 }
 
@@ -499,6 +573,37 @@ fn normalize(text: &str) -> Option<([u8; 8], usize)> {
     shaped.then_some((buffer, len))
 }
 
+/// Categories by their three characters: a letter, a digit, a digit or letter.
+const CATEGORY_BUCKETS: usize = 26 * 10 * 36;
+
+/// The bucket of a code's category, in code order (digits sort before letters).
+fn category_bucket(code: &[u8]) -> Option<usize> {
+    let letter = code.first()?.checked_sub(b'A').filter(|b| *b < 26)?;
+    let digit = code.get(1)?.checked_sub(b'0').filter(|d| *d < 10)?;
+    let third = match *code.get(2)? {
+        b @ b'0'..=b'9' => b - b'0',
+        b @ b'A'..=b'Z' => b - b'A' + 10,
+        _ => return None,
+    };
+    Some((usize::from(letter) * 10 + usize::from(digit)) * 36 + usize::from(third))
+}
+
+/// Where each bucket's codes start among the sorted keys, and the end.
+fn category_starts(keys: &[u64]) -> Vec<u32> {
+    let mut starts = Vec::with_capacity(CATEGORY_BUCKETS + 1);
+    for letter in b'A'..=b'Z' {
+        for digit in b'0'..=b'9' {
+            for third in (b'0'..=b'9').chain(b'A'..=b'Z') {
+                let first = key(&[letter, digit, third]);
+                let at = keys.partition_point(|k| *k < first);
+                starts.push(u32::try_from(at).unwrap_or(u32::MAX));
+            }
+        }
+    }
+    starts.push(u32::try_from(keys.len()).unwrap_or(u32::MAX));
+    starts
+}
+
 /// A code of up to eight ASCII bytes packed big-endian, zero-padded: keys order as
 /// the codes do.
 fn key(code: &[u8]) -> u64 {
@@ -523,10 +628,15 @@ fn code_prefix(query: &str) -> Option<String> {
 
 /// An undotted code in dotted form: "C50911" → "C50.911", "G63" → "G63".
 pub fn dotted(code: &str) -> String {
-    if code.len() > 3 {
-        format!("{}.{}", &code[..3], &code[3..])
-    } else {
-        code.to_owned()
+    match (code.get(..3), code.get(3..)) {
+        (Some(category), Some(rest)) if !rest.is_empty() => {
+            let mut text = String::with_capacity(code.len() + 1);
+            text.push_str(category);
+            text.push('.');
+            text.push_str(rest);
+            text
+        }
+        _ => code.to_owned(),
     }
 }
 
@@ -648,6 +758,7 @@ impl Parsed {
             entries: self.entries,
             // ASCII lower-casing keeps every offset.
             lower: table.to_ascii_lowercase(),
+            category_starts: category_starts(&keys),
             keys,
             notes,
             categories: self.categories,
@@ -755,6 +866,57 @@ mod tests {
 
     fn set() -> &'static Icd10Cm {
         Icd10Cm::embedded()
+    }
+
+    /// The look-up by category finds every code of the release where it is, and
+    /// nothing for codes that are not in it.
+    #[test]
+    fn every_code_is_found_by_its_category() {
+        let set = set();
+        // Entries that are not shaped like codes (none can be looked up) aside.
+        for diagnosis in set.iter().filter(|d| normalize(d.code()).is_some()) {
+            let found = set.lookup(diagnosis.code()).expect("a code of the set");
+            assert_eq!(found.index, diagnosis.index, "{}", diagnosis.code());
+        }
+        for absent in ["A0000", "Z9999", "C4A99", "U0", "A00.01"] {
+            assert!(set.lookup(absent).is_err(), "{absent}");
+        }
+    }
+
+    /// Packed ranges answer as the ranges themselves, for every code and every
+    /// Excludes1 range of the release, and for short and long bounds.
+    #[test]
+    fn packed_ranges_agree_with_string_ranges() {
+        let set = set();
+        let mut ranges: Vec<CodeRange<'static>> = set
+            .notes
+            .iter()
+            .flat_map(|n| n.excludes1.iter().copied())
+            .collect();
+        ranges.extend([
+            CodeRange {
+                low: "C",
+                high: "D4",
+            },
+            CodeRange {
+                low: "E08",
+                high: "E13",
+            },
+            CodeRange {
+                low: "S72001A",
+                high: "S72009S",
+            },
+        ]);
+        ranges.sort_unstable_by_key(|r| (r.low, r.high));
+        ranges.dedup();
+        let codes: Vec<Diagnosis<'_>> = set.iter().step_by(97).collect();
+        for range in &ranges {
+            let packed = range.packed();
+            for code in &codes {
+                assert_eq!(packed.below(code.key()), range.below(code.code()));
+                assert_eq!(packed.not_above(code.key()), range.not_above(code.code()));
+            }
+        }
     }
 
     /// Codes with a letter in the category are placed by the tabular's sections.

@@ -5,6 +5,8 @@
 //! Record conversion cannot fail: values are carried as received, and the
 //! validation crate reports each bad one as a finding on its field.
 
+use std::borrow::Cow;
+
 use anescode_codes::icd10cm::Diagnosis;
 use anescode_codes::{CatalogEntry, CodeKind, Subsection};
 use anescode_validation as domain;
@@ -254,7 +256,7 @@ impl From<domain::Decision> for pb::CodingDecision {
             catalog_version,
             payer_profile,
             rationale,
-            figures: figures.into_iter().map(Into::into).collect(),
+            figures: figures.iter().map(|f| f.as_ref().into()).collect(),
             diagnoses: diagnoses.into_iter().map(Into::into).collect(),
             icd10cm_release,
             ledger: None,
@@ -271,7 +273,7 @@ impl From<domain::ReportedDiagnosis> for pb::DecisionDiagnosis {
         } = diagnosis;
         pb::DecisionDiagnosis {
             code,
-            description: description.unwrap_or_default(),
+            description: description.map(Cow::into_owned).unwrap_or_default(),
             billable,
         }
     }
@@ -338,8 +340,8 @@ impl From<domain::ClaimLine> for pb::ClaimLine {
     }
 }
 
-impl From<domain::AppliedFigure> for pb::AppliedFigure {
-    fn from(figure: domain::AppliedFigure) -> Self {
+impl From<&domain::AppliedFigure> for pb::AppliedFigure {
+    fn from(figure: &domain::AppliedFigure) -> Self {
         let domain::AppliedFigure {
             kind,
             code,
@@ -350,13 +352,13 @@ impl From<domain::AppliedFigure> for pb::AppliedFigure {
             effective,
         } = figure;
         pb::AppliedFigure {
-            name,
-            value,
-            source,
+            name: name.clone(),
+            value: value.clone(),
+            source: source.clone(),
             effective_date: effective.map(|d| d.to_string()).unwrap_or_default(),
-            kind: figure_kind(kind).into(),
+            kind: figure_kind(*kind).into(),
             code: code.map(|c| c.to_string()).unwrap_or_default(),
-            locality: locality.unwrap_or_default(),
+            locality: locality.clone().unwrap_or_default(),
         }
     }
 }

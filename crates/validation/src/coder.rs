@@ -9,6 +9,7 @@ use anescode_codes::support::DiagnosisSupport;
 
 use crate::checks::{self, Checked, Tables, across_cases};
 use crate::concurrency::{CaseContext, Timeline};
+use crate::explanation::Prepared;
 use crate::{CaseRecord, Decision, DecisionStatus, Finding, PayerProfiles};
 use crate::{billing, explanation, limits};
 
@@ -27,12 +28,15 @@ pub struct Coder {
     profiles: Arc<PayerProfiles>,
     releases: Arc<Icd10CmReleases>,
     support: &'static DiagnosisSupport,
+    /// The explanations' shared parts, for this catalog and these profiles.
+    prepared: Arc<Prepared>,
 }
 
 impl Coder {
     /// A coder applying `catalog`, `profiles` and the embedded ICD-10-CM release.
     pub fn new(catalog: Arc<Catalog>, profiles: Arc<PayerProfiles>) -> Self {
         Coder {
+            prepared: Arc::new(Prepared::new(&catalog, &profiles)),
             catalog,
             profiles,
             releases: Arc::new(Icd10CmReleases::embedded()),
@@ -144,9 +148,17 @@ impl Coder {
         let (rationale, figures) = match (detail, profile) {
             (Detail::Lean, _) => (String::new(), Vec::new()),
             (Detail::Full, profile) => (
-                explanation::rationale(&self.catalog, &case, &billing, profile),
+                explanation::rationale((&self.prepared, &self.catalog), &case, &billing, profile),
                 profile
-                    .map(|p| explanation::figures(&self.catalog, &case, p, billing.factor))
+                    .map(|p| {
+                        explanation::figures(
+                            &self.prepared,
+                            &self.catalog,
+                            &case,
+                            p,
+                            billing.factor,
+                        )
+                    })
                     .unwrap_or_default(),
             ),
         };

@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use anescode_codes::Code;
 
 use crate::{AppliedFigure, ClaimLine, Finding, ReportedDiagnosis, Severity};
@@ -50,8 +52,9 @@ pub struct Decision {
     pub icd10cm_release: String,
     /// The payer profile applied.
     pub payer_profile: String,
-    /// Every payer and catalog figure the decision applied, with its source.
-    pub figures: Vec<AppliedFigure>,
+    /// Every payer and catalog figure the decision applied, with its source;
+    /// shared with every decision that applied the same figure.
+    pub figures: Vec<Arc<AppliedFigure>>,
     /// Why this code and this time, in one paragraph.
     pub rationale: String,
 }

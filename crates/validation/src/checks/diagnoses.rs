@@ -2,7 +2,7 @@
 //! front-end edits would, then the record's diagnoses against each other, the
 //! patient and the procedure.
 
-use std::collections::{BTreeMap, HashSet};
+use std::borrow::Cow;
 
 use anescode_codes::CatalogEntry;
 use anescode_codes::icd10cm::{CodeSex, Diagnosis, Icd10Cm, Icd10Error};
@@ -35,8 +35,9 @@ const NEWBORN_AGE: i16 = 0;
 pub struct ReportedDiagnosis {
     /// The canonical dotted code; the text as sent when it is not a code.
     pub code: String,
-    /// The official title, when the code is in the release.
-    pub description: Option<String>,
+    /// The official title, when the code is in the release: the release's own
+    /// text, borrowed (made only for codes with a 7th character).
+    pub description: Option<Cow<'static, str>>,
     /// True when the code is valid for submission.
     pub billable: bool,
 }
@@ -82,8 +83,7 @@ pub(crate) fn check(
         return Vec::new();
     }
     let mut reported = Vec::with_capacity(record.diagnoses.len());
-    let mut known: Vec<(usize, Diagnosis<'_>)> = Vec::new();
-    let mut seen = HashSet::new();
+    let mut known: Vec<(usize, Diagnosis<'_>)> = Vec::with_capacity(record.diagnoses.len());
     for (i, text) in record.diagnoses.iter().enumerate() {
         let field = FieldPath::of(Name::Diagnoses).at(i);
         match set.lookup(text) {
@@ -114,7 +114,8 @@ pub(crate) fn check(
                 });
             }
             Ok(diagnosis) => {
-                if !seen.insert(diagnosis.code()) {
+                // At most `limits::DIAGNOSES` codes: a scan is cheaper than a set.
+                if known.iter().any(|(_, d)| d.key() == diagnosis.key()) {
                     findings.push(Finding::new(
                         Rule::DiagnosisDuplicate,
                         field,
@@ -124,7 +125,7 @@ pub(crate) fn check(
                 not_billable(set, &diagnosis, field, findings);
                 reported.push(ReportedDiagnosis {
                     code: diagnosis.dotted(),
-                    description: Some(diagnosis.description().into_owned()),
+                    description: Some(diagnosis.description()),
                     billable: diagnosis.billable(),
                 });
                 known.push((i, diagnosis));
@@ -222,31 +223,30 @@ fn primary_position(primary: &Diagnosis<'_>, findings: &mut Vec<Finding>) {
 /// record order. Each code's Excludes1 ranges are looked up in the record's codes
 /// sorted, so the work grows with codes × ranges × log(codes), not with pairs.
 fn excludes1(known: &[(usize, Diagnosis<'_>)], findings: &mut Vec<Finding>) {
-    let mut sorted: Vec<(&str, usize)> = known
+    let mut sorted: Vec<(u64, usize)> = known
         .iter()
         .enumerate()
-        .map(|(at, (_, d))| (d.code(), at))
+        .map(|(at, (_, d))| (d.key(), at))
         .collect();
     sorted.sort_unstable();
-    // (earlier, later) positions in `known` → the earlier one's note names the later.
-    let mut pairs: BTreeMap<(usize, usize), bool> = BTreeMap::new();
+    // (earlier, later) positions in `known`, and whether the earlier one's note
+    // names the later.
+    let mut pairs: Vec<((usize, usize), bool)> = Vec::new();
     for (owner_at, (_, owner)) in known.iter().enumerate() {
-        for range in owner.excludes1_ranges() {
-            let from = sorted.partition_point(|(code, _)| range.below(code));
-            let to = sorted.partition_point(|(code, _)| range.not_above(code));
-            for &(code, named_at) in sorted.get(from..to).unwrap_or_default() {
-                if code == owner.code() {
-                    continue;
+        for range in owner.excludes1_ranges().map(|r| r.packed()) {
+            let from = sorted.partition_point(|(key, _)| range.below(*key));
+            let to = sorted.partition_point(|(key, _)| range.not_above(*key));
+            for &(key, named_at) in sorted.get(from..to).unwrap_or_default() {
+                if key != owner.key() {
+                    let pair = (owner_at.min(named_at), owner_at.max(named_at));
+                    pairs.push((pair, owner_at < named_at));
                 }
-                let key = (owner_at.min(named_at), owner_at.max(named_at));
-                let earlier_owns = owner_at < named_at;
-                pairs
-                    .entry(key)
-                    .and_modify(|e| *e |= earlier_owns)
-                    .or_insert(earlier_owns);
             }
         }
     }
+    // One finding per pair, the earlier code's note preferred.
+    pairs.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    pairs.dedup_by_key(|(pair, _)| *pair);
     for ((a, b), earlier_owns) in pairs {
         let ((_, first), (j, second)) = (&known[a], &known[b]);
         let (owner, named) = if earlier_owns {
