@@ -191,6 +191,8 @@ struct Category {
 #[derive(Debug, Default)]
 struct Notes {
     excludes1: Vec<CodeRange<'static>>,
+    /// The same ranges packed, in the same order.
+    excludes1_packed: Vec<PackedRange>,
     code_first: Option<&'static str>,
 }
 
@@ -523,6 +525,14 @@ impl<'a> Diagnosis<'a> {
             .filter_map(|d| d.notes())
             .flat_map(|n| n.excludes1.iter())
     }
+
+    /// The same ranges as [`Diagnosis::excludes1_ranges`], packed, for
+    /// comparison with [`Diagnosis::key`]s.
+    pub fn excludes1_packed(&self) -> impl Iterator<Item = PackedRange> + 'a {
+        self.lineage()
+            .filter_map(|d| d.notes())
+            .flat_map(|n| n.excludes1_packed.iter().copied())
+    }
 }
 
 impl fmt::Display for Diagnosis<'_> {
@@ -744,6 +754,7 @@ impl Parsed {
         let mut notes: Vec<Notes> = Vec::new();
         for (code, ranges) in self.excludes1 {
             let index = notes_index(&mut self.entries, &keys, &mut notes, code)?;
+            notes[index].excludes1_packed = ranges.iter().map(CodeRange::packed).collect();
             notes[index].excludes1 = ranges;
         }
         for (code, note) in self.code_first {

@@ -233,7 +233,7 @@ fn excludes1(known: &[(usize, Diagnosis<'_>)], findings: &mut Vec<Finding>) {
     // names the later.
     let mut pairs: Vec<((usize, usize), bool)> = Vec::new();
     for (owner_at, (_, owner)) in known.iter().enumerate() {
-        for range in owner.excludes1_ranges().map(|r| r.packed()) {
+        for range in owner.excludes1_packed() {
             let from = sorted.partition_point(|(key, _)| range.below(*key));
             let to = sorted.partition_point(|(key, _)| range.not_above(*key));
             for &(key, named_at) in sorted.get(from..to).unwrap_or_default() {

@@ -40,9 +40,9 @@ impl Text {
                 break;
             }
         }
-        for &digit in &digits[at..] {
-            self.0.push(char::from(digit));
-        }
+        // ASCII digits only: always UTF-8.
+        self.0
+            .push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
         self
     }
 
