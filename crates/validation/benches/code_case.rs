@@ -87,6 +87,9 @@ fn code_case(c: &mut Criterion) {
     c.bench_function("code typical case (00406 QK+QX, arterial line)", |b| {
         b.iter(|| coder.code(black_box(&record)))
     });
+    c.bench_function("code typical case, lean (no rationale or figures)", |b| {
+        b.iter(|| coder.code_lean(black_box(&record)))
+    });
 }
 
 criterion_group!(benches, code_case);

@@ -51,9 +51,9 @@ enum Class {
 pub(crate) fn lines(
     case: &CheckedCase<'_, '_>,
     pointers: &[u32],
+    lines: &mut Vec<ClaimLine>,
     findings: &mut Vec<Finding>,
-) -> Vec<ClaimLine> {
-    let mut lines = Vec::new();
+) {
     for procedure in &case.ancillary {
         // Missing and malformed codes were reported when the record was checked.
         let Some(code) = procedure.code else {
@@ -80,7 +80,6 @@ pub(crate) fn lines(
             }
         }
     }
-    lines
 }
 
 /// A procedure billed apart is one service, paid in full to who performed it.

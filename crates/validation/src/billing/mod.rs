@@ -46,7 +46,12 @@ pub(crate) fn bill<'p>(
     profile: &'p PayerProfile,
     findings: &mut Vec<Finding>,
 ) -> Billing<'p> {
-    let mut billing = Billing::default();
+    let mut billing = Billing {
+        // A typical case: the directing and the directed provider's lines and
+        // one billed apart.
+        lines: Vec::with_capacity(4),
+        ..Billing::default()
+    };
     let pointers = case.pointers();
     let locality = case.locality;
     billing.factor = case
@@ -75,9 +80,7 @@ pub(crate) fn bill<'p>(
             findings,
         );
     }
-    billing
-        .lines
-        .extend(ancillary::lines(case, &pointers, findings));
+    ancillary::lines(case, &pointers, &mut billing.lines, findings);
     if let Some(factor) = billing.factor {
         price(&mut billing.lines, factor);
     }

@@ -108,26 +108,32 @@ impl<'a, 'r> Present<'a, 'r> {
         roles: &[ProviderRole],
         findings: &mut Vec<Finding>,
     ) -> Option<&'a CheckedProvider<'r>> {
-        let mut candidates: Vec<&CheckedProvider<'r>> = Vec::new();
-        for provider in self.iter() {
-            // A provider listed twice was reported when the providers were checked.
-            let listed = candidates.iter().any(|p| p.npi_text == provider.npi_text);
-            if provider.role.is_some_and(|r| roles.contains(&r)) && !listed {
-                candidates.push(provider);
+        // A provider listed twice was reported when the providers were checked;
+        // each counts once, where first listed.
+        let in_roles = |p: &CheckedProvider<'_>| p.role.is_some_and(|r| roles.contains(&r));
+        let candidates = self.iter().enumerate().filter(|(at, provider)| {
+            in_roles(provider)
+                && !self
+                    .iter()
+                    .take(*at)
+                    .any(|earlier| in_roles(earlier) && earlier.npi_text == provider.npi_text)
+        });
+        let mut count = 0;
+        let mut chosen: Option<&'a CheckedProvider<'r>> = None;
+        for (_, provider) in candidates {
+            count += 1;
+            // The first of the longest.
+            if chosen.is_none_or(|c| self.minutes(provider) > self.minutes(c)) {
+                chosen = Some(provider);
             }
         }
-        let chosen = candidates
-            .iter()
-            .rev()
-            .max_by_key(|p| self.minutes(p))
-            .copied()?;
-        if candidates.len() > 1 {
+        let chosen = chosen?;
+        if count > 1 {
             findings.push(Finding::new(
                 Rule::ProviderHandoff,
                 FieldPath::of(Name::Providers).at(chosen.index),
                 format!(
-                    "{} providers in the same role took part; the case is billed under {} (the longest time) with the case's total time",
-                    candidates.len(),
+                    "{count} providers in the same role took part; the case is billed under {} (the longest time) with the case's total time",
                     chosen.npi_text
                 ),
             ));

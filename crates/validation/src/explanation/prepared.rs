@@ -19,7 +19,7 @@ use crate::{AppliedFigure, ConversionFactor, FigureKind, PayerProfile, PayerProf
 /// The shared parts of explanations, for one catalog and set of profiles.
 #[derive(Debug)]
 pub(crate) struct Prepared {
-    /// By code, sorted.
+    /// In the catalog's order.
     entries: Vec<(Code, Entry)>,
     profiles: BTreeMap<String, Profile>,
 }
@@ -43,12 +43,12 @@ pub(crate) struct Profile {
 
 impl Prepared {
     pub(crate) fn new(catalog: &Catalog, profiles: &PayerProfiles) -> Self {
-        let mut entries: Vec<(Code, Entry)> = catalog
+        // In the catalog's order.
+        let entries: Vec<(Code, Entry)> = catalog
             .entries()
             .iter()
             .map(|entry| (entry.code, self::entry(catalog, entry)))
             .collect();
-        entries.sort_unstable_by_key(|(code, _)| *code);
         Prepared {
             entries,
             profiles: profiles
@@ -58,9 +58,23 @@ impl Prepared {
         }
     }
 
-    fn entry(&self, code: Code) -> Option<&Entry> {
-        let at = self.entries.binary_search_by_key(&code, |(c, _)| *c).ok()?;
-        Some(&self.entries[at].1)
+    /// The shared parts of a catalog entry, found by its place in the catalog
+    /// (the coder's own) or, for any other entry, by its code.
+    fn entry(&self, catalog: &Catalog, entry: &CatalogEntry) -> Option<&Entry> {
+        let entries = catalog.entries();
+        let offset = (entry as *const CatalogEntry as usize)
+            .wrapping_sub(entries.as_ptr() as usize)
+            / std::mem::size_of::<CatalogEntry>().max(1);
+        if let (Some(own), Some((code, prepared))) = (entries.get(offset), self.entries.get(offset))
+            && ptr::eq(own, entry)
+            && *code == entry.code
+        {
+            return Some(prepared);
+        }
+        self.entries
+            .iter()
+            .find(|(code, _)| *code == entry.code)
+            .map(|(_, prepared)| prepared)
     }
 
     /// The profile's shared parts; `None` for a profile the coder was not built
@@ -72,7 +86,7 @@ impl Prepared {
     /// The sentence that names `entry` as the case's carrying code: its
     /// description and base units with their source.
     pub(super) fn carrying(&self, catalog: &Catalog, entry: &CatalogEntry) -> Cow<'_, str> {
-        match self.entry(entry.code) {
+        match self.entry(catalog, entry) {
             Some(prepared) => Cow::Borrowed(&prepared.carrying),
             None => Cow::Owned(carrying(catalog, entry)),
         }
@@ -129,7 +143,7 @@ pub(crate) fn figures(
     let mut figures = Vec::with_capacity(6);
     if let Some(carrying) = case.carrying() {
         let entry = carrying.entry;
-        match prepared.entry(entry.code) {
+        match prepared.entry(catalog, entry) {
             Some(shared) => figures.extend(shared.base_units.iter().cloned()),
             None => figures.extend(base_units(catalog, entry).map(Arc::new)),
         }

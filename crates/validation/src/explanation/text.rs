@@ -7,6 +7,9 @@ use anescode_codes::Code;
 use crate::Modifier;
 use crate::units::{Cents, Tenths};
 
+/// 00 to 99, two characters each.
+const TWO_DIGITS: &str = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+
 /// The rationale being written.
 pub(super) struct Text(String);
 
@@ -28,6 +31,13 @@ impl Text {
 
     /// A whole number in decimal.
     pub(super) fn number(&mut self, value: u64) -> &mut Self {
+        // Most of the rationale's numbers (units, percents, positions) are
+        // below 100: written from a table.
+        if let Some(at) = usize::try_from(value).ok().filter(|v| *v < 100) {
+            let from = if at < 10 { 2 * at + 1 } else { 2 * at };
+            self.0.push_str(&TWO_DIGITS[from..2 * at + 2]);
+            return self;
+        }
         let mut digits = [0u8; 20];
         let mut at = digits.len();
         let mut rest = value;
@@ -91,7 +101,7 @@ mod tests {
 
     #[test]
     fn numbers_are_written_as_display_writes_them() {
-        for value in [0, 7, 10, 99, 100, 1_234_567, u64::MAX] {
+        for value in (0..=1_000).chain([1_234_567, u64::MAX]) {
             assert_eq!(
                 written(|t| {
                     t.number(value);
