@@ -249,7 +249,7 @@ impl From<domain::Decision> for pb::CodingDecision {
             case_id,
             revision,
             status: decision_status(status).into(),
-            anesthesia_code: anesthesia_code.map(|c| c.to_string()).unwrap_or_default(),
+            anesthesia_code: anesthesia_code.map(code_text).unwrap_or_default(),
             lines: lines.into_iter().map(Into::into).collect(),
             findings: findings.into_iter().map(Into::into).collect(),
             total_minutes,
@@ -324,7 +324,7 @@ impl From<domain::ClaimLine> for pb::ClaimLine {
         };
         let text = |units: Option<domain::Tenths>| units.map(|u| u.to_string()).unwrap_or_default();
         pb::ClaimLine {
-            code: code.to_string(),
+            code: code_text(code),
             modifiers: modifiers.iter().map(|m| m.as_str().to_owned()).collect(),
             provider_npi,
             kind: kind.into(),
@@ -338,6 +338,37 @@ impl From<domain::ClaimLine> for pb::ClaimLine {
             diagnosis_pointers,
         }
     }
+}
+
+/// A code as the wire writes it (without the formatting machinery: every
+/// decision writes several).
+fn code_text(code: anescode_codes::Code) -> String {
+    code.as_str().to_owned()
+}
+
+/// An ISO date, `2026-01-01`, as `jiff` displays one; written directly, since
+/// every full decision writes several.
+fn date_text(date: jiff::civil::Date) -> String {
+    let (Ok(year), Ok(month), Ok(day)) = (
+        u16::try_from(date.year()),
+        u8::try_from(date.month()),
+        u8::try_from(date.day()),
+    ) else {
+        return date.to_string();
+    };
+    if year > 9999 {
+        return date.to_string();
+    }
+    let mut text = String::with_capacity(10);
+    for digit in [year / 1000, year / 100 % 10, year / 10 % 10, year % 10] {
+        text.push(char::from(b'0' + digit as u8));
+    }
+    for part in [month, day] {
+        text.push('-');
+        text.push(char::from(b'0' + part / 10));
+        text.push(char::from(b'0' + part % 10));
+    }
+    text
 }
 
 impl From<&domain::AppliedFigure> for pb::AppliedFigure {
@@ -355,9 +386,9 @@ impl From<&domain::AppliedFigure> for pb::AppliedFigure {
             name: name.clone(),
             value: value.clone(),
             source: source.clone(),
-            effective_date: effective.map(|d| d.to_string()).unwrap_or_default(),
+            effective_date: effective.map(date_text).unwrap_or_default(),
             kind: figure_kind(*kind).into(),
-            code: code.map(|c| c.to_string()).unwrap_or_default(),
+            code: code.map(code_text).unwrap_or_default(),
             locality: locality.clone().unwrap_or_default(),
         }
     }
@@ -460,5 +491,27 @@ pub(crate) fn anesthesia_code(
         effective_from: effective_from.map(|d| d.to_string()).unwrap_or_default(),
         effective_to: effective_to.map(|d| d.to_string()).unwrap_or_default(),
         note: note.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_written_as_jiff_writes_them() {
+        for text in [
+            "2026-01-01",
+            "1999-12-31",
+            "0001-02-03",
+            "9999-12-31",
+            "2024-02-29",
+        ] {
+            let date: jiff::civil::Date = text.parse().expect("a date");
+            assert_eq!(date_text(date), date.to_string());
+            assert_eq!(date_text(date), text);
+        }
+        let before_year_one = jiff::civil::date(-5, 3, 1);
+        assert_eq!(date_text(before_year_one), before_year_one.to_string());
     }
 }

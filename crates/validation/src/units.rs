@@ -38,7 +38,50 @@ impl Add for Tenths {
 
 impl fmt::Display for Tenths {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{}", self.0 / 10, self.0 % 10)
+        f.write_str(Decimal::new(u64::from(self.0), 1).as_str())
+    }
+}
+
+/// A fixed-point number written into a buffer on the stack: every claim line
+/// and figure writes several, and one `write_str` costs less than formatting
+/// each part.
+struct Decimal {
+    bytes: [u8; 24],
+    from: usize,
+}
+
+impl Decimal {
+    /// `value` with its last `places` (at most 4) digits after the point.
+    fn new(value: u64, places: usize) -> Self {
+        let mut decimal = Decimal {
+            bytes: [0u8; 24],
+            from: 24,
+        };
+        let mut rest = value;
+        for _ in 0..places {
+            rest = decimal.digit(rest);
+        }
+        if places > 0 {
+            decimal.from -= 1;
+            decimal.bytes[decimal.from] = b'.';
+        }
+        while rest > 0 || decimal.bytes[decimal.from] == b'.' || decimal.from == 24 {
+            rest = decimal.digit(rest);
+        }
+        decimal
+    }
+
+    /// Writes the last digit of `rest` before the others; returns the rest.
+    fn digit(&mut self, rest: u64) -> u64 {
+        self.from -= 1;
+        // A digit is below 10: the cast keeps it.
+        self.bytes[self.from] = b'0' + (rest % 10) as u8;
+        rest / 10
+    }
+
+    fn as_str(&self) -> &str {
+        // Digits and a point only: always UTF-8.
+        std::str::from_utf8(&self.bytes[self.from..]).unwrap_or_default()
     }
 }
 
@@ -60,7 +103,7 @@ impl Cents {
 
 impl fmt::Display for Cents {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{:02}", self.0 / 100, self.0 % 100)
+        f.write_str(Decimal::new(self.0, 2).as_str())
     }
 }
 
@@ -113,7 +156,7 @@ impl FromStr for Rate {
 
 impl fmt::Display for Rate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{:04}", self.0 / 10_000, self.0 % 10_000)
+        f.write_str(Decimal::new(self.0, 4).as_str())
     }
 }
 
@@ -131,6 +174,20 @@ pub fn allowed_amount(units: Tenths, rate: Rate, percent: u32) -> Cents {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn figures_are_written_with_their_places() {
+        for value in (0..=2_000).chain([99_999, 123_456_789, u64::from(u32::MAX), u64::MAX]) {
+            let tenths = u32::try_from(value).ok().map(Tenths::from_tenths);
+            if let Some(tenths) = tenths {
+                assert_eq!(tenths.to_string(), format!("{}.{}", value / 10, value % 10));
+            }
+            let cents = Cents::from_cents(value).to_string();
+            assert_eq!(cents, format!("{}.{:02}", value / 100, value % 100));
+            let rate = Rate::from_ten_thousandths(value).to_string();
+            assert_eq!(rate, format!("{}.{:04}", value / 10_000, value % 10_000));
+        }
+    }
 
     #[test]
     fn sums_saturate_instead_of_overflowing() {

@@ -1,7 +1,5 @@
 //! The providers and the procedures they performed beside the anesthetic.
 
-use std::collections::HashMap;
-
 use anescode_codes::taxonomy::{self, TaxonomyGroup};
 use jiff::civil::Date;
 
@@ -28,7 +26,6 @@ pub(crate) fn check<'r>(
         return Vec::new();
     }
     let mut checked = Vec::with_capacity(record.providers.len());
-    let mut first_seen: HashMap<&str, usize> = HashMap::new();
     for (i, provider) in record.providers.iter().enumerate() {
         // Field paths are formatted only when there is something to report.
         let field = |name: Name| FieldPath::of(Name::Providers).at(i).then(name);
@@ -38,8 +35,15 @@ pub(crate) fn check<'r>(
             Rule::ProviderNpiMissing,
             findings,
         );
+        // At most `limits::PROVIDERS`: a scan of the earlier ones is cheaper
+        // than a map.
+        let first_seen = || {
+            record.providers[..i]
+                .iter()
+                .position(|earlier| earlier.npi == provider.npi)
+        };
         if !provider.npi.is_empty()
-            && let Some(&first) = first_seen.get(provider.npi.as_str())
+            && let Some(first) = first_seen()
         {
             findings.push(Finding::new(
                 Rule::ProviderDuplicate,
@@ -51,7 +55,6 @@ pub(crate) fn check<'r>(
                 ),
             ));
         }
-        first_seen.entry(provider.npi.as_str()).or_insert(i);
         let role = match provider.role {
             Enumerated::Known(role) => Some(role),
             Enumerated::Unspecified => {
