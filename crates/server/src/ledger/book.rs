@@ -67,7 +67,7 @@ pub(crate) struct Book {
     cases: HashMap<String, Case>,
     /// Cases by provider NPI and UTC day of their time, for the concurrency
     /// look-ups: a case is found only by cases whose time shares a day with its.
-    by_npi: HashMap<(String, i64), BTreeSet<String>>,
+    by_npi: HashMap<String, HashMap<i64, BTreeSet<String>>>,
     /// Cases by (facility_id, date_of_service).
     by_day: HashMap<Day, BTreeSet<String>>,
     closed: HashSet<Day>,
@@ -97,6 +97,27 @@ pub(crate) enum Answered {
 
 fn sha256(bytes: &[u8]) -> Vec<u8> {
     Sha256::digest(bytes).to_vec()
+}
+
+/// A record on its way to the ledger, with its encoding and the digest that
+/// tells a replay from a change.
+#[derive(Debug)]
+pub(crate) struct Submitted {
+    record: pb::CaseRecord,
+    bytes: Vec<u8>,
+    digest: Vec<u8>,
+}
+
+impl Submitted {
+    pub(crate) fn new(record: pb::CaseRecord) -> Self {
+        let bytes = record.encode_to_vec();
+        let digest = sha256(&bytes);
+        Submitted {
+            record,
+            bytes,
+            digest,
+        }
+    }
 }
 
 /// A decision without its ledger entry, encoded once: the encoding serves the
@@ -197,11 +218,12 @@ impl Book {
 
     fn index(&mut self, case_id: &str, case: &Case) {
         for npi in case.npis() {
+            let by_day = match self.by_npi.get_mut(npi) {
+                Some(by_day) => by_day,
+                None => self.by_npi.entry(npi.to_owned()).or_default(),
+            };
             for day in days(case.bounds) {
-                self.by_npi
-                    .entry((npi.to_owned(), day))
-                    .or_default()
-                    .insert(case_id.to_owned());
+                by_day.entry(day).or_default().insert(case_id.to_owned());
             }
         }
         self.by_day
@@ -212,14 +234,19 @@ impl Book {
 
     fn unindex(&mut self, case_id: &str, case: &Case) {
         for npi in case.npis() {
+            let Some(by_day) = self.by_npi.get_mut(npi) else {
+                continue;
+            };
             for day in days(case.bounds) {
-                let key = (npi.to_owned(), day);
-                if let Some(ids) = self.by_npi.get_mut(&key) {
+                if let Some(ids) = by_day.get_mut(&day) {
                     ids.remove(case_id);
                     if ids.is_empty() {
-                        self.by_npi.remove(&key);
+                        by_day.remove(&day);
                     }
                 }
+            }
+            if by_day.is_empty() {
+                self.by_npi.remove(npi);
             }
         }
         if let Some(ids) = self
@@ -237,7 +264,8 @@ impl Book {
         timeline
             .attendance
             .iter()
-            .flat_map(|a| days(bounds).filter_map(|day| self.by_npi.get(&(a.npi.clone(), day))))
+            .filter_map(|a| self.by_npi.get(a.npi.as_str()))
+            .flat_map(|by_day| days(bounds).filter_map(|day| by_day.get(&day)))
             .flatten()
             .filter(|id| **id != timeline.case_id)
             .filter(|id| {
@@ -295,11 +323,14 @@ impl Book {
     pub(crate) fn submit(
         &mut self,
         coder: &Coder,
-        (record, watched): (pb::CaseRecord, bool),
+        (submitted, watched): (Submitted, bool),
         changes: &mut Changes,
     ) -> Outcome {
-        let bytes = record.encode_to_vec();
-        let digest = sha256(&bytes);
+        let Submitted {
+            record,
+            bytes,
+            digest,
+        } = submitted;
         let case_id = record.case_id.clone();
         let revision = match self.admit(coder, &record, &digest) {
             Ok(revision) => revision,

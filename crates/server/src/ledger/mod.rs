@@ -72,7 +72,7 @@ pub(crate) struct Found {
 type Reply<T> = oneshot::Sender<Result<T, LedgerError>>;
 
 enum Command {
-    Submit(Box<pb::CaseRecord>, Reply<pb::CodingDecision>),
+    Submit(Box<book::Submitted>, Reply<pb::CodingDecision>),
     CloseDay(String, String, Reply<(u32, u64)>),
     Get(String, u64, Reply<Option<Found>>),
     List(ListFilter, Reply<Vec<(String, pb::CodingDecision)>>),
@@ -176,9 +176,12 @@ impl Ledger {
         record: pb::CaseRecord,
     ) -> impl Future<Output = Result<pb::CodingDecision, LedgerError>> + use<> {
         let (reply, answer) = oneshot::channel();
+        // Encoded and hashed here, on the caller's task, not on the one ledger
+        // thread.
+        let submitted = book::Submitted::new(record);
         let sent = self
             .commands
-            .send(Command::Submit(Box::new(record), reply))
+            .send(Command::Submit(Box::new(submitted), reply))
             .is_ok();
         async move {
             if !sent {
@@ -288,8 +291,9 @@ fn run(
         tracing::error!("cannot start the ledger's writer thread");
         return;
     }
+    let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = inbox.blocking_recv() {
-        let mut batch = vec![first];
+        batch.push(first);
         while batch.len() < MAX_BATCH {
             match inbox.try_recv() {
                 Ok(command) => batch.push(command),
@@ -298,18 +302,18 @@ fn run(
         }
         let failure = failed.lock().ok().and_then(|f| f.clone());
         if let Some(error) = failure {
-            refuse(batch, &error);
+            refuse(batch.drain(..), &error);
             continue;
         }
         let watched = watchers.receiver_count() > 0;
-        let next = apply(&mut book, &coder, batch, watched);
+        let next = apply(&mut book, &coder, batch.drain(..), watched);
         if let Err(std::sync::mpsc::SendError(next)) = work.send(next) {
             refuse_work(next, &LedgerError::Stopped);
         }
     }
 }
 
-fn refuse(batch: Vec<Command>, error: &LedgerError) {
+fn refuse(batch: impl Iterator<Item = Command>, error: &LedgerError) {
     for command in batch {
         match command {
             Command::Submit(_, reply) => drop(reply.send(Err(error.clone()))),
@@ -341,7 +345,12 @@ fn refuse_work(work: Work, error: &LedgerError) {
 
 /// Applies one batch to the state: the records and closings in order, their
 /// changes collected for one transaction, the reads queued behind them.
-fn apply(book: &mut Book, coder: &Coder, batch: Vec<Command>, watched: bool) -> Work {
+fn apply(
+    book: &mut Book,
+    coder: &Coder,
+    batch: impl Iterator<Item = Command>,
+    watched: bool,
+) -> Work {
     let mut work = Work {
         changes: Changes::default(),
         answers: Vec::new(),
@@ -401,6 +410,7 @@ fn write_all(
             refuse_work(work, &error);
             continue;
         }
+        let started = std::time::Instant::now();
         if !work.changes.is_empty()
             && let Err(error) = store.commit(&work.changes)
         {
@@ -413,6 +423,12 @@ fn write_all(
             continue;
         }
         committed.store(work.sequence, Ordering::Release);
+        tracing::debug!(
+            answers = work.answers.len(),
+            versions = work.changes.decisions.len(),
+            commit_us = started.elapsed().as_micros() as u64,
+            "ledger batch committed"
+        );
         for answer in work.answers {
             match answer {
                 Answer::Decision(reply, decision) => drop(reply.send(Ok(*decision))),
