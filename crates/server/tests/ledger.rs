@@ -669,3 +669,41 @@ async fn without_a_ledger_the_ledger_calls_say_so() {
         "this server keeps no case ledger (started with --store none)"
     );
 }
+
+#[tokio::test]
+async fn one_record_weighs_and_revises_at_most_32_overlapping_cases() {
+    let (_dir, path) = ledger_file();
+    let server = start(&path).await;
+    // One anesthesiologist on 34 cases that all overlap: an impossible day, as a
+    // careless or hostile sender could send it.
+    let mut answers = Vec::new();
+    for n in 1..=34 {
+        let start = hm(10, 0) + i64::from(n) * 60;
+        let record = case(&format!("X{n}"), (start, start + 3 * 3600), Some(&npi(n)));
+        answers.push(server.code(record).await);
+    }
+    let crowded_rules = |d: &pb::CodingDecision| {
+        d.findings
+            .iter()
+            .filter(|f| f.rule_id == "LEDGER_OVERLAPS_OVER_LIMIT")
+            .count()
+    };
+    // The 33rd saw 32 others, all weighed: no finding.
+    assert_eq!(crowded_rules(&answers[32]), 0);
+    let last = &answers[33];
+    assert_eq!(md_payment(last), "AD");
+    let crowded: Vec<_> = last
+        .findings
+        .iter()
+        .filter(|f| f.rule_id == "LEDGER_OVERLAPS_OVER_LIMIT")
+        .collect();
+    assert_eq!(crowded.len(), 1);
+    assert_eq!(
+        crowded[0].message,
+        "the providers' time overlaps 33 other cases in the ledger; the ledger weighs at most 32 for one record, the nearest in time: concurrency is computed from those (a lower bound) and the other cases are not revised; review the day"
+    );
+    let revised = &ledger(last).revised_case_ids;
+    assert!(revised.len() <= 32, "{}", revised.len());
+    // X1 starts farthest from X34: not weighed, so not revised.
+    assert!(!revised.iter().any(|id| id == "X1"), "{revised:?}");
+}

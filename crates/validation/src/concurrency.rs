@@ -107,6 +107,18 @@ pub struct CaseContext {
     pub conflicts: Vec<Conflict>,
     /// The case's facility and date of service were closed before it arrived.
     pub reopens_closed_day: bool,
+    /// More cases overlap this one than the ledger weighs for one record.
+    pub crowded: Option<Crowded>,
+}
+
+/// How many cases the ledger found overlapping a case's providers' time, and how
+/// many of them (the nearest) it weighed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Crowded {
+    /// Cases of the same providers whose time overlaps the case.
+    pub overlapping: usize,
+    /// The most the ledger weighs for one record.
+    pub weighed: usize,
 }
 
 impl CaseContext {

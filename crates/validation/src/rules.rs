@@ -208,6 +208,8 @@ rules! {
         "A record's revision is lower than the revision the ledger holds for its case_id; it is not coded.";
     ClosedDayReopened = "CLOSED_DAY_REOPENED", Warning, "anescode ledger: CloseDay marks a day's decisions final (README, The case ledger)",
         "A record arrived for a facility's date of service that was already closed; the day's decisions it touches are provisional again.";
+    LedgerOverlapsOverLimit = "LEDGER_OVERLAPS_OVER_LIMIT", Warning, "anescode ledger: the work one record may cost is bounded (README, The case ledger)",
+        "The record's providers have more overlapping cases in the ledger than the ledger weighs for one record; concurrency is computed from the nearest of them (a lower bound) and the others are not revised.";
     NoBillingProvider = "NO_BILLING_PROVIDER", Error, "CMS Claims Processing Manual ch.12 §50, §140 (residents and students do not bill)",
         "Only residents or student nurse anesthetists are on the case.";
     AddOnTimeMissing = "ADD_ON_TIME_MISSING", Error, "Obstetric add-on time is reported apart from 01967 (domain reference §1.4, §1.13)",

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use anescode_validation::concurrency::{self, CaseContext, Span, Timeline};
+use anescode_validation::concurrency::{self, CaseContext, Crowded, Span, Timeline};
 use anescode_validation::{self as domain, Coder, FieldPath, Finding, Name, Rule};
 use prost::Message;
 use sha2::{Digest, Sha256};
@@ -160,6 +160,23 @@ fn days(bounds: Option<Span>) -> impl Iterator<Item = i64> {
     first..=last
 }
 
+/// The most other cases the ledger weighs for one record, and so the most one
+/// record revises (twice that when a revision moves a case): the work and the
+/// versions one record can cause are bounded whatever the ledger holds. One
+/// anesthesiologist directs at most four cases at once; 32 overlapping cases of
+/// the same providers is beyond any real day (long cases beside a day of short
+/// ones in three other rooms), and above four the modifier is AD whatever the
+/// count.
+const MAX_NEIGHBOURS: usize = 32;
+
+/// How far apart two cases start, for choosing the nearest.
+fn distance(a: Option<Span>, b: Option<Span>) -> u64 {
+    match (a, b) {
+        (Some(a), Some(b)) => a.start.abs_diff(b.start),
+        _ => u64::MAX,
+    }
+}
+
 fn overlaps(a: Option<Span>, b: Option<Span>) -> bool {
     // Touching counts here: this only narrows the candidates, the count decides.
     matches!((a, b), (Some(a), Some(b)) if a.start <= b.end && b.start <= a.end)
@@ -258,34 +275,43 @@ impl Book {
     }
 
     /// The other cases that share a provider with `timeline` and whose time comes
-    /// near it.
-    fn neighbours(&self, timeline: &Timeline) -> BTreeSet<String> {
+    /// near it: at most [`MAX_NEIGHBOURS`], those starting nearest to it, and how
+    /// many there were.
+    fn neighbours(&self, timeline: &Timeline) -> (BTreeSet<String>, usize) {
         let bounds = timeline.bounds();
-        timeline
+        let mut near: Vec<(u64, &String)> = timeline
             .attendance
             .iter()
             .filter_map(|a| self.by_npi.get(a.npi.as_str()))
             .flat_map(|by_day| days(bounds).filter_map(|day| by_day.get(&day)))
             .flatten()
             .filter(|id| **id != timeline.case_id)
-            .filter(|id| {
-                self.cases
-                    .get(*id)
-                    .is_some_and(|c| overlaps(c.bounds, bounds))
+            .filter_map(|id| {
+                let theirs = self.cases.get(id)?.bounds;
+                overlaps(theirs, bounds).then(|| (distance(theirs, bounds), id))
             })
-            .cloned()
-            .collect()
+            .collect();
+        near.sort_unstable();
+        near.dedup_by(|a, b| a.1 == b.1);
+        let found = near.len();
+        // Nearest first, then by case_id: the same cases each time.
+        near.truncate(MAX_NEIGHBOURS);
+        (near.into_iter().map(|(_, id)| id.clone()).collect(), found)
     }
 
     /// What the ledger's other cases say about `timeline`'s case.
     fn context(&self, timeline: &Timeline, day: &Day) -> CaseContext {
-        let near = self.neighbours(timeline);
+        let (near, found) = self.neighbours(timeline);
         let others: Vec<&Timeline> = near
             .iter()
             .filter_map(|id| self.cases.get(id).map(|c| &c.timeline))
             .collect();
         let mut context = concurrency::assess(timeline, &others, timeline.touching_counts);
         context.reopens_closed_day = self.closed.contains(day);
+        context.crowded = (found > MAX_NEIGHBOURS).then_some(Crowded {
+            overlapping: found,
+            weighed: MAX_NEIGHBOURS,
+        });
         context
     }
 
@@ -346,10 +372,10 @@ impl Book {
         let (decision, timeline) =
             coder.code_in_ledger(&domain, &mut |t: &Timeline| self.context(t, &day));
         let before = self.cases.remove(&case_id);
-        let mut near = self.neighbours(&timeline);
+        let (mut near, _) = self.neighbours(&timeline);
         if let Some(old) = &before {
             self.unindex(&case_id, old);
-            near.extend(self.neighbours(&old.timeline));
+            near.extend(self.neighbours(&old.timeline).0);
         }
         let case = Case {
             facility_id: day.0.clone(),

@@ -81,6 +81,16 @@ pub(crate) fn apply(
             "this facility's date of service was closed before this record arrived; the decisions it touches are provisional again and the day must be closed again",
         ));
     }
+    if let Some(crowded) = context.crowded {
+        findings.push(Finding::new(
+            Rule::LedgerOverlapsOverLimit,
+            FieldPath::of(Name::Providers),
+            format!(
+                "the providers' time overlaps {} other cases in the ledger; the ledger weighs at most {} for one record, the nearest in time: concurrency is computed from those (a lower bound) and the other cases are not revised; review the day",
+                crowded.overlapping, crowded.weighed
+            ),
+        ));
+    }
     for provider in &mut case.providers {
         let Some(directed) = context.directed_by(provider.npi_text) else {
             continue;
