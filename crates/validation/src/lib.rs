@@ -25,7 +25,7 @@
 //!    [`Modifier`] (`team.rs`), the anesthesia, add-on and qualifying-circumstance
 //!    lines (`mod.rs`, `qualifying.rs`), the lines billed apart (`ancillary.rs`),
 //!    the money. It records why as data (`explanation::Reason`).
-//! 5. `explanation.rs` renders the reasons, the carrying code and the lines into the
+//! 5. `explanation/` renders the reasons, the carrying code and the lines into the
 //!    rationale, and lists the figures applied with their sources; the status
 //!    follows from the findings, which are capped, and the server converts the
 //!    [`Decision`] back to the wire (`convert.rs`).
