@@ -3,7 +3,7 @@
 //! that carries the case and the billed lines, into the rationale, and lists the
 //! figures applied with their sources. No decision is taken here.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use anescode_codes::Code;
 
@@ -12,6 +12,8 @@ use crate::billing::Circumstance;
 mod prepared;
 mod rationale;
 mod text;
+
+use text::Text;
 
 pub(crate) use prepared::{Prepared, figures};
 pub(crate) use rationale::rationale;
@@ -77,34 +79,38 @@ pub(crate) enum Direction {
     },
 }
 
-impl fmt::Display for TeamReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
+impl TeamReason {
+    fn write(self, text: &mut Text) {
+        match self {
             TeamReason::StudentsDirected {
                 concurrent,
                 percent,
-            } => write!(
-                f,
-                "The anesthesiologist directed {concurrent} concurrent student nurse anesthetist cases: QK at {percent}%."
-            ),
+            } => text
+                .str("The anesthesiologist directed ")
+                .number(u64::from(concurrent))
+                .str(" concurrent student nurse anesthetist cases: QK at ")
+                .number(u64::from(percent))
+                .str("%."),
             TeamReason::TeachingDirected {
                 concurrent,
                 percent,
-            } => write!(
-                f,
-                "The teaching anesthesiologist directed {concurrent} concurrent cases: QK with GC at {percent}%."
-            ),
-            TeamReason::Personal { teaching: true } => f.write_str(
+            } => text
+                .str("The teaching anesthesiologist directed ")
+                .number(u64::from(concurrent))
+                .str(" concurrent cases: QK with GC at ")
+                .number(u64::from(percent))
+                .str("%."),
+            TeamReason::Personal { teaching: true } => text.str(
                 "The teaching anesthesiologist was involved with a resident: AA with GC at 100%.",
             ),
             TeamReason::Personal { teaching: false } => {
-                f.write_str("The anesthesiologist personally performed the anesthetic: AA at 100%.")
+                text.str("The anesthesiologist personally performed the anesthetic: AA at 100%.")
             }
             TeamReason::AssistantUndirected => {
-                f.write_str("An anesthesiologist assistant without medical direction cannot bill.")
+                text.str("An anesthesiologist assistant without medical direction cannot bill.")
             }
             TeamReason::CrnaUndirected => {
-                f.write_str("The CRNA worked without medical direction: QZ at 100%.")
+                text.str("The CRNA worked without medical direction: QZ at 100%.")
             }
             TeamReason::Directed {
                 direction,
@@ -112,71 +118,83 @@ impl fmt::Display for TeamReason {
                 assistant,
                 split,
             } => {
-                f.write_str("The anesthesiologist ")?;
+                text.str("The anesthesiologist ");
                 match direction {
-                    Direction::One => f.write_str("directed one CRNA/AA: QY")?,
-                    Direction::Concurrent(n) => write!(f, "directed {n} concurrent cases: QK")?,
+                    Direction::One => text.str("directed one CRNA/AA: QY"),
+                    Direction::Concurrent(n) => text
+                        .str("directed ")
+                        .number(u64::from(n))
+                        .str(" concurrent cases: QK"),
                     Direction::Supervised {
                         cases,
                         present_at_induction,
-                    } => write!(
-                        f,
-                        "supervised {cases} concurrent cases, more than four: AD with 3 base units{} and no time units",
-                        if present_at_induction {
+                    } => text
+                        .str("supervised ")
+                        .number(u64::from(cases))
+                        .str(" concurrent cases, more than four: AD with 3 base units")
+                        .str(if present_at_induction {
                             " plus 1 for presence at induction"
                         } else {
                             ""
-                        }
-                    )?,
-                }
-                let directed = if assistant {
-                    "anesthesiologist assistant"
-                } else {
-                    "CRNA"
+                        })
+                        .str(" and no time units"),
                 };
-                write!(
-                    f,
-                    " at {percent}%, and the {directed} bills QX at {split}%."
-                )
+                text.str(" at ")
+                    .number(u64::from(percent))
+                    .str("%, and the ")
+                    .str(if assistant {
+                        "anesthesiologist assistant"
+                    } else {
+                        "CRNA"
+                    })
+                    .str(" bills QX at ")
+                    .number(u64::from(split))
+                    .str("%.")
             }
-        }
+        };
     }
 }
 
-impl fmt::Display for Reason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Reason {
+    /// Writes the reason as the rationale gives it.
+    fn write(&self, text: &mut Text) {
         match self {
-            Reason::Team(team) => team.fmt(f),
+            Reason::Team(team) => team.write(text),
             Reason::QualifyingCircumstances(applied) => {
-                f.write_str("Qualifying circumstances: ")?;
+                text.str("Qualifying circumstances: ");
                 for (i, (circumstance, units)) in applied.iter().enumerate() {
                     if i > 0 {
-                        f.write_str(", ")?;
+                        text.str(", ");
                     }
-                    write!(
-                        f,
-                        "{} for {} ({units} units)",
-                        circumstance.code(),
-                        circumstance_words(*circumstance)
-                    )?;
+                    text.str(circumstance.code().as_str())
+                        .str(" for ")
+                        .str(circumstance_words(*circumstance))
+                        .str(" (")
+                        .number(u64::from(*units))
+                        .str(" units)");
                 }
-                f.write_str(".")
+                text.str(".");
             }
             Reason::MinutesSplit {
                 add_ons,
                 within_case,
                 primary,
                 primary_minutes,
-            } => write!(
-                f,
-                "{within_case} minutes of the case's anesthesia time are {}'s own and are billed on it only; {primary} carries the other {primary_minutes}.",
-                Joined(add_ons, " and ")
-            ),
-            Reason::AddOnTeam { add_ons, team } => write!(
-                f,
-                "{} has a team of its own, the providers present in its time: {team}",
-                Joined(add_ons, " and ")
-            ),
+            } => {
+                let _ = write!(
+                    text,
+                    "{within_case} minutes of the case's anesthesia time are {}'s own and are billed on it only; {primary} carries the other {primary_minutes}.",
+                    Joined(add_ons, " and ")
+                );
+            }
+            Reason::AddOnTeam { add_ons, team } => {
+                let _ = write!(
+                    text,
+                    "{} has a team of its own, the providers present in its time: ",
+                    Joined(add_ons, " and ")
+                );
+                team.write(text);
+            }
         }
     }
 }

@@ -34,7 +34,8 @@ pub(crate) fn rationale(
         .number(blocks as u64)
         .str(if blocks == 1 { " block." } else { " blocks." });
     for reason in &billing.reasons {
-        let _ = write!(text, " {reason}");
+        text.str(" ");
+        reason.write(&mut text);
     }
     if let Some(profile) = profile {
         lines(&mut text, prepared, billing, profile);
