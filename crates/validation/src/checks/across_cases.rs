@@ -81,16 +81,7 @@ pub(crate) fn apply(
             "this facility's date of service was closed before this record arrived; the decisions it touches are provisional again and the day must be closed again",
         ));
     }
-    if let Some(crowded) = context.crowded {
-        findings.push(Finding::new(
-            Rule::LedgerOverlapsOverLimit,
-            FieldPath::of(Name::Providers),
-            format!(
-                "the providers' time overlaps {} other cases in the ledger; the ledger weighs at most {} for one record, the nearest in time: concurrency is computed from those (a lower bound) and the other cases are not revised; review the day",
-                crowded.overlapping, crowded.weighed
-            ),
-        ));
-    }
+    crowded(context, findings);
     for provider in &mut case.providers {
         let Some(directed) = context.directed_by(provider.npi_text) else {
             continue;
@@ -170,5 +161,19 @@ fn others(ids: &[String]) -> String {
             ids[..CASE_IDS_NAMED].join(", "),
             ids.len() - CASE_IDS_NAMED
         ),
+    }
+}
+
+/// More cases overlap the case than the ledger weighs for one record.
+fn crowded(context: &CaseContext, findings: &mut Vec<Finding>) {
+    if let Some(crowded) = context.crowded {
+        findings.push(Finding::new(
+            Rule::LedgerOverlapsOverLimit,
+            FieldPath::of(Name::Providers),
+            format!(
+                "the providers' time overlaps {} other cases in the ledger; the ledger weighs at most {} for one record, the nearest in time: concurrency is computed from those (a lower bound) and the other cases are not revised; review the day",
+                crowded.overlapping, crowded.weighed
+            ),
+        ));
     }
 }

@@ -35,26 +35,7 @@ pub(crate) fn check<'r>(
             Rule::ProviderNpiMissing,
             findings,
         );
-        // At most `limits::PROVIDERS`: a scan of the earlier ones is cheaper
-        // than a map.
-        let first_seen = || {
-            record.providers[..i]
-                .iter()
-                .position(|earlier| earlier.npi == provider.npi)
-        };
-        if !provider.npi.is_empty()
-            && let Some(first) = first_seen()
-        {
-            findings.push(Finding::new(
-                Rule::ProviderDuplicate,
-                field(Name::Npi),
-                format!(
-                    "NPI {} is already listed as provider {}",
-                    provider.npi,
-                    first + 1
-                ),
-            ));
-        }
+        duplicate(record, i, field(Name::Npi), findings);
         let role = match provider.role {
             Enumerated::Known(role) => Some(role),
             Enumerated::Unspecified => {
@@ -216,4 +197,27 @@ pub(crate) fn ancillary<'r>(
         });
     }
     checked
+}
+
+/// Reports provider `i` when its NPI is already listed. At most
+/// `limits::PROVIDERS`: a scan of the earlier ones is cheaper than a map.
+fn duplicate(record: &CaseRecord, i: usize, field: FieldPath, findings: &mut Vec<Finding>) {
+    let provider = &record.providers[i];
+    if provider.npi.is_empty() {
+        return;
+    }
+    let first = record.providers[..i]
+        .iter()
+        .position(|earlier| earlier.npi == provider.npi);
+    if let Some(first) = first {
+        findings.push(Finding::new(
+            Rule::ProviderDuplicate,
+            field,
+            format!(
+                "NPI {} is already listed as provider {}",
+                provider.npi,
+                first + 1
+            ),
+        ));
+    }
 }
