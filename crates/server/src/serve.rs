@@ -4,6 +4,8 @@
 
 use std::future::Future;
 use std::time::Duration;
+use tonic::transport::server::Router;
+use tower_layer::{Identity, Stack};
 
 use anescode_codes::LoadError;
 use anescode_validation::Coder;
@@ -134,41 +136,10 @@ where
         reflection: reflection_on,
         store,
     } = options;
-    let (reporter, health) = tonic_health::server::health_reporter();
-    report(&reporter, ServingStatus::NotServing).await;
     let readiness = Readiness::default();
-    let max_message = limits.max_message_bytes;
-    let policy = CallPolicy {
-        tokens,
-        in_flight: Arc::new(Semaphore::new(limits.max_in_flight)),
-        max_in_flight: limits.max_in_flight,
-        max_message_bytes: max_message,
-        reflection: reflection_on,
-        warn: RateLimit::per_second(WARNINGS_PER_SECOND),
-    };
-    let mut builder = limits.builder();
-    if let Some(tls) = tls {
-        builder = builder.tls_config(tls)?;
-    }
-    let router = builder
-        .layer(CallsLayer(Arc::new(policy)))
-        .add_service(health)
-        .add_service(reflection().build_v1()?)
-        .add_service(reflection().build_v1alpha()?)
-        .add_service(CodingRoutes::new(
-            CodingService::new(readiness.clone()),
-            max_message,
-        ))
-        .add_service(
-            CodeCatalogServer::new(CatalogService::new(readiness.clone()))
-                .max_decoding_message_size(max_message)
-                .max_encoding_message_size(max_message),
-        )
-        .add_service(
-            CaseLedgerServer::new(LedgerService::new(readiness.clone()))
-                .max_decoding_message_size(max_message)
-                .max_encoding_message_size(max_message),
-        );
+    let policy = call_policy(&limits, tokens, reflection_on);
+    let (router, reporter) = router(&limits, tls, policy, &readiness)?;
+    report(&reporter, ServingStatus::NotServing).await;
     let incoming = incoming::incoming(listener, accept_options(&limits));
     let (stop, stopped) = oneshot::channel::<()>();
     let mut server = tokio::spawn(router.serve_with_incoming_shutdown(incoming, async {
@@ -193,19 +164,8 @@ where
             return Err(error.into());
         }
     };
-    tracing::info!(
-        catalog_version = %coder.catalog().version(),
-        codes = coder.catalog().entries().len(),
-        profiles = coder.profiles().iter().count(),
-        icd10cm_codes = coder.diagnoses().code_count(),
-        load_ms = loading.elapsed().as_millis() as u64,
-        "catalog, ICD-10-CM and payer profiles loaded"
-    );
-    let opening = {
-        let coder = coder.clone();
-        tokio::task::spawn_blocking(move || ledger::open(&store, coder))
-    };
-    let ledger = match opening.await? {
+    log_loaded(&coder, loading);
+    let ledger = match open_ledger(store, &coder).await? {
         Ok(ledger) => ledger,
         Err(error) => {
             let _ = drain(&reporter, stop, server, drain_timeout).await;
@@ -221,6 +181,73 @@ where
         joined = &mut server => return Ok(joined??),
     }
     drain(&reporter, stop, server, drain_timeout).await
+}
+
+/// Every service, behind the calls' policy, and the health service's reporter.
+fn router(
+    limits: &TransportLimits,
+    tls: Option<tonic::transport::ServerTlsConfig>,
+    policy: CallPolicy,
+    readiness: &Readiness,
+) -> Result<(Router<Stack<CallsLayer, Identity>>, HealthReporter), ServeError> {
+    let max_message = limits.max_message_bytes;
+    let (reporter, health) = tonic_health::server::health_reporter();
+    let mut builder = limits.builder();
+    if let Some(tls) = tls {
+        builder = builder.tls_config(tls)?;
+    }
+    let router = builder
+        .layer(CallsLayer(Arc::new(policy)))
+        .add_service(health)
+        .add_service(reflection().build_v1()?)
+        .add_service(reflection().build_v1alpha()?)
+        .add_service(CodingRoutes::new(
+            CodingService::new(readiness.clone()),
+            max_message,
+        ))
+        .add_service(
+            CodeCatalogServer::new(CatalogService::new(readiness.clone()))
+                .max_decoding_message_size(max_message)
+                .max_encoding_message_size(max_message),
+        )
+        .add_service(
+            CaseLedgerServer::new(LedgerService::new(readiness.clone()))
+                .max_decoding_message_size(max_message)
+                .max_encoding_message_size(max_message),
+        );
+    Ok((router, reporter))
+}
+
+/// What every call is held to: tokens, the in-flight bound, the message size.
+fn call_policy(limits: &TransportLimits, tokens: Option<Tokens>, reflection: bool) -> CallPolicy {
+    CallPolicy {
+        tokens,
+        in_flight: Arc::new(Semaphore::new(limits.max_in_flight)),
+        max_in_flight: limits.max_in_flight,
+        max_message_bytes: limits.max_message_bytes,
+        reflection,
+        warn: RateLimit::per_second(WARNINGS_PER_SECOND),
+    }
+}
+
+fn log_loaded(coder: &Coder, loading: std::time::Instant) {
+    tracing::info!(
+        catalog_version = %coder.catalog().version(),
+        codes = coder.catalog().entries().len(),
+        profiles = coder.profiles().iter().count(),
+        icd10cm_codes = coder.diagnoses().code_count(),
+        load_ms = loading.elapsed().as_millis() as u64,
+        "catalog, ICD-10-CM and payer profiles loaded"
+    );
+}
+
+/// Opens the ledger off the runtime's threads (it reads the whole store).
+async fn open_ledger(
+    store: StoreChoice,
+    coder: &Coder,
+) -> Result<Result<Option<ledger::Ledger>, ledger::store::StoreError>, tokio::task::JoinError> {
+    let coder = coder.clone();
+    tokio::task::spawn_blocking(move || ledger::open(&store, coder)).await
 }
 
 /// The reflection service's builder. Both reflection versions describe
