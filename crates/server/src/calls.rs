@@ -128,17 +128,10 @@ where
             Box::pin(async move { Ok(response) }) as Self::Future
         };
 
-        let identity = match (&policy.tokens, health) {
-            (Some(tokens), false) => {
-                let header = request.headers().get(http::header::AUTHORIZATION);
-                match tokens.authenticate(header.map(|v| v.as_bytes())) {
-                    Ok(identity) => identity,
-                    Err(status) => {
-                        return refuse(status, "unauthenticated", subject.as_deref().unwrap_or(""));
-                    }
-                }
-            }
-            _ => ClientIdentity::unrestricted(subject.as_deref().unwrap_or("")),
+        let client = subject.as_deref().unwrap_or("");
+        let identity = match policy.identity(&request, health, client) {
+            Ok(identity) => identity,
+            Err(status) => return refuse(status, "unauthenticated", client),
         };
         if reflection && !policy.reflection {
             return refuse(
@@ -149,22 +142,9 @@ where
                 &identity.name,
             );
         }
-        let permit = if health {
-            None
-        } else {
-            match Arc::clone(&policy.in_flight).try_acquire_owned() {
-                Ok(permit) => Some(permit),
-                Err(_) => {
-                    return refuse(
-                        Status::resource_exhausted(format!(
-                            "the server has {} calls in flight, its limit (--max-in-flight); retry with backoff",
-                            policy.max_in_flight
-                        )),
-                        "shed",
-                        &identity.name,
-                    );
-                }
-            }
+        let permit = match policy.permit(health) {
+            Ok(permit) => permit,
+            Err(status) => return refuse(status, "shed", &identity.name),
         };
         let guard = CallGuard {
             method,
@@ -194,6 +174,37 @@ where
 }
 
 impl CallPolicy {
+    /// Who calls: the client its token names, or (without tokens, and for
+    /// health checks) the TLS subject.
+    fn identity<B>(
+        &self,
+        request: &http::Request<B>,
+        health: bool,
+        subject: &str,
+    ) -> Result<ClientIdentity, Status> {
+        match (&self.tokens, health) {
+            (Some(tokens), false) => {
+                let header = request.headers().get(http::header::AUTHORIZATION);
+                tokens.authenticate(header.map(|v| v.as_bytes()))
+            }
+            _ => Ok(ClientIdentity::unrestricted(subject)),
+        }
+    }
+
+    /// A place among the calls in flight (health checks need none).
+    fn permit(&self, health: bool) -> Result<Option<OwnedSemaphorePermit>, Status> {
+        if health {
+            return Ok(None);
+        }
+        match Arc::clone(&self.in_flight).try_acquire_owned() {
+            Ok(permit) => Ok(Some(permit)),
+            Err(_) => Err(Status::resource_exhausted(format!(
+                "the server has {} calls in flight, its limit (--max-in-flight); retry with backoff",
+                self.max_in_flight
+            ))),
+        }
+    }
+
     fn warn_refused(&self, method: &str, status: &Status, peer: Option<SocketAddr>, client: &str) {
         if let Some(suppressed) = self.warn.allow() {
             tracing::warn!(
