@@ -147,20 +147,15 @@ impl Coder {
             .unwrap_or_default();
         let (rationale, figures) = match (detail, profile) {
             (Detail::Lean, _) => (String::new(), Vec::new()),
-            (Detail::Full, profile) => (
-                explanation::rationale((&self.prepared, &self.catalog), &case, &billing, profile),
-                profile
-                    .map(|p| {
-                        explanation::figures(
-                            &self.prepared,
-                            &self.catalog,
-                            &case,
-                            p,
-                            billing.factor,
-                        )
-                    })
-                    .unwrap_or_default(),
-            ),
+            (Detail::Full, profile) => {
+                let shared = self.prepared.for_case(&self.catalog, &case, profile);
+                (
+                    explanation::rationale(&shared, &case, &billing, profile),
+                    profile
+                        .map(|p| explanation::figures(&shared, p, billing.factor))
+                        .unwrap_or_default(),
+                )
+            }
         };
         let status = DecisionStatus::from_findings(&findings);
         limits::cap_findings(&mut findings);

@@ -45,14 +45,14 @@ impl fmt::Display for Tenths {
 /// A fixed-point number written into a buffer on the stack: every claim line
 /// and figure writes several, and one `write_str` costs less than formatting
 /// each part.
-struct Decimal {
+pub(crate) struct Decimal {
     bytes: [u8; 24],
     from: usize,
 }
 
 impl Decimal {
     /// `value` with its last `places` (at most 4) digits after the point.
-    fn new(value: u64, places: usize) -> Self {
+    pub(crate) fn new(value: u64, places: usize) -> Self {
         let mut decimal = Decimal {
             bytes: [0u8; 24],
             from: 24,
@@ -65,10 +65,13 @@ impl Decimal {
             decimal.from -= 1;
             decimal.bytes[decimal.from] = b'.';
         }
-        while rest > 0 || decimal.bytes[decimal.from] == b'.' || decimal.from == 24 {
+        // At least one digit before the point.
+        loop {
             rest = decimal.digit(rest);
+            if rest == 0 {
+                return decimal;
+            }
         }
-        decimal
     }
 
     /// Writes the last digit of `rest` before the others; returns the rest.
@@ -79,7 +82,7 @@ impl Decimal {
         rest / 10
     }
 
-    fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         // Digits and a point only: always UTF-8.
         std::str::from_utf8(&self.bytes[self.from..]).unwrap_or_default()
     }

@@ -99,50 +99,35 @@ fn sha256(bytes: &[u8]) -> Vec<u8> {
     Sha256::digest(bytes).to_vec()
 }
 
-/// A record on its way to the ledger, with its encoding and the digest that
-/// tells a replay from a change.
+/// A message encoded once, with the SHA-256 of its encoding: a record's tells a
+/// replay from a change; a decision's (without its ledger entry) tells a new
+/// version from the same one, and with the entry appended it is the stored
+/// version.
 #[derive(Debug)]
-pub(crate) struct Submitted {
-    record: pb::CaseRecord,
+pub(crate) struct Encoded<M> {
+    message: M,
     bytes: Vec<u8>,
     digest: Vec<u8>,
 }
 
-impl Submitted {
-    pub(crate) fn new(record: pb::CaseRecord) -> Self {
-        let bytes = record.encode_to_vec();
+impl<M: Message> Encoded<M> {
+    pub(crate) fn new(message: M) -> Self {
+        let bytes = message.encode_to_vec();
         let digest = sha256(&bytes);
-        Submitted {
-            record,
+        Encoded {
+            message,
             bytes,
             digest,
         }
     }
 }
 
-/// A decision without its ledger entry, encoded once: the encoding serves the
-/// digest and, with the entry appended, the stored version.
-struct Encoded {
-    decision: pb::CodingDecision,
-    content: Vec<u8>,
-    digest: Vec<u8>,
-}
+/// A record on its way to the ledger, encoded and hashed on the caller's task.
+pub(crate) type Submitted = Encoded<pb::CaseRecord>;
 
 /// The `ledger` field's number in anescode.v1.CodingDecision: the last, so its
 /// encoding appended to the rest is the message's own encoding.
 const LEDGER_FIELD: u32 = 14;
-
-impl Encoded {
-    fn new(decision: pb::CodingDecision) -> Self {
-        let content = decision.encode_to_vec();
-        let digest = sha256(&content);
-        Encoded {
-            decision,
-            content,
-            digest,
-        }
-    }
-}
 
 /// A case is indexed under at most this many UTC days of its time: more than a
 /// day-long case is already reported (TIME_BLOCK_OVER_24_HOURS), and the index
@@ -352,8 +337,8 @@ impl Book {
         (submitted, watched): (Submitted, bool),
         changes: &mut Changes,
     ) -> Outcome {
-        let Submitted {
-            record,
+        let Encoded {
+            message: record,
             bytes,
             digest,
         } = submitted;
@@ -477,14 +462,14 @@ impl Book {
     fn version(
         &mut self,
         case_id: &str,
-        encoded: Encoded,
+        encoded: Encoded<pb::CodingDecision>,
         (sequence, cause, caused_by): (u64, pb::DecisionCause, String),
         revised: Vec<String>,
         changes: &mut Changes,
     ) -> pb::CodingDecision {
         let Encoded {
-            mut decision,
-            content: mut bytes,
+            message: mut decision,
+            mut bytes,
             digest,
         } = encoded;
         let Some(case) = self.cases.get_mut(case_id) else {

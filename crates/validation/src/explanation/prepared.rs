@@ -24,14 +24,24 @@ pub(crate) struct Prepared {
     profiles: BTreeMap<String, Profile>,
 }
 
-#[derive(Debug)]
-struct Entry {
-    carrying: Box<str>,
+#[derive(Debug, Clone)]
+pub(crate) struct Entry {
+    /// The sentence naming the entry as the case's carrying code.
+    pub(super) carrying: Box<str>,
     base_units: Option<Arc<AppliedFigure>>,
 }
 
-/// A profile's shared figures and words.
+/// What one case's explanation shares: its carrying code's parts and its
+/// profile's, prepared (or, for a code or profile the coder was not built with,
+/// written for this case).
 #[derive(Debug)]
+pub(crate) struct Shared<'p> {
+    pub(super) entry: Option<Cow<'p, Entry>>,
+    pub(super) profile: Option<Cow<'p, Profile>>,
+}
+
+/// A profile's shared figures and words.
+#[derive(Debug, Clone)]
 pub(crate) struct Profile {
     /// Time-unit rule, physical-status units, qualifying units, direction split.
     figures: [Arc<AppliedFigure>; 4],
@@ -58,37 +68,36 @@ impl Prepared {
         }
     }
 
-    /// The shared parts of a catalog entry, found by its place in the catalog
-    /// (the coder's own) or, for any other entry, by its code.
+    /// What `case`'s explanation shares under `profile`.
+    pub(crate) fn for_case(
+        &self,
+        catalog: &Catalog,
+        case: &CheckedCase<'_, '_>,
+        profile: Option<&PayerProfile>,
+    ) -> Shared<'_> {
+        Shared {
+            entry: case.carrying().map(|c| match self.entry(catalog, c.entry) {
+                Some(prepared) => Cow::Borrowed(prepared),
+                None => Cow::Owned(self::entry(catalog, c.entry)),
+            }),
+            profile: profile.map(|p| match self.profiles.get(&p.name) {
+                Some(prepared) => Cow::Borrowed(prepared),
+                None => Cow::Owned(self::profile(p)),
+            }),
+        }
+    }
+
+    /// The shared parts of an entry of the coder's catalog, found by its place.
     fn entry(&self, catalog: &Catalog, entry: &CatalogEntry) -> Option<&Entry> {
         let entries = catalog.entries();
         let offset = (entry as *const CatalogEntry as usize)
             .wrapping_sub(entries.as_ptr() as usize)
             / std::mem::size_of::<CatalogEntry>().max(1);
-        if let (Some(own), Some((code, prepared))) = (entries.get(offset), self.entries.get(offset))
-            && ptr::eq(own, entry)
-            && *code == entry.code
-        {
-            return Some(prepared);
-        }
-        self.entries
-            .iter()
-            .find(|(code, _)| *code == entry.code)
-            .map(|(_, prepared)| prepared)
-    }
-
-    /// The profile's shared parts; `None` for a profile the coder was not built
-    /// with.
-    pub(super) fn profile(&self, profile: &PayerProfile) -> Option<&Profile> {
-        self.profiles.get(&profile.name)
-    }
-
-    /// The sentence that names `entry` as the case's carrying code: its
-    /// description and base units with their source.
-    pub(super) fn carrying(&self, catalog: &Catalog, entry: &CatalogEntry) -> Cow<'_, str> {
-        match self.entry(catalog, entry) {
-            Some(prepared) => Cow::Borrowed(&prepared.carrying),
-            None => Cow::Owned(carrying(catalog, entry)),
+        match (entries.get(offset), self.entries.get(offset)) {
+            (Some(own), Some((code, prepared))) if ptr::eq(own, entry) && *code == entry.code => {
+                Some(prepared)
+            }
+            _ => None,
         }
     }
 }
@@ -134,33 +143,25 @@ fn carrying(catalog: &Catalog, entry: &CatalogEntry) -> String {
 /// the carrying code's base units, the profile's unit rules and split, and the
 /// conversion factor when one applies.
 pub(crate) fn figures(
-    prepared: &Prepared,
-    catalog: &Catalog,
-    case: &CheckedCase<'_, '_>,
+    shared: &Shared<'_>,
     profile: &PayerProfile,
     factor: Option<&ConversionFactor>,
 ) -> Vec<Arc<AppliedFigure>> {
     let mut figures = Vec::with_capacity(6);
-    if let Some(carrying) = case.carrying() {
-        let entry = carrying.entry;
-        match prepared.entry(catalog, entry) {
-            Some(shared) => figures.extend(shared.base_units.iter().cloned()),
-            None => figures.extend(base_units(catalog, entry).map(Arc::new)),
-        }
+    if let Some(entry) = &shared.entry {
+        figures.extend(entry.base_units.iter().cloned());
     }
-    let shared = prepared.profile(profile);
-    match shared {
-        Some(shared) => figures.extend(shared.figures.iter().cloned()),
-        None => figures.extend(profile_figures(profile)),
-    }
-    if let Some(factor) = factor {
-        let at = profile
-            .conversion_factors
-            .iter()
-            .position(|f| ptr::eq(f, factor));
-        match shared.zip(at).and_then(|(s, at)| s.factors.get(at)) {
-            Some(figure) => figures.push(Arc::clone(figure)),
-            None => figures.push(Arc::new(factor_figure(factor))),
+    if let Some(prepared) = &shared.profile {
+        figures.extend(prepared.figures.iter().cloned());
+        if let Some(factor) = factor {
+            let at = profile
+                .conversion_factors
+                .iter()
+                .position(|f| ptr::eq(f, factor));
+            match at.and_then(|at| prepared.factors.get(at)) {
+                Some(figure) => figures.push(Arc::clone(figure)),
+                None => figures.push(Arc::new(factor_figure(factor))),
+            }
         }
     }
     figures

@@ -5,9 +5,7 @@
 
 use std::fmt::Write as _;
 
-use anescode_codes::Catalog;
-
-use super::prepared::Prepared;
+use super::prepared::Shared;
 use super::text::Text;
 use crate::billing::Billing;
 use crate::checked::CheckedCase;
@@ -15,17 +13,19 @@ use crate::checks::procedures::{Resolved, Source};
 use crate::{LineKind, PayerProfile};
 
 pub(crate) fn rationale(
-    (prepared, catalog): (&Prepared, &Catalog),
+    shared: &Shared<'_>,
     case: &CheckedCase<'_, '_>,
     billing: &Billing<'_>,
     profile: Option<&PayerProfile>,
 ) -> String {
     let mut text = Text::new();
-    match case.carrying() {
-        None => {
+    match (case.carrying(), &shared.entry) {
+        (Some(carrying), Some(entry)) => {
+            carrying_code(&mut text, &entry.carrying, carrying, &case.procedures);
+        }
+        _ => {
             text.str("No anesthesia code could be resolved for the case; see the findings.");
         }
-        Some(carrying) => carrying_code(&mut text, (prepared, catalog), carrying, &case.procedures),
     }
     let blocks = case.time.intervals.len();
     text.str(" Anesthesia time is ")
@@ -37,8 +37,8 @@ pub(crate) fn rationale(
         text.str(" ");
         reason.write(&mut text);
     }
-    if let Some(profile) = profile {
-        lines(&mut text, prepared, billing, profile);
+    if let (Some(profile), Some(prepared)) = (profile, &shared.profile) {
+        lines(&mut text, &prepared.time_rule, billing, profile);
     }
     text.into_string()
 }
@@ -47,11 +47,11 @@ pub(crate) fn rationale(
 /// the other procedures reported under it or beside it.
 fn carrying_code(
     text: &mut Text,
-    (prepared, catalog): (&Prepared, &Catalog),
+    sentence: &str,
     carrying: &Resolved<'_>,
     resolved: &[Resolved<'_>],
 ) {
-    text.str(&prepared.carrying(catalog, carrying.entry));
+    text.str(sentence);
     let procedure = carrying.index as u64 + 1;
     match carrying.source {
         Source::Given => text
@@ -96,15 +96,7 @@ fn carrying_code(
 }
 
 /// Each anesthesia line's units and money, the lines billed apart, the profile.
-fn lines(text: &mut Text, prepared: &Prepared, billing: &Billing<'_>, profile: &PayerProfile) {
-    let written;
-    let time_rule = match prepared.profile(profile) {
-        Some(shared) => &*shared.time_rule,
-        None => {
-            written = profile.time_units.value.to_string();
-            &written
-        }
-    };
+fn lines(text: &mut Text, time_rule: &str, billing: &Billing<'_>, profile: &PayerProfile) {
     for line in billing
         .lines
         .iter()

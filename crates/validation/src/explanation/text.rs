@@ -5,7 +5,7 @@
 use anescode_codes::Code;
 
 use crate::Modifier;
-use crate::units::{Cents, Tenths};
+use crate::units::{Cents, Decimal, Tenths};
 
 /// 00 to 99, two characters each.
 const TWO_DIGITS: &str = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
@@ -38,38 +38,17 @@ impl Text {
             self.0.push_str(&TWO_DIGITS[from..2 * at + 2]);
             return self;
         }
-        let mut digits = [0u8; 20];
-        let mut at = digits.len();
-        let mut rest = value;
-        loop {
-            at -= 1;
-            // A digit is below 10: the cast keeps it.
-            digits[at] = b'0' + (rest % 10) as u8;
-            rest /= 10;
-            if rest == 0 {
-                break;
-            }
-        }
-        // ASCII digits only: always UTF-8.
-        self.0
-            .push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
-        self
+        self.str(Decimal::new(value, 0).as_str())
     }
 
     /// Units with their tenth, `17.0`, as [`Tenths`] displays them.
     pub(super) fn tenths(&mut self, units: Tenths) -> &mut Self {
-        let tenths = u64::from(units.tenths());
-        self.number(tenths / 10).str(".").number(tenths % 10)
+        self.str(Decimal::new(u64::from(units.tenths()), 1).as_str())
     }
 
     /// Dollars and cents, `354.22`, as [`Cents`] displays them.
     pub(super) fn cents(&mut self, amount: Cents) -> &mut Self {
-        let cents = amount.cents();
-        self.number(cents / 100).str(".");
-        if cents % 100 < 10 {
-            self.str("0");
-        }
-        self.number(cents % 100)
+        self.str(Decimal::new(amount.cents(), 2).as_str())
     }
 
     /// A code with its modifiers, `00402-AA-P3`.
