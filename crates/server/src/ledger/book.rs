@@ -284,8 +284,9 @@ impl Book {
         (near.into_iter().map(|(_, id)| id.clone()).collect(), found)
     }
 
-    /// What the ledger's other cases say about `timeline`'s case.
-    fn context(&self, timeline: &Timeline, day: &Day) -> CaseContext {
+    /// What the ledger's other cases say about `timeline`'s case, and which
+    /// cases it weighed.
+    fn context(&self, timeline: &Timeline, day: &Day) -> (CaseContext, BTreeSet<String>) {
         let (near, found) = self.neighbours(timeline);
         let others: Vec<&Timeline> = near
             .iter()
@@ -297,7 +298,7 @@ impl Book {
             overlapping: found,
             weighed: MAX_NEIGHBOURS,
         });
-        context
+        (context, near)
     }
 
     /// The revision a record is stored as, or the answer it gets at once: coded
@@ -354,10 +355,15 @@ impl Book {
         };
         let day: Day = (record.facility_id.clone(), record.date_of_service.clone());
         let domain: domain::CaseRecord = record.into();
-        let (decision, timeline) =
-            coder.code_in_ledger(&domain, &mut |t: &Timeline| self.context(t, &day));
+        // The cases the record was weighed against are the ones it may revise
+        // (none for a record over the limits, which has no timeline).
+        let mut near = BTreeSet::new();
+        let (decision, timeline) = coder.code_in_ledger(&domain, &mut |t: &Timeline| {
+            let (context, weighed) = self.context(t, &day);
+            near = weighed;
+            context
+        });
         let before = self.cases.remove(&case_id);
-        let (mut near, _) = self.neighbours(&timeline);
         if let Some(old) = &before {
             self.unindex(&case_id, old);
             near.extend(self.neighbours(&old.timeline).0);
@@ -440,7 +446,7 @@ impl Book {
         let day: Day = (case.facility_id.clone(), case.date_of_service.clone());
         let record = pb::CaseRecord::decode(case.record.as_slice()).unwrap_or_default();
         let (decision, _) = coder.code_in_ledger(&record.into(), &mut |t: &Timeline| {
-            let mut context = self.context(t, &day);
+            let (mut context, _) = self.context(t, &day);
             // Its day was open when it came, or it was reopened by `by`.
             context.reopens_closed_day = false;
             context
