@@ -283,6 +283,11 @@ async fn measure(args: &Args) -> Result<Vec<Row>, String> {
     Ok(rows)
 }
 
+/// The allocator anescode-server runs on, so the echo (this program again) pays
+/// for its allocations what the server pays.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let args = Args::parse();
