@@ -51,15 +51,62 @@ fn stream_records(stream: usize, records: usize, spacing: i64) -> Vec<pb::CodeCa
         .collect()
 }
 
-/// The CPU time (user and system) the process `pid` has used, in seconds, from
-/// /proc (Linux; `None` elsewhere).
-fn cpu_seconds(pid: u32) -> Option<f64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+/// The CPU time (user and system) in seconds a /proc `stat` file reports, and
+/// the command (thread) name it names.
+fn stat_seconds(path: &str) -> Option<(String, f64)> {
+    let stat = std::fs::read_to_string(path).ok()?;
+    let (head, rest) = stat.rsplit_once(')')?;
+    let name = head.split_once('(')?.1.to_owned();
     // The fields after the command name, which is in parentheses.
-    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let fields: Vec<&str> = rest.split_whitespace().collect();
     let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
     // USER_HZ is 100 on every Linux this runs on.
-    Some(ticks as f64 / 100.0)
+    Some((name, ticks as f64 / 100.0))
+}
+
+/// The CPU time the process `pid` has used, in seconds (Linux; `None` elsewhere).
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    stat_seconds(&format!("/proc/{pid}/stat")).map(|(_, s)| s)
+}
+
+/// The CPU time of the process's threads by thread name (the tokio workers
+/// summed), in seconds.
+fn thread_seconds(pid: u32) -> std::collections::BTreeMap<String, f64> {
+    let mut threads = std::collections::BTreeMap::new();
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return threads;
+    };
+    for task in tasks.flatten() {
+        let path = format!("{}/stat", task.path().display());
+        if let Some((name, seconds)) = stat_seconds(&path) {
+            *threads.entry(name).or_insert(0.0) += seconds;
+        }
+    }
+    threads
+}
+
+/// The bytes the process `pid` has sent to storage (/proc/PID/io `write_bytes`:
+/// the WAL and the checkpoints, not the sockets).
+fn written_bytes(pid: u32) -> Option<u64> {
+    let io = std::fs::read_to_string(format!("/proc/{pid}/io")).ok()?;
+    io.lines()
+        .find_map(|line| line.strip_prefix("write_bytes: "))
+        .and_then(|n| n.trim().parse().ok())
+}
+
+/// The peak resident memory of the process `pid`, in MiB (/proc/PID/status
+/// `VmHWM`).
+fn peak_mib(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kb: f64 = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb / 1024.0)
 }
 
 /// One run's figures: decisions per second, and the server's CPU time per
@@ -67,6 +114,10 @@ fn cpu_seconds(pid: u32) -> Option<f64> {
 struct Figures {
     rate: f64,
     cpu_us: Option<f64>,
+    written_per_decision: Option<f64>,
+    /// The server's CPU µs per decision by thread name.
+    threads: Vec<(String, f64)>,
+    peak_mib: Option<f64>,
 }
 
 async fn run(store: &str, streams: usize, records: usize) -> Figures {
@@ -94,6 +145,8 @@ async fn run(store: &str, streams: usize, records: usize) -> Figures {
         .map(|s| stream_records(s, records, spacing))
         .collect();
     let cpu_before = cpu_seconds(binary.child.id());
+    let threads_before = thread_seconds(binary.child.id());
+    let written_before = written_bytes(binary.child.id());
     let started = Instant::now();
     let tasks: Vec<_> = inputs
         .into_iter()
@@ -122,6 +175,18 @@ async fn run(store: &str, streams: usize, records: usize) -> Figures {
     let cpu = cpu_seconds(binary.child.id())
         .zip(cpu_before)
         .map(|(after, before)| after - before);
+    let threads = thread_seconds(binary.child.id())
+        .into_iter()
+        .map(|(name, after)| {
+            let before = threads_before.get(&name).copied().unwrap_or(0.0);
+            (name, (after - before) * 1e6 / total as f64)
+        })
+        .filter(|(_, us)| *us > 0.0)
+        .collect();
+    let written = written_bytes(binary.child.id())
+        .zip(written_before)
+        .map(|(after, before)| after - before);
+    let peak = peak_mib(binary.child.id());
     let mut child = binary.child;
     let _ = child.kill();
     let _ = child.wait();
@@ -129,13 +194,31 @@ async fn run(store: &str, streams: usize, records: usize) -> Figures {
     Figures {
         rate: total as f64 / elapsed,
         cpu_us: cpu.map(|seconds| seconds * 1e6 / total as f64),
+        written_per_decision: written.map(|bytes| bytes as f64 / total as f64),
+        threads,
+        peak_mib: peak,
     }
 }
 
 fn cpu_text(figures: &Figures) -> String {
-    figures.cpu_us.map_or_else(String::new, |us| {
-        format!(", server CPU {us:.1} µs per decision")
-    })
+    let cpu = figures
+        .cpu_us
+        .map_or_else(String::new, |us| format!(", server CPU {us:.1} µs"));
+    let written = figures
+        .written_per_decision
+        .map_or_else(String::new, |b| format!(", {:.1} KB to disk", b / 1000.0));
+    let threads: Vec<String> = figures
+        .threads
+        .iter()
+        .map(|(name, us)| format!("{name} {us:.1}"))
+        .collect();
+    let peak = figures
+        .peak_mib
+        .map_or_else(String::new, |mib| format!("; peak RSS {mib:.0} MiB"));
+    format!(
+        "{cpu}{written} per decision{peak}\n    by thread (µs): {}",
+        threads.join(", ")
+    )
 }
 
 #[tokio::main]

@@ -4,11 +4,12 @@
 //! in [`Changes`] and written in one transaction before anyone is answered.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use anescode_validation::concurrency::{self, CaseContext, Crowded, Span, Timeline};
 use anescode_validation::{self as domain, Coder, FieldPath, Finding, Name, Rule};
 use prost::Message;
-use sha2::{Digest, Sha256};
+use sha2::{Digest as _, Sha256};
 
 use super::store::{CaseRow, Changes, DecisionRow, Loaded, StoreError};
 use crate::pb;
@@ -19,8 +20,9 @@ struct Case {
     facility_id: String,
     date_of_service: String,
     revision: u64,
-    digest: Vec<u8>,
-    record: Vec<u8>,
+    digest: Digest,
+    /// The record as received, shared with the rows that store it.
+    record: Arc<[u8]>,
     current_version: u64,
     status: i32,
     finalized: bool,
@@ -28,7 +30,7 @@ struct Case {
     bounds: Option<Span>,
     /// SHA-256 of the current decision without its ledger entry: a recomputed
     /// decision is a new version only when it differs.
-    decision_digest: Vec<u8>,
+    decision_digest: Digest,
 }
 
 impl Case {
@@ -45,8 +47,8 @@ impl Case {
             facility_id: self.facility_id.clone(),
             date_of_service: self.date_of_service.clone(),
             revision: self.revision,
-            digest: self.digest.clone(),
-            record: self.record.clone(),
+            digest: self.digest,
+            record: Arc::clone(&self.record),
             current_version: self.current_version,
             status: self.status,
             finalized: self.finalized,
@@ -64,7 +66,8 @@ pub(crate) type StoredDecision<'a> =
 /// The ledger's state.
 #[derive(Debug, Default)]
 pub(crate) struct Book {
-    cases: HashMap<String, Case>,
+    /// Boxed: growing the map moves pointers, not cases.
+    cases: HashMap<String, Box<Case>>,
     /// Cases by provider NPI and UTC day of their time, for the concurrency
     /// look-ups: a case is found only by cases whose time shares a day with its.
     by_npi: HashMap<String, HashMap<i64, BTreeSet<String>>>,
@@ -95,8 +98,11 @@ pub(crate) enum Answered {
     },
 }
 
-fn sha256(bytes: &[u8]) -> Vec<u8> {
-    Sha256::digest(bytes).to_vec()
+/// A SHA-256 digest.
+pub(crate) type Digest = [u8; 32];
+
+fn sha256(bytes: &[u8]) -> Digest {
+    Sha256::digest(bytes).into()
 }
 
 /// A message encoded once, with the SHA-256 of its encoding: a record's tells a
@@ -107,7 +113,7 @@ fn sha256(bytes: &[u8]) -> Vec<u8> {
 pub(crate) struct Encoded<M> {
     message: M,
     bytes: Vec<u8>,
-    digest: Vec<u8>,
+    digest: Digest,
 }
 
 impl<M: Message> Encoded<M> {
@@ -181,7 +187,7 @@ impl Book {
             ..Book::default()
         };
         for row in loaded.cases {
-            let record = pb::CaseRecord::decode(row.record.as_slice()).unwrap_or_default();
+            let record = pb::CaseRecord::decode(&row.record[..]).unwrap_or_default();
             let (_, timeline) =
                 coder.code_in_ledger(&record.into(), &mut |_| CaseContext::default());
             let mut decision = current(&row.case_id, row.current_version)?
@@ -203,7 +209,7 @@ impl Book {
                 decision_digest: Encoded::new(decision).digest,
             };
             book.index(&row.case_id, &case);
-            book.cases.insert(row.case_id, case);
+            book.cases.insert(row.case_id, Box::new(case));
         }
         Ok(book)
     }
@@ -307,7 +313,7 @@ impl Book {
         &self,
         coder: &Coder,
         record: &pb::CaseRecord,
-        digest: &[u8],
+        digest: &Digest,
     ) -> Result<u64, Answered> {
         let refuse = |case, rule| Answered::Decision(Box::new(refused(coder, record, case, rule)));
         if record.case_id.is_empty() {
@@ -318,7 +324,7 @@ impl Book {
         let revision = record.revision;
         match self.cases.get(&record.case_id) {
             None => Ok(revision.max(1)),
-            Some(case) if case.digest == digest => Err(Answered::Replay {
+            Some(case) if case.digest == *digest => Err(Answered::Replay {
                 case_id: record.case_id.clone(),
                 version: case.current_version,
                 finalized: case.finalized,
@@ -373,20 +379,19 @@ impl Book {
             date_of_service: day.1.clone(),
             revision,
             digest,
-            record: bytes,
+            record: bytes.into(),
             current_version: before.as_ref().map_or(0, |c| c.current_version),
             status: 0,
             finalized: false,
             bounds: timeline.bounds(),
             timeline,
-            decision_digest: Vec::new(),
+            decision_digest: Digest::default(),
         };
         self.index(&case_id, &case);
-        self.cases.insert(case_id.clone(), case);
+        self.cases.insert(case_id.clone(), Box::new(case));
         if self.closed.remove(&day) {
             self.reopen(&day, changes);
         }
-        changes.cases.push(self.cases[&case_id].row(&case_id));
         let sequence = self.next_sequence();
         let mut published = Vec::new();
         let mut revised = Vec::new();
@@ -406,6 +411,8 @@ impl Book {
             revised,
             changes,
         );
+        // Written after its version: the row carries its current version.
+        changes.cases.push(self.cases[&case_id].row(&case_id));
         if watched {
             published.insert(0, (day.0, answer.clone()));
         }
@@ -444,7 +451,7 @@ impl Book {
     ) -> Option<pb::CodingDecision> {
         let case = self.cases.get(case_id)?;
         let day: Day = (case.facility_id.clone(), case.date_of_service.clone());
-        let record = pb::CaseRecord::decode(case.record.as_slice()).unwrap_or_default();
+        let record = pb::CaseRecord::decode(&case.record[..]).unwrap_or_default();
         let (decision, _) = coder.code_in_ledger(&record.into(), &mut |t: &Timeline| {
             let (mut context, _) = self.context(t, &day);
             // Its day was open when it came, or it was reopened by `by`.
@@ -461,7 +468,13 @@ impl Book {
             pb::DecisionCause::ConcurrencyChanged,
             by.to_owned(),
         );
-        Some(self.version(case_id, encoded, cause, Vec::new(), changes))
+        let decision = self.version(case_id, encoded, cause, Vec::new(), changes);
+        changes.current.push((
+            case_id.to_owned(),
+            decision.ledger.as_ref().map_or(0, |l| l.decision_version),
+            decision.status,
+        ));
+        Some(decision)
     }
 
     /// Records a new version of a case's decision.
@@ -508,9 +521,6 @@ impl Book {
             status: decision.status,
             decision: bytes,
         });
-        changes
-            .current
-            .push((case_id.to_owned(), case.current_version, case.status));
         decision
     }
 

@@ -237,6 +237,10 @@ impl Ledger {
     }
 }
 
+/// The most rows a batch's emptied buffers may hold room for and still be kept
+/// for the next batch (more is a rare batch of many revisions: let it go).
+const SPARE_ROWS: usize = 8 * MAX_BATCH;
+
 /// The most batches the ledger thread gets ahead of the writer.
 const BATCHES_AHEAD: usize = 2;
 
@@ -284,9 +288,12 @@ fn run(
     let (work, to_write) = std::sync::mpsc::sync_channel::<Work>(BATCHES_AHEAD);
     let writer_failed = Arc::clone(&failed);
     let watchers = events.clone();
+    // Written batches' emptied buffers, back to be filled again: no batch grows
+    // its vectors from nothing.
+    let (spare, spares) = std::sync::mpsc::channel::<Changes>();
     let writer = std::thread::Builder::new()
         .name("anescode-writer".to_owned())
-        .spawn(move || write_all(store, to_write, (events, committed), writer_failed));
+        .spawn(move || write_all(store, (to_write, spare), (events, committed), writer_failed));
     if writer.is_err() {
         tracing::error!("cannot start the ledger's writer thread");
         return;
@@ -306,7 +313,8 @@ fn run(
             continue;
         }
         let watched = watchers.receiver_count() > 0;
-        let next = apply(&mut book, &coder, batch.drain(..), watched);
+        let changes = spares.try_recv().unwrap_or_default();
+        let next = apply(&mut book, &coder, (batch.drain(..), changes), watched);
         if let Err(std::sync::mpsc::SendError(next)) = work.send(next) {
             refuse_work(next, &LedgerError::Stopped);
         }
@@ -348,11 +356,11 @@ fn refuse_work(work: Work, error: &LedgerError) {
 fn apply(
     book: &mut Book,
     coder: &Coder,
-    batch: impl Iterator<Item = Command>,
+    (batch, changes): (impl Iterator<Item = Command>, Changes),
     watched: bool,
 ) -> Work {
     let mut work = Work {
-        changes: Changes::default(),
+        changes,
         answers: Vec::new(),
         published: Vec::new(),
         reads: Vec::new(),
@@ -398,56 +406,86 @@ fn apply(
     work
 }
 
-/// The writer thread: commits each batch, then answers and publishes it.
+/// The writer thread: commits every batch waiting in one transaction (a group
+/// commit of group commits: while one commit waits for the disk, the ledger
+/// thread codes the next batches, and they share the next commit), then answers
+/// and publishes them in order.
 fn write_all(
     mut store: Sqlite,
-    batches: std::sync::mpsc::Receiver<Work>,
+    (batches, spare): (
+        std::sync::mpsc::Receiver<Work>,
+        std::sync::mpsc::Sender<Changes>,
+    ),
     (events, committed): (broadcast::Sender<Published>, Arc<AtomicU64>),
     failed: Failure,
 ) {
-    while let Ok(work) = batches.recv() {
+    let mut group = Vec::with_capacity(BATCHES_AHEAD + 1);
+    while let Ok(first) = batches.recv() {
+        group.push(first);
+        group.extend(batches.try_iter());
+        let mut changes = std::mem::take(&mut group[0].changes);
+        for work in &mut group[1..] {
+            changes.append(&mut work.changes);
+        }
         if let Some(error) = failed.lock().ok().and_then(|f| f.clone()) {
-            refuse_work(work, &error);
+            group.drain(..).for_each(|work| refuse_work(work, &error));
             continue;
         }
         let started = std::time::Instant::now();
-        if !work.changes.is_empty()
-            && let Err(error) = store.commit(&work.changes)
+        if !changes.is_empty()
+            && let Err(error) = store.commit(&changes)
         {
             let error = LedgerError::from(error);
             tracing::error!(%error, "case ledger failed; it answers UNAVAILABLE until restarted");
             if let Ok(mut slot) = failed.lock() {
                 *slot = Some(error.clone());
             }
-            refuse_work(work, &error);
+            group.drain(..).for_each(|work| refuse_work(work, &error));
             continue;
         }
-        committed.store(work.sequence, Ordering::Release);
+        if let Some(last) = group.last() {
+            committed.store(last.sequence, Ordering::Release);
+        }
         tracing::debug!(
-            answers = work.answers.len(),
-            versions = work.changes.decisions.len(),
+            batches = group.len(),
+            answers = group.iter().map(|w| w.answers.len()).sum::<usize>(),
+            versions = changes.decisions.len(),
             commit_us = started.elapsed().as_micros() as u64,
             "ledger batch committed"
         );
-        for answer in work.answers {
-            match answer {
-                Answer::Decision(reply, decision) => drop(reply.send(Ok(*decision))),
-                Answer::Replay(reply, case_id, version, finalized) => {
-                    let replayed = replay(&mut store, &case_id, version, finalized);
-                    drop(reply.send(replayed.map_err(Into::into)));
-                }
-                Answer::Closed(reply, count, sequence) => {
-                    drop(reply.send(Ok((count, sequence))));
-                }
+        changes.clear();
+        let spares = std::iter::once(changes)
+            .chain(group.iter_mut().map(|w| std::mem::take(&mut w.changes)));
+        for buffers in spares.filter(|c| c.capacity() > 0 && c.capacity() <= SPARE_ROWS) {
+            // The ledger thread gone is not an error here.
+            let _ = spare.send(buffers);
+        }
+        for work in group.drain(..) {
+            answer_work(&mut store, work, &events);
+        }
+    }
+}
+
+/// A committed batch's answers, publishes and reads, in that order.
+fn answer_work(store: &mut Sqlite, work: Work, events: &broadcast::Sender<Published>) {
+    for answer in work.answers {
+        match answer {
+            Answer::Decision(reply, decision) => drop(reply.send(Ok(*decision))),
+            Answer::Replay(reply, case_id, version, finalized) => {
+                let replayed = replay(store, &case_id, version, finalized);
+                drop(reply.send(replayed.map_err(Into::into)));
+            }
+            Answer::Closed(reply, count, sequence) => {
+                drop(reply.send(Ok((count, sequence))));
             }
         }
-        for version in work.published {
-            // No watcher is not an error.
-            let _ = events.send(version);
-        }
-        for read in work.reads {
-            answer_read(&mut store, read);
-        }
+    }
+    for version in work.published {
+        // No watcher is not an error.
+        let _ = events.send(version);
+    }
+    for read in work.reads {
+        answer_read(store, read);
     }
 }
 

@@ -40,9 +40,9 @@ pub(crate) struct CaseRow {
     pub(crate) date_of_service: String,
     pub(crate) revision: u64,
     /// SHA-256 of the record's protobuf encoding.
-    pub(crate) digest: Vec<u8>,
+    pub(crate) digest: [u8; 32],
     /// The record as received (anescode.v1.CaseRecord).
-    pub(crate) record: Vec<u8>,
+    pub(crate) record: std::sync::Arc<[u8]>,
     pub(crate) current_version: u64,
     pub(crate) status: i32,
     pub(crate) finalized: bool,
@@ -79,6 +79,31 @@ pub(crate) struct Changes {
 }
 
 impl Changes {
+    /// Moves `later`'s changes after these (leaving `later` empty, its buffers
+    /// kept): written in one transaction, in this order, they leave what writing
+    /// the two one after the other leaves.
+    pub(crate) fn append(&mut self, later: &mut Changes) {
+        self.cases.append(&mut later.cases);
+        self.decisions.append(&mut later.decisions);
+        self.days.append(&mut later.days);
+        self.current.append(&mut later.current);
+        self.finality.append(&mut later.finality);
+    }
+
+    /// Empties the changes, keeping their buffers for the next batch.
+    pub(crate) fn clear(&mut self) {
+        self.cases.clear();
+        self.decisions.clear();
+        self.days.clear();
+        self.current.clear();
+        self.finality.clear();
+    }
+
+    /// Rows the buffers hold room for.
+    pub(crate) fn capacity(&self) -> usize {
+        self.cases.capacity() + self.decisions.capacity() + self.current.capacity()
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
         self.cases.is_empty()
             && self.decisions.is_empty()
@@ -288,7 +313,7 @@ fn case_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRow> {
         date_of_service: row.get(2)?,
         revision: row.get::<_, i64>(3)? as u64,
         digest: row.get(4)?,
-        record: row.get(5)?,
+        record: row.get::<_, Vec<u8>>(5)?.into(),
         current_version: row.get::<_, i64>(6)? as u64,
         status: row.get(7)?,
         finalized: row.get(8)?,
@@ -416,7 +441,7 @@ fn write(transaction: &rusqlite::Transaction<'_>, changes: &Changes) -> rusqlite
             case.date_of_service,
             case.revision as i64,
             case.digest,
-            case.record,
+            &*case.record,
             case.current_version as i64,
             case.status,
             case.finalized,
