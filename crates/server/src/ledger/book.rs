@@ -393,17 +393,7 @@ impl Book {
             self.reopen(&day, changes);
         }
         let sequence = self.next_sequence();
-        let mut published = Vec::new();
-        let mut revised = Vec::new();
-        for other in near {
-            if let Some(version) = self.recode(coder, &other, &case_id, changes) {
-                let facility = self.cases.get(&other).map(|c| c.facility_id.clone());
-                revised.push(other);
-                if watched {
-                    published.push((facility.unwrap_or_default(), version));
-                }
-            }
-        }
+        let (revised, mut published) = self.revise(coder, (near, &case_id), changes, watched);
         let answer = self.version(
             &case_id,
             Encoded::new(decision.into()),
@@ -420,6 +410,29 @@ impl Book {
             answer: Answered::Decision(Box::new(answer)),
             published,
         }
+    }
+
+    /// Codes the cases `near` again after `by` changed: the ones given a new
+    /// version, and (when watched) those versions with their facilities.
+    fn revise(
+        &mut self,
+        coder: &Coder,
+        (near, by): (BTreeSet<String>, &str),
+        changes: &mut Changes,
+        watched: bool,
+    ) -> (Vec<String>, Vec<(String, pb::CodingDecision)>) {
+        let mut published = Vec::new();
+        let mut revised = Vec::new();
+        for other in near {
+            if let Some(version) = self.recode(coder, &other, by, changes) {
+                let facility = self.cases.get(&other).map(|c| c.facility_id.clone());
+                revised.push(other);
+                if watched {
+                    published.push((facility.unwrap_or_default(), version));
+                }
+            }
+        }
+        (revised, published)
     }
 
     fn next_sequence(&mut self) -> u64 {
