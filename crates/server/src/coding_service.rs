@@ -93,19 +93,28 @@ fn decide(
     decision.into()
 }
 
-/// Records of one CodeCases stream in the ledger at once, awaiting their group
-/// commit; answers still go back in order.
+/// Answers of one CodeCases stream coded and waiting to be sent, without the
+/// ledger.
 const STREAM_PIPELINE: usize = 64;
+/// Records of one CodeCases stream in the ledger at once, awaiting their group
+/// commit (and at most [`crate::ledger::MAX_IN_FLIGHT`] of all calls); answers
+/// still go back in order. Larger than [`STREAM_PIPELINE`]: the more records
+/// share a commit, the fewer commits (docs/performance.md).
+const LEDGER_STREAM_PIPELINE: usize = 256;
 
-/// Sends a record to the ledger (now, so a stream's records are applied in order)
-/// and returns its answer, after the commit.
-fn ledger_decide(
-    ledger: &Ledger,
+/// Waits for room in the ledger, sends a record to it (in the order the caller
+/// calls this, so a stream's records are applied in order) and returns the future
+/// of its answer, after the commit.
+async fn ledger_decide(
+    ledger: Ledger,
     record: pb::CaseRecord,
 ) -> impl Future<Output = Result<pb::CodingDecision, Status>> + use<> {
-    let answer = ledger.submit(record);
+    let room = ledger.room().await;
+    let answer = room.map(|permit| (permit, ledger.submit(record)));
     async move {
+        let (permit, answer) = answer?;
         let decision = answer.await?;
+        drop(permit);
         telemetry::wire_decision(&decision);
         tracing::debug!(
             case_id = %Clipped(&decision.case_id),
@@ -121,6 +130,24 @@ fn ledger_decide(
 fn respond(decision: pb::CodingDecision) -> pb::CodeCasesResponse {
     pb::CodeCasesResponse {
         decision: Some(decision),
+    }
+}
+
+/// What one CodeCases message comes to: its answer, or a record for the ledger.
+enum Step {
+    Answered(Result<pb::CodeCasesResponse, Status>),
+    ToLedger(Ledger, pb::CaseRecord, i32),
+}
+
+/// The future of a message's answer, once its record (if it goes to the ledger)
+/// has room there and has been sent.
+async fn admitted(step: Step) -> BoxFuture<'static, Result<pb::CodeCasesResponse, Status>> {
+    match step {
+        Step::Answered(answer) => future::ready(answer).boxed(),
+        Step::ToLedger(ledger, record, view) => ledger_decide(ledger, record)
+            .await
+            .map(move |d| d.map(|d| respond(views::apply(view, d))))
+            .boxed(),
     }
 }
 
@@ -145,10 +172,15 @@ impl CodingService {
         let coder = self.readiness.coder()?.clone();
         let ledger = self.readiness.ledger()?.cloned();
         let warn = Arc::clone(&self.warn);
-        let outbound = inbound.map(move |message| -> BoxFuture<'static, _> {
+        let window = if ledger.is_some() {
+            LEDGER_STREAM_PIPELINE
+        } else {
+            STREAM_PIPELINE
+        };
+        let steps = inbound.map(move |message| -> Step {
             let message = match message {
                 Ok(message) => message,
-                Err(status) => return future::ready(Err(status)).boxed(),
+                Err(status) => return Step::Answered(Err(status)),
             };
             let decision = match message {
                 Received::Message(pb::CodeCasesRequest {
@@ -156,14 +188,10 @@ impl CodingService {
                     view,
                 }) => {
                     if let Err(status) = caller.admit(&record) {
-                        return future::ready(Err(status)).boxed();
+                        return Step::Answered(Err(status));
                     }
                     match &ledger {
-                        Some(ledger) => {
-                            return ledger_decide(ledger, record)
-                                .map(move |d| d.map(|d| respond(views::apply(view, d))))
-                                .boxed();
-                        }
+                        Some(ledger) => return Step::ToLedger(ledger.clone(), record, view),
                         None => views::apply(view, decide(&coder, record, view)),
                     }
                 }
@@ -185,9 +213,11 @@ impl CodingService {
                     stream_rules::undecodable_message(&error, coder.catalog().version())
                 }
             };
-            future::ready(Ok(respond(decision))).boxed()
+            Step::Answered(Ok(respond(decision)))
         });
-        let outbound = outbound.buffered(STREAM_PIPELINE);
+        // One message after the other: a record waits for room in the ledger
+        // before the next is read, so a stream's records reach it in order.
+        let outbound = steps.then(admitted).buffered(window);
         Ok(Response::new(Box::pin(outbound)))
     }
 }
@@ -205,7 +235,7 @@ impl CodingService {
                 let record = case_record.ok_or(ServiceError::MissingField("case_record"))?;
                 caller.admit(&record)?;
                 let decision = match self.readiness.ledger()? {
-                    Some(ledger) => ledger_decide(ledger, record).await?,
+                    Some(ledger) => ledger_decide(ledger.clone(), record).await.await?,
                     None => decide(coder, record, view),
                 };
                 views::apply(view, decision)

@@ -707,3 +707,71 @@ async fn one_record_weighs_and_revises_at_most_32_overlapping_cases() {
     // X1 starts farthest from X34: not weighed, so not revised.
     assert!(!revised.iter().any(|id| id == "X1"), "{revised:?}");
 }
+
+/// Twelve streams of 400 records sent at once: more than the 2,048 records the
+/// ledger takes from all calls at once (and than the 256 of one stream), so
+/// streams wait for room. Every record is answered exactly once, in order, and
+/// each stream's last case is in the ledger with one version.
+#[tokio::test]
+async fn more_records_in_flight_than_the_ledger_takes_all_get_their_answer_in_order() {
+    const STREAMS: usize = 12;
+    const RECORDS: usize = 400;
+    let (_dir, file) = ledger_file();
+    let server = start(&file).await;
+    let tasks: Vec<_> = (0..STREAMS)
+        .map(|stream| {
+            let channel = server.channel.clone();
+            tokio::spawn(async move {
+                let ids: Vec<String> = (0..RECORDS).map(|n| format!("F{stream}-{n}")).collect();
+                let requests: Vec<_> =
+                    ids.iter()
+                        .enumerate()
+                        .map(|(n, id)| {
+                            // One case a day per stream and record: none overlaps.
+                            let start = DAY + n as i64 * 86_400 + stream as i64 * 3_600;
+                            let md = npi(7_000_000 + stream as u32);
+                            pb::CodeCasesRequest {
+                                item: Some(pb::code_cases_request::Item::CaseRecord(
+                                    records::record(id, (start, start + 1_800), &md, None),
+                                )),
+                                ..Default::default()
+                            }
+                        })
+                        .collect();
+                let answers: Vec<String> = AnesthesiaCodingClient::new(channel)
+                    .code_cases(futures_util::stream::iter(requests))
+                    .await
+                    .expect("CodeCases")
+                    .into_inner()
+                    .map(|answer| {
+                        let decision = answer.expect("an answer").decision.expect("a decision");
+                        assert_eq!(ledger(&decision).decision_version, 1);
+                        decision.case_id
+                    })
+                    .collect()
+                    .await;
+                assert_eq!(
+                    answers, ids,
+                    "stream {stream}: one answer per record, in order"
+                );
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("stream task");
+    }
+    let mut ledger_client = CaseLedgerClient::new(server.channel.clone());
+    for stream in 0..STREAMS {
+        let case_id = format!("F{stream}-{}", RECORDS - 1);
+        let found = ledger_client
+            .get_decision(pb::GetDecisionRequest {
+                case_id: case_id.clone(),
+                ..Default::default()
+            })
+            .await
+            .expect("GetDecision")
+            .into_inner();
+        assert_eq!(found.decision.map(|d| d.case_id), Some(case_id));
+        assert_eq!(found.versions.len(), 1);
+    }
+}

@@ -27,6 +27,10 @@ use crate::pb;
 
 /// The most commands one group commit takes.
 const MAX_BATCH: usize = 512;
+/// Records of all calls in the ledger at once, waiting for their commit: what the
+/// ledger's queue can hold (about 6 MB of typical records and answers) whatever
+/// the number of streams. A stream whose next record finds none free waits.
+pub(crate) const MAX_IN_FLIGHT: usize = 2048;
 /// New versions a watcher may fall behind by before it reads them from the store.
 const WATCH_BUFFER: usize = 4096;
 
@@ -106,6 +110,8 @@ impl From<LedgerError> for tonic::Status {
 #[derive(Debug, Clone)]
 pub(crate) struct Ledger {
     commands: mpsc::UnboundedSender<Command>,
+    /// One permit per record in the ledger ([`MAX_IN_FLIGHT`]).
+    admission: Arc<tokio::sync::Semaphore>,
     events: broadcast::Sender<Published>,
     committed: Arc<AtomicU64>,
 }
@@ -155,6 +161,7 @@ pub(crate) fn open(choice: &StoreChoice, coder: Coder) -> Result<Option<Ledger>,
         })?;
     Ok(Some(Ledger {
         commands,
+        admission: Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT)),
         events,
         committed,
     }))
@@ -167,6 +174,15 @@ impl Ledger {
             .send(command(reply))
             .map_err(|_| LedgerError::Stopped)?;
         answer.await.map_err(|_| LedgerError::Stopped)?
+    }
+
+    /// Waits for room in the ledger for one more record; the permit is held
+    /// until the record is answered.
+    pub(crate) async fn room(&self) -> Result<tokio::sync::OwnedSemaphorePermit, LedgerError> {
+        Arc::clone(&self.admission)
+            .acquire_owned()
+            .await
+            .map_err(|_| LedgerError::Stopped)
     }
 
     /// Sends a record at once (so records of one stream are applied in the order
