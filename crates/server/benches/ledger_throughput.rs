@@ -240,5 +240,12 @@ async fn main() {
         ledger.rate,
         cpu_text(&ledger)
     );
+    let wal = std::fs::metadata(dir.path().join("ledger.sqlite3-wal")).map_or(0, |m| m.len());
+    let db = std::fs::metadata(&file).map_or(0, |m| m.len());
+    println!(
+        "ledger file {:.1} MB, its WAL {:.1} MB at the end",
+        db as f64 / 1e6,
+        wal as f64 / 1e6
+    );
     println!("ledger / none:       {:>9.2}", ledger.rate / none.rate);
 }

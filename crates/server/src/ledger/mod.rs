@@ -9,6 +9,7 @@
 //! batch's commit, so they never see what is not durable.
 
 mod book;
+mod checkpoint;
 pub(crate) mod store;
 
 use std::path::PathBuf;

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::checkpoint::{BUSY_TIMEOUT_MS, Checkpoints};
+
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -99,6 +101,13 @@ impl Changes {
         self.finality.clear();
     }
 
+    /// About how many bytes of rows the changes write.
+    pub(crate) fn bytes(&self) -> usize {
+        let cases: usize = self.cases.iter().map(|c| c.record.len() + 128).sum();
+        let decisions: usize = self.decisions.iter().map(|d| d.decision.len() + 64).sum();
+        cases + decisions + 32 * (self.current.len() + self.finality.len() + self.days.len())
+    }
+
     /// Rows the buffers hold room for.
     pub(crate) fn capacity(&self) -> usize {
         self.cases.capacity() + self.decisions.capacity() + self.current.capacity()
@@ -190,6 +199,8 @@ CREATE TABLE closed_days (
 pub(crate) struct Sqlite {
     connection: Connection,
     path: String,
+    /// A file's checkpoints, on their own thread (none in memory).
+    checkpoints: Option<Checkpoints>,
 }
 
 impl std::fmt::Debug for Sqlite {
@@ -207,11 +218,21 @@ impl Sqlite {
             path: name.clone(),
             source,
         })?;
-        let store = Sqlite {
+        let mut store = Sqlite {
             connection,
             path: name,
+            checkpoints: None,
         };
-        store.pragmas("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")?;
+        store.pragmas(&format!(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+             PRAGMA wal_autocheckpoint = 0; PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}; \
+             PRAGMA journal_size_limit = 67108864;"
+        ))?;
+        let store_error = |source| StoreError::Database {
+            path: store.path.clone(),
+            source,
+        };
+        store.checkpoints = Some(Checkpoints::start(path).map_err(store_error)?);
         store.migrate()
     }
 
@@ -224,6 +245,7 @@ impl Sqlite {
         Sqlite {
             connection,
             path: ":memory:".to_owned(),
+            checkpoints: None,
         }
         .migrate()
     }
@@ -371,7 +393,11 @@ impl Store for Sqlite {
         };
         let transaction = self.connection.transaction().map_err(error)?;
         write(&transaction, changes).map_err(error)?;
-        transaction.commit().map_err(error)
+        transaction.commit().map_err(error)?;
+        if let Some(checkpoints) = &mut self.checkpoints {
+            checkpoints.committed(changes.bytes());
+        }
+        Ok(())
     }
 
     fn decision(&mut self, case_id: &str, version: u64) -> Result<Option<Vec<u8>>, StoreError> {
