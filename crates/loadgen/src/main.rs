@@ -286,7 +286,7 @@ async fn measure(args: &Args) -> Result<Vec<Row>, String> {
 /// The allocator anescode-server runs on, so the echo (this program again) pays
 /// for its allocations what the server pays.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
