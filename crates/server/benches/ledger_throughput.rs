@@ -64,13 +64,8 @@ fn stat_seconds(path: &str) -> Option<(String, f64)> {
     Some((name, ticks as f64 / 100.0))
 }
 
-/// The CPU time the process `pid` has used, in seconds (Linux; `None` elsewhere).
-fn cpu_seconds(pid: u32) -> Option<f64> {
-    stat_seconds(&format!("/proc/{pid}/stat")).map(|(_, s)| s)
-}
-
 /// The CPU time of the process's threads by thread name (the tokio workers
-/// summed), in seconds.
+/// summed), in seconds (Linux; empty elsewhere).
 fn thread_seconds(pid: u32) -> std::collections::BTreeMap<String, f64> {
     let mut threads = std::collections::BTreeMap::new();
     let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
@@ -144,7 +139,6 @@ async fn run(store: &str, streams: usize, records: usize) -> Figures {
     let inputs: Vec<_> = (0..streams)
         .map(|s| stream_records(s, records, spacing))
         .collect();
-    let cpu_before = cpu_seconds(binary.child.id());
     let threads_before = thread_seconds(binary.child.id());
     let written_before = written_bytes(binary.child.id());
     let started = Instant::now();
@@ -172,10 +166,7 @@ async fn run(store: &str, streams: usize, records: usize) -> Figures {
         total += task.await.expect("stream task");
     }
     let elapsed = started.elapsed().as_secs_f64();
-    let cpu = cpu_seconds(binary.child.id())
-        .zip(cpu_before)
-        .map(|(after, before)| after - before);
-    let threads = thread_seconds(binary.child.id())
+    let threads: Vec<(String, f64)> = thread_seconds(binary.child.id())
         .into_iter()
         .map(|(name, after)| {
             let before = threads_before.get(&name).copied().unwrap_or(0.0);
@@ -193,14 +184,14 @@ async fn run(store: &str, streams: usize, records: usize) -> Figures {
     assert_eq!(total, streams * records, "every record answered once");
     Figures {
         rate: total as f64 / elapsed,
-        cpu_us: cpu.map(|seconds| seconds * 1e6 / total as f64),
+        cpu_us: (!threads.is_empty()).then(|| threads.iter().map(|(_, us)| us).sum()),
         written_per_decision: written.map(|bytes| bytes as f64 / total as f64),
         threads,
         peak_mib: peak,
     }
 }
 
-fn cpu_text(figures: &Figures) -> String {
+fn figures_text(figures: &Figures) -> String {
     let cpu = figures
         .cpu_us
         .map_or_else(String::new, |us| format!(", server CPU {us:.1} µs"));
@@ -233,12 +224,12 @@ async fn main() {
     println!(
         "--store none:        {:>9.0} decisions/s{}",
         none.rate,
-        cpu_text(&none)
+        figures_text(&none)
     );
     println!(
         "--store FILE (WAL):  {:>9.0} decisions/s{}",
         ledger.rate,
-        cpu_text(&ledger)
+        figures_text(&ledger)
     );
     let wal = std::fs::metadata(dir.path().join("ledger.sqlite3-wal")).map_or(0, |m| m.len());
     let db = std::fs::metadata(&file).map_or(0, |m| m.len());

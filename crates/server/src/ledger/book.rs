@@ -482,11 +482,11 @@ impl Book {
             by.to_owned(),
         );
         let decision = self.version(case_id, encoded, cause, Vec::new(), changes);
-        changes.current.push((
-            case_id.to_owned(),
-            decision.ledger.as_ref().map_or(0, |l| l.decision_version),
-            decision.status,
-        ));
+        // Its row is not rewritten: only where its decision stands.
+        let case = self.cases.get(case_id)?;
+        changes
+            .current
+            .push((case_id.to_owned(), case.current_version, case.status));
         Some(decision)
     }
 

@@ -9,10 +9,12 @@
 //! while it copies the few frames the PASSIVE one left, and the next commit starts
 //! the WAL over.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
 
 use rusqlite::Connection;
+
+use super::store::StoreError;
 
 /// Bytes of rows the writer commits between two nudges: about 1,000 pages, the
 /// SQLite default for automatic checkpoints.
@@ -32,16 +34,25 @@ pub(crate) struct Checkpoints {
 
 impl Checkpoints {
     /// Starts the checkpoint thread on its own connection to the file at `path`.
-    pub(crate) fn start(path: &Path) -> rusqlite::Result<Self> {
-        let connection = Connection::open(path)?;
-        connection.busy_timeout(std::time::Duration::from_millis(u64::from(BUSY_TIMEOUT_MS)))?;
+    /// Without it nothing would checkpoint, so a thread that cannot start is an
+    /// error.
+    pub(crate) fn start(path: &Path) -> Result<Self, StoreError> {
+        let database = |source| StoreError::Database {
+            path: path.display().to_string(),
+            source,
+        };
+        let connection = Connection::open(path).map_err(database)?;
+        connection
+            .busy_timeout(std::time::Duration::from_millis(u64::from(BUSY_TIMEOUT_MS)))
+            .map_err(database)?;
         let (nudge, nudges) = std::sync::mpsc::sync_channel(1);
-        let started = std::thread::Builder::new()
+        std::thread::Builder::new()
             .name("anescode-checkpoint".to_owned())
-            .spawn(move || run(&connection, &nudges));
-        if let Err(error) = started {
-            tracing::error!(%error, "cannot start the ledger's checkpoint thread");
-        }
+            .spawn(move || run(&connection, &nudges))
+            .map_err(|source| StoreError::File {
+                path: PathBuf::from("anescode-checkpoint thread"),
+                source,
+            })?;
         Ok(Checkpoints { nudge, written: 0 })
     }
 

@@ -228,11 +228,7 @@ impl Sqlite {
              PRAGMA wal_autocheckpoint = 0; PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}; \
              PRAGMA journal_size_limit = 67108864;"
         ))?;
-        let store_error = |source| StoreError::Database {
-            path: store.path.clone(),
-            source,
-        };
-        store.checkpoints = Some(Checkpoints::start(path).map_err(store_error)?);
+        store.checkpoints = Some(Checkpoints::start(path)?);
         store.migrate()
     }
 
