@@ -113,6 +113,13 @@ struct Figures {
     /// The server's CPU µs per decision by thread name.
     threads: Vec<(String, f64)>,
     peak_mib: Option<f64>,
+    /// This client's CPU µs per decision (it shares the machine).
+    client_us: Option<f64>,
+}
+
+/// This process's CPU time in seconds.
+fn own_seconds() -> Option<f64> {
+    stat_seconds("/proc/self/stat").map(|(_, seconds)| seconds)
 }
 
 async fn run(store: &str, streams: usize, records: usize) -> Figures {
@@ -141,6 +148,7 @@ async fn run(store: &str, streams: usize, records: usize) -> Figures {
         .collect();
     let threads_before = thread_seconds(binary.child.id());
     let written_before = written_bytes(binary.child.id());
+    let client_before = own_seconds();
     let started = Instant::now();
     let tasks: Vec<_> = inputs
         .into_iter()
@@ -166,6 +174,9 @@ async fn run(store: &str, streams: usize, records: usize) -> Figures {
         total += task.await.expect("stream task");
     }
     let elapsed = started.elapsed().as_secs_f64();
+    let client_us = own_seconds()
+        .zip(client_before)
+        .map(|(after, before)| (after - before) * 1e6 / total as f64);
     let threads: Vec<(String, f64)> = thread_seconds(binary.child.id())
         .into_iter()
         .map(|(name, after)| {
@@ -188,6 +199,7 @@ async fn run(store: &str, streams: usize, records: usize) -> Figures {
         written_per_decision: written.map(|bytes| bytes as f64 / total as f64),
         threads,
         peak_mib: peak,
+        client_us,
     }
 }
 
@@ -206,8 +218,11 @@ fn figures_text(figures: &Figures) -> String {
     let peak = figures
         .peak_mib
         .map_or_else(String::new, |mib| format!("; peak RSS {mib:.0} MiB"));
+    let client = figures
+        .client_us
+        .map_or_else(String::new, |us| format!("; client CPU {us:.1} µs"));
     format!(
-        "{cpu}{written} per decision{peak}\n    by thread (µs): {}",
+        "{cpu}{written} per decision{peak}\n    by thread (µs): {}{client}",
         threads.join(", ")
     )
 }

@@ -15,9 +15,9 @@ use tonic::codec::{Codec, DecodeBuf, Decoder};
 use tonic::codegen::{Body, BoxFuture, Context, Poll, Service, StdError, http};
 use tonic::server::{NamedService, StreamingService, UnaryService};
 use tonic::{Request, Response, Status, Streaming};
-use tonic_prost::ProstEncoder;
 
 use crate::coding_service::{Caller, CodingService, DecisionStream};
+use crate::outgoing::{DecisionResponse, Outgoing, OutgoingEncoder};
 use crate::pb;
 use crate::pb::anesthesia_coding_server::AnesthesiaCodingServer;
 use crate::wire_limits::{self, OverLimits};
@@ -100,7 +100,7 @@ where
 struct CodeCaseMethod(Arc<CodingService>);
 
 impl UnaryService<Received<pb::CodeCaseRequest>> for CodeCaseMethod {
-    type Response = pb::CodeCaseResponse;
+    type Response = Outgoing<pb::CodeCaseResponse>;
     type Future = BoxFuture<Response<Self::Response>, Status>;
 
     fn call(&mut self, request: Request<Received<pb::CodeCaseRequest>>) -> Self::Future {
@@ -113,7 +113,7 @@ impl UnaryService<Received<pb::CodeCaseRequest>> for CodeCaseMethod {
 struct CodeCasesMethod(Arc<CodingService>);
 
 impl StreamingService<Received<pb::CodeCasesRequest>> for CodeCasesMethod {
-    type Response = pb::CodeCasesResponse;
+    type Response = Outgoing<pb::CodeCasesResponse>;
     type ResponseStream = DecisionStream;
     type Future = BoxFuture<Response<Self::ResponseStream>, Status>;
 
@@ -127,7 +127,7 @@ impl StreamingService<Received<pb::CodeCasesRequest>> for CodeCasesMethod {
     }
 }
 
-/// Encodes responses as prost does; decodes each request into [`Received`].
+/// Encodes responses as [`Outgoing`]; decodes each request into [`Received`].
 #[derive(Debug, Clone, Copy)]
 struct RecordCodec<T, U>(PhantomData<(T, U)>);
 
@@ -139,16 +139,16 @@ impl<T, U> Default for RecordCodec<T, U> {
 
 impl<T, U> Codec for RecordCodec<T, U>
 where
-    T: Message + Send + 'static,
+    T: DecisionResponse,
     U: Message + Default + Send + 'static,
 {
-    type Encode = T;
+    type Encode = Outgoing<T>;
     type Decode = Received<U>;
-    type Encoder = ProstEncoder<T>;
+    type Encoder = OutgoingEncoder<T>;
     type Decoder = RecordDecoder<U>;
 
     fn encoder(&mut self) -> Self::Encoder {
-        ProstEncoder::default()
+        OutgoingEncoder::default()
     }
 
     fn decoder(&mut self) -> Self::Decoder {

@@ -12,8 +12,9 @@ use crate::auth::ClientIdentity;
 use crate::codec;
 use crate::coding_routes::{Received, decoded};
 use crate::error::{ServiceError, preview};
-use crate::ledger::Ledger;
+use crate::ledger::{Decided, Ledger};
 use crate::logging::{Clipped, RateLimit};
+use crate::outgoing::{DecisionResponse, Outgoing};
 use crate::pb;
 use crate::pb::anesthesia_coding_server::AnesthesiaCoding;
 use crate::readiness::Readiness;
@@ -104,56 +105,64 @@ const LEDGER_STREAM_PIPELINE: usize = 256;
 
 /// Waits for room in the ledger, sends a record to it (in the order the caller
 /// calls this, so a stream's records are applied in order) and returns the future
-/// of its answer, after the commit.
-async fn ledger_decide(
+/// of its answer in `view`, after the commit.
+async fn ledger_decide<T: DecisionResponse>(
     ledger: Ledger,
     record: pb::CaseRecord,
-) -> impl Future<Output = Result<pb::CodingDecision, Status>> + use<> {
+    view: i32,
+) -> impl Future<Output = Result<Outgoing<T>, Status>> + use<T> {
     let room = ledger.room().await;
-    let answer = room.map(|permit| (permit, ledger.submit(record)));
+    let lean = view == pb::DecisionView::Lean as i32;
+    let answer = room.map(|permit| (permit, ledger.submit(record, lean)));
     async move {
         let (permit, answer) = answer?;
-        let decision = answer.await?;
+        let decided = answer.await?;
         drop(permit);
-        telemetry::wire_decision(&decision);
-        tracing::debug!(
-            case_id = %Clipped(&decision.case_id),
-            revision = decision.revision,
-            status = decision.status,
-            sequence = decision.ledger.as_ref().map_or(0, |l| l.sequence),
-            "coded case into the ledger"
-        );
-        Ok(decision)
+        Ok(match decided {
+            Decided::Stored(stored) => {
+                // Counted by the ledger, where it was made.
+                tracing::debug!(
+                    case_id = %Clipped(&stored.case_id),
+                    status = stored.status,
+                    sequence = stored.sequence,
+                    "coded case into the ledger"
+                );
+                Outgoing::Encoded(stored.parts)
+            }
+            Decided::Message(decision) => {
+                telemetry::wire_decision(&decision);
+                tracing::debug!(
+                    case_id = %Clipped(&decision.case_id),
+                    revision = decision.revision,
+                    status = decision.status,
+                    sequence = decision.ledger.as_ref().map_or(0, |l| l.sequence),
+                    "answered from the ledger"
+                );
+                Outgoing::decision(views::apply(view, *decision))
+            }
+        })
     }
 }
 
-fn respond(decision: pb::CodingDecision) -> pb::CodeCasesResponse {
-    pb::CodeCasesResponse {
-        decision: Some(decision),
-    }
-}
+type Answer = Result<Outgoing<pb::CodeCasesResponse>, Status>;
 
 /// What one CodeCases message comes to: its answer, or a record for the ledger.
 enum Step {
-    Answered(Result<pb::CodeCasesResponse, Status>),
+    Answered(Answer),
     ToLedger(Ledger, pb::CaseRecord, i32),
 }
 
 /// The future of a message's answer, once its record (if it goes to the ledger)
 /// has room there and has been sent.
-async fn admitted(step: Step) -> BoxFuture<'static, Result<pb::CodeCasesResponse, Status>> {
+async fn admitted(step: Step) -> BoxFuture<'static, Answer> {
     match step {
         Step::Answered(answer) => future::ready(answer).boxed(),
-        Step::ToLedger(ledger, record, view) => ledger_decide(ledger, record)
-            .await
-            .map(move |d| d.map(|d| respond(views::apply(view, d))))
-            .boxed(),
+        Step::ToLedger(ledger, record, view) => ledger_decide(ledger, record, view).await.boxed(),
     }
 }
 
 /// The response stream of CodeCases.
-pub(crate) type DecisionStream =
-    Pin<Box<dyn Stream<Item = Result<pb::CodeCasesResponse, Status>> + Send>>;
+pub(crate) type DecisionStream = Pin<Box<dyn Stream<Item = Answer> + Send>>;
 
 impl CodingService {
     /// Answers a CodeCases stream: one response per message, in order, so it is
@@ -213,7 +222,7 @@ impl CodingService {
                     stream_rules::undecodable_message(&error, coder.catalog().version())
                 }
             };
-            Step::Answered(Ok(respond(decision)))
+            Step::Answered(Ok(Outgoing::decision(decision)))
         });
         // One message after the other: a record waits for room in the ledger
         // before the next is read, so a stream's records reach it in order.
@@ -228,24 +237,24 @@ impl CodingService {
         &self,
         caller: &Caller,
         received: Received<pb::CodeCaseRequest>,
-    ) -> Result<Response<pb::CodeCaseResponse>, Status> {
+    ) -> Result<Response<Outgoing<pb::CodeCaseResponse>>, Status> {
         let coder = self.readiness.coder()?;
         let decision = match received {
             Received::Message(pb::CodeCaseRequest { case_record, view }) => {
                 let record = case_record.ok_or(ServiceError::MissingField("case_record"))?;
                 caller.admit(&record)?;
-                let decision = match self.readiness.ledger()? {
-                    Some(ledger) => ledger_decide(ledger.clone(), record).await.await?,
-                    None => decide(coder, record, view),
-                };
-                views::apply(view, decision)
+                match self.readiness.ledger()? {
+                    Some(ledger) => {
+                        let answer = ledger_decide(ledger.clone(), record, view).await.await?;
+                        return Ok(Response::new(answer));
+                    }
+                    None => views::apply(view, decide(coder, record, view)),
+                }
             }
             Received::OverLimits(over) => over_limits(coder, caller, over),
             Received::Undecodable(error) => return Err(codec::undecodable(&error)),
         };
-        Ok(Response::new(pb::CodeCaseResponse {
-            decision: Some(decision),
-        }))
+        Ok(Response::new(Outgoing::decision(decision)))
     }
 }
 
@@ -274,11 +283,14 @@ impl AnesthesiaCoding for CodingService {
         request: Request<pb::CodeCaseRequest>,
     ) -> Result<Response<pb::CodeCaseResponse>, Status> {
         let caller = Caller::of(&request);
-        self.answer_one(&caller, Received::Message(request.into_inner()))
-            .await
+        let answer = self
+            .answer_one(&caller, Received::Message(request.into_inner()))
+            .await?;
+        answer.into_inner().into_message().map(Response::new)
     }
 
-    type CodeCasesStream = DecisionStream;
+    type CodeCasesStream =
+        Pin<Box<dyn Stream<Item = Result<pb::CodeCasesResponse, Status>> + Send>>;
 
     /// Reached only if CodeCases is served by the generated server; the routes in
     /// `coding_routes` serve it with a codec that also answers undecodable messages.
@@ -287,6 +299,10 @@ impl AnesthesiaCoding for CodingService {
         request: Request<Streaming<pb::CodeCasesRequest>>,
     ) -> Result<Response<Self::CodeCasesStream>, Status> {
         let caller = Caller::of(&request);
-        self.answer_stream(caller, decoded(request.into_inner()))
+        let answers = self
+            .answer_stream(caller, decoded(request.into_inner()))?
+            .into_inner();
+        let messages = answers.map(|answer| answer.and_then(Outgoing::into_message));
+        Ok(Response::new(Box::pin(messages)))
     }
 }

@@ -14,6 +14,7 @@ mod incoming;
 pub mod ledger;
 mod ledger_service;
 pub mod logging;
+mod outgoing;
 pub mod pb;
 pub mod profiles_file;
 mod readiness;

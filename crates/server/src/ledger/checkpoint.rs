@@ -127,7 +127,7 @@ mod tests {
                     cause: 1,
                     caused_by: String::new(),
                     status: 1,
-                    decision: vec![7; 8192],
+                    decision: vec![7; 8192].into(),
                 });
             }
             store.commit(&changes).expect("commit");

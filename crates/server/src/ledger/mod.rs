@@ -76,8 +76,33 @@ pub(crate) struct Found {
 
 type Reply<T> = oneshot::Sender<Result<T, LedgerError>>;
 
+/// The answer to a record sent to the ledger.
+#[derive(Debug)]
+pub(crate) enum Decided {
+    /// A decision made now, in the full view, as the store holds it.
+    Stored(StoredAnswer),
+    /// A message: a replay, a refusal, a lean view, a record without a case_id.
+    Message(Box<pb::CodingDecision>),
+}
+
+/// A decision made now, encoded once for the store and sent as those bytes.
+#[derive(Debug)]
+pub(crate) struct StoredAnswer {
+    /// Its anescode.v1.CodingDecision encoding, in parts one after the other.
+    pub(crate) parts: Vec<prost::bytes::Bytes>,
+    pub(crate) case_id: String,
+    pub(crate) status: i32,
+    pub(crate) sequence: u64,
+}
+
+/// A record for the ledger and whether its answer is the lean view.
+struct Submit {
+    record: book::Submitted,
+    lean: bool,
+}
+
 enum Command {
-    Submit(Box<book::Submitted>, Reply<pb::CodingDecision>),
+    Submit(Box<Submit>, Reply<Decided>),
     CloseDay(String, String, Reply<(u32, u64)>),
     Get(String, u64, Reply<Option<Found>>),
     List(ListFilter, Reply<Vec<(String, pb::CodingDecision)>>),
@@ -187,18 +212,20 @@ impl Ledger {
     }
 
     /// Sends a record at once (so records of one stream are applied in the order
-    /// sent) and returns the future of its answer, ready after the commit.
+    /// sent) and returns the future of its answer, ready after the commit: the
+    /// lean view when `lean`, else the full one.
     pub(crate) fn submit(
         &self,
         record: pb::CaseRecord,
-    ) -> impl Future<Output = Result<pb::CodingDecision, LedgerError>> + use<> {
+        lean: bool,
+    ) -> impl Future<Output = Result<Decided, LedgerError>> + use<> {
         let (reply, answer) = oneshot::channel();
         // Encoded and hashed here, on the caller's task, not on the one ledger
         // thread.
-        let submitted = book::Submitted::new(record);
+        let record = book::Submitted::new(record);
         let sent = self
             .commands
-            .send(Command::Submit(Box::new(submitted), reply))
+            .send(Command::Submit(Box::new(Submit { record, lean }), reply))
             .is_ok();
         async move {
             if !sent {
@@ -273,9 +300,9 @@ struct Work {
 
 /// An answer held until the batch's commit.
 enum Answer {
-    Decision(Reply<pb::CodingDecision>, Box<pb::CodingDecision>),
+    Decision(Reply<Decided>, Decided),
     /// A replay: the stored version, read after the commit.
-    Replay(Reply<pb::CodingDecision>, String, u64, bool),
+    Replay(Reply<Decided>, String, u64, bool),
     Closed(Reply<(u32, u64)>, u32, u64),
 }
 
@@ -385,8 +412,9 @@ fn apply(
     };
     for command in batch {
         match command {
-            Command::Submit(record, reply) => {
-                let outcome = book.submit(coder, (*record, watched), &mut work.changes);
+            Command::Submit(submit, reply) => {
+                let Submit { record, lean } = *submit;
+                let outcome = book.submit(coder, (record, lean, watched), &mut work.changes);
                 let published = outcome.published.into_iter();
                 work.published
                     .extend(published.map(|(facility_id, d)| Published {
@@ -394,7 +422,8 @@ fn apply(
                         decision: Arc::new(d),
                     }));
                 work.answers.push(match outcome.answer {
-                    book::Answered::Decision(d) => Answer::Decision(reply, d),
+                    book::Answered::Decision(d) => Answer::Decision(reply, Decided::Message(d)),
+                    book::Answered::Stored(s) => Answer::Decision(reply, Decided::Stored(s)),
                     book::Answered::Replay {
                         case_id,
                         version,
@@ -487,9 +516,10 @@ fn write_all(
 fn answer_work(store: &mut Sqlite, work: Work, events: &broadcast::Sender<Published>) {
     for answer in work.answers {
         match answer {
-            Answer::Decision(reply, decision) => drop(reply.send(Ok(*decision))),
+            Answer::Decision(reply, decided) => drop(reply.send(Ok(decided))),
             Answer::Replay(reply, case_id, version, finalized) => {
                 let replayed = replay(store, &case_id, version, finalized);
+                let replayed = replayed.map(|d| Decided::Message(Box::new(d)));
                 drop(reply.send(replayed.map_err(Into::into)));
             }
             Answer::Closed(reply, count, sequence) => {
@@ -555,7 +585,7 @@ fn answer_read(store: &mut Sqlite, read: Read) {
                     .map(|row| Published {
                         facility_id: row.facility_id,
                         decision: Arc::new(
-                            pb::CodingDecision::decode(row.decision.as_slice()).unwrap_or_default(),
+                            pb::CodingDecision::decode(&row.decision[..]).unwrap_or_default(),
                         ),
                     })
                     .collect()

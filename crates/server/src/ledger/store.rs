@@ -64,7 +64,7 @@ pub(crate) struct DecisionRow {
     pub(crate) caused_by: String,
     pub(crate) status: i32,
     /// The decision (anescode.v1.CodingDecision with its ledger entry).
-    pub(crate) decision: Vec<u8>,
+    pub(crate) decision: prost::bytes::Bytes,
 }
 
 /// What one group commit writes.
@@ -226,7 +226,7 @@ impl Sqlite {
         store.pragmas(&format!(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
              PRAGMA wal_autocheckpoint = 0; PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}; \
-             PRAGMA journal_size_limit = 67108864;"
+             PRAGMA journal_size_limit = 67108864; PRAGMA cache_size = -8192;"
         ))?;
         store.checkpoints = Some(Checkpoints::start(path)?);
         store.migrate()
@@ -352,7 +352,7 @@ fn decision_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<DecisionRow> {
         cause: row.get(5)?,
         caused_by: row.get(6)?,
         status: row.get(7)?,
-        decision: row.get(8)?,
+        decision: row.get::<_, Vec<u8>>(8)?.into(),
     })
 }
 
@@ -484,7 +484,7 @@ fn write(transaction: &rusqlite::Transaction<'_>, changes: &Changes) -> rusqlite
             row.cause,
             row.caused_by,
             row.status,
-            row.decision,
+            &row.decision[..],
         ])?;
     }
     let mut current = transaction.prepare_cached(

@@ -1,0 +1,139 @@
+//! Answers of CodeCase and CodeCases as they leave: a response message, or a
+//! decision the case ledger has already encoded (for its store) sent as those
+//! bytes, so a full-view answer from the ledger is not encoded twice. Both
+//! responses carry the decision as field 1, so one encoding serves both.
+
+use prost::Message;
+use prost::bytes::{BufMut, Bytes};
+use tonic::Status;
+use tonic::codec::{EncodeBuf, Encoder};
+
+use crate::pb;
+
+/// `decision` (field 1, length-delimited) of CodeCaseResponse and CodeCasesResponse.
+const DECISION_KEY: u8 = (1 << 3) | 2;
+
+/// The response messages whose field 1 is the decision.
+pub(crate) trait DecisionResponse: Message + Default + Send + 'static {
+    fn of(decision: pb::CodingDecision) -> Self;
+}
+
+impl DecisionResponse for pb::CodeCaseResponse {
+    fn of(decision: pb::CodingDecision) -> Self {
+        pb::CodeCaseResponse {
+            decision: Some(decision),
+        }
+    }
+}
+
+impl DecisionResponse for pb::CodeCasesResponse {
+    fn of(decision: pb::CodingDecision) -> Self {
+        pb::CodeCasesResponse {
+            decision: Some(decision),
+        }
+    }
+}
+
+/// A response on its way out.
+#[derive(Debug, Clone)]
+pub(crate) enum Outgoing<T> {
+    /// A message, encoded as it is sent.
+    Message(T),
+    /// A response of just a decision whose anescode.v1.CodingDecision encoding
+    /// is these bytes, one after the other.
+    Encoded(Vec<Bytes>),
+}
+
+impl<T: DecisionResponse> Outgoing<T> {
+    /// The response with this decision.
+    pub(crate) fn decision(decision: pb::CodingDecision) -> Self {
+        Outgoing::Message(T::of(decision))
+    }
+
+    /// The response as a message (for the generated server's routes).
+    pub(crate) fn into_message(self) -> Result<T, Status> {
+        match self {
+            Outgoing::Message(message) => Ok(message),
+            Outgoing::Encoded(parts) => {
+                let decision = pb::CodingDecision::decode(parts.concat().as_slice())
+                    .map_err(|error| Status::internal(format!("a stored decision: {error}")))?;
+                Ok(T::of(decision))
+            }
+        }
+    }
+
+    fn encode(&self, buf: &mut impl BufMut) {
+        match self {
+            Outgoing::Message(message) => {
+                // A BufMut that grows cannot run out of room.
+                let _ = message.encode(buf);
+            }
+            Outgoing::Encoded(parts) => {
+                let len: usize = parts.iter().map(Bytes::len).sum();
+                buf.put_u8(DECISION_KEY);
+                prost::encoding::encode_varint(len as u64, buf);
+                for part in parts {
+                    buf.put_slice(part);
+                }
+            }
+        }
+    }
+}
+
+/// Encodes [`Outgoing`] responses.
+#[derive(Debug)]
+pub(crate) struct OutgoingEncoder<T>(std::marker::PhantomData<T>);
+
+impl<T> Default for OutgoingEncoder<T> {
+    fn default() -> Self {
+        OutgoingEncoder(std::marker::PhantomData)
+    }
+}
+
+impl<T: DecisionResponse> Encoder for OutgoingEncoder<T> {
+    type Item = Outgoing<T>;
+    type Error = Status;
+
+    fn encode(&mut self, item: Self::Item, buf: &mut EncodeBuf<'_>) -> Result<(), Self::Error> {
+        item.encode(buf);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decision() -> pb::CodingDecision {
+        pb::CodingDecision {
+            case_id: "C-1".to_owned(),
+            status: pb::DecisionStatus::Coded.into(),
+            anesthesia_code: "00406".to_owned(),
+            rationale: "r".repeat(300),
+            ledger: Some(pb::LedgerEntry {
+                decision_version: 2,
+                sequence: 9,
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn an_encoded_decision_goes_out_as_the_message_would() {
+        let bytes = decision().encode_to_vec();
+        let (head, tail) = bytes.split_at(100);
+        let parts = vec![Bytes::copy_from_slice(head), Bytes::copy_from_slice(tail)];
+        let mut sent = Vec::new();
+        Outgoing::<pb::CodeCasesResponse>::Encoded(parts.clone()).encode(&mut sent);
+        let expected = pb::CodeCasesResponse::of(decision()).encode_to_vec();
+        assert_eq!(sent, expected);
+        let mut one = Vec::new();
+        Outgoing::<pb::CodeCaseResponse>::Encoded(parts.clone()).encode(&mut one);
+        assert_eq!(one, pb::CodeCaseResponse::of(decision()).encode_to_vec());
+        let message = Outgoing::<pb::CodeCasesResponse>::Encoded(parts)
+            .into_message()
+            .expect("decodes");
+        assert_eq!(message.decision, Some(decision()));
+    }
+}
