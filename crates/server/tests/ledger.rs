@@ -289,13 +289,19 @@ async fn watch(
         .into_inner()
 }
 
-async fn next_sequence(stream: &mut tonic::Streaming<pb::WatchDecisionsResponse>) -> u64 {
+async fn next_decision(
+    stream: &mut tonic::Streaming<pb::WatchDecisionsResponse>,
+) -> pb::CodingDecision {
     let message = tokio::time::timeout(Duration::from_secs(10), stream.next())
         .await
         .expect("a version within 10 s")
         .expect("the stream goes on")
         .expect("a message");
-    ledger(&message.decision.expect("a decision")).sequence
+    message.decision.expect("a decision")
+}
+
+async fn next_sequence(stream: &mut tonic::Streaming<pb::WatchDecisionsResponse>) -> u64 {
+    ledger(&next_decision(stream).await).sequence
 }
 
 #[tokio::test]
@@ -384,6 +390,41 @@ async fn a_closed_day_is_final_until_a_late_record_reopens_it() {
     assert!(!ledger(&k1).finalized);
     assert_eq!(md_payment(&k1), "QK");
     assert!(!ledger(&server.current("K2").await).finalized);
+}
+
+#[tokio::test]
+async fn a_profiles_figures_are_stored_once_and_every_read_returns_them() {
+    let (_dir, path) = ledger_file();
+    let server = start(&path).await;
+    let first = server
+        .code(case("F1", (hm(8, 0), hm(9, 0)), Some(&npi(41))))
+        .await;
+    let second = server
+        .code(case("F2", (hm(13, 0), hm(14, 0)), Some(&npi(42))))
+        .await;
+    assert!(first.figures.len() >= 5, "{:?}", first.figures);
+    assert_eq!(first.figures, second.figures);
+    drop(server);
+    let sqlite = rusqlite::Connection::open(&path).expect("the ledger file");
+    let count = |sql: &str| -> i64 { sqlite.query_row(sql, [], |r| r.get(0)).expect(sql) };
+    assert_eq!(count("SELECT COUNT(*) FROM figure_sets"), 1);
+    assert_eq!(
+        count("SELECT COUNT(*) FROM decisions WHERE figures_digest IS NOT NULL"),
+        2
+    );
+    drop(sqlite);
+    let server = start(&path).await;
+    assert_eq!(server.current("F1").await, first);
+    let mut watcher = watch(&server.channel, Some(0)).await;
+    assert_eq!(next_decision(&mut watcher).await, first);
+    let mut again = server
+        .code(case("F1", (hm(8, 0), hm(9, 0)), Some(&npi(41))))
+        .await;
+    assert!(ledger(&again).replay);
+    if let Some(entry) = again.ledger.as_mut() {
+        entry.replay = false;
+    }
+    assert_eq!(again, first);
 }
 
 #[tokio::test]

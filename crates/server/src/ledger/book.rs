@@ -12,6 +12,7 @@ use prost::Message;
 use prost::bytes::Bytes;
 use sha2::{Digest as _, Sha256};
 
+use super::figures::{FigureSet, FigureSets};
 use super::store::{CaseRow, Changes, DecisionRow, Loaded, StoreError};
 use crate::pb;
 
@@ -81,6 +82,7 @@ pub(crate) struct Book {
     by_day: HashMap<Day, BTreeSet<String>>,
     closed: HashSet<Day>,
     sequence: u64,
+    figure_sets: FigureSets,
 }
 
 /// What a record's arrival gives: the answer, and every new version to publish
@@ -109,7 +111,7 @@ pub(crate) enum Answered {
 /// A SHA-256 digest.
 pub(crate) type Digest = [u8; 32];
 
-fn sha256(bytes: &[u8]) -> Digest {
+pub(crate) fn sha256(bytes: &[u8]) -> Digest {
     Sha256::digest(bytes).into()
 }
 
@@ -142,6 +144,26 @@ impl<M: Message> Encoded<M> {
 /// Bytes kept free after an encoded decision for its ledger entry (one without
 /// revised cases takes under 40).
 const ENTRY_ROOM: usize = 64;
+
+impl Encoded<pb::CodingDecision> {
+    /// A decision without its figures, which are `figures`: its digest is of
+    /// both, so a version differs from the last when either does.
+    fn with_figures(decision: pb::CodingDecision, figures: &FigureSet) -> Self {
+        let mut bytes = Vec::with_capacity(decision.encoded_len() + ENTRY_ROOM);
+        // A Vec grows as needed: encoding into it cannot fail.
+        let _ = decision.encode(&mut bytes);
+        let digest = Sha256::new()
+            .chain_update(&bytes)
+            .chain_update(figures.digest)
+            .finalize()
+            .into();
+        Encoded {
+            message: decision,
+            bytes,
+            digest,
+        }
+    }
+}
 
 /// A record on its way to the ledger, encoded and hashed on the caller's task.
 pub(crate) type Submitted = Encoded<pb::CaseRecord>;
@@ -210,6 +232,7 @@ impl Book {
                 .unwrap_or_default();
             // The digest is of the content, the ledger entry left out.
             decision.ledger = None;
+            let figures = FigureSet::of_messages(&std::mem::take(&mut decision.figures));
             let case = Case {
                 facility_id: row.facility_id,
                 date_of_service: row.date_of_service,
@@ -221,7 +244,7 @@ impl Book {
                 finalized: row.finalized,
                 bounds: timeline.bounds(),
                 timeline,
-                decision_digest: Encoded::new(decision).digest,
+                decision_digest: Encoded::with_figures(decision, &figures).digest,
             };
             book.index(&row.case_id, &case);
             book.cases.insert(row.case_id, Box::new(case));
@@ -413,9 +436,10 @@ impl Book {
         }
         let sequence = self.next_sequence();
         let (revised, mut published) = self.revise(coder, (near, &case_id), changes, watched);
+        let (encoded, figures) = self.encode(decision, changes);
         let (answer, stored) = self.version(
             &case_id,
-            Encoded::new(decision.into()),
+            (encoded, &figures),
             (sequence, pb::DecisionCause::Record, String::new()),
             revised,
             changes,
@@ -423,19 +447,14 @@ impl Book {
         // Written after its version: the row carries its current version.
         changes.cases.push(self.cases[&case_id].row(&case_id));
         if watched {
-            published.insert(0, (day.0, answer.clone()));
+            let mut whole = answer.clone();
+            whole.figures = figures.messages();
+            published.insert(0, (day.0, whole));
         }
-        let answer = if lean {
-            Answered::Decision(Box::new(answer))
-        } else {
-            Answered::Stored(super::StoredAnswer {
-                parts: vec![stored],
-                status: answer.status,
-                sequence,
-                case_id,
-            })
-        };
-        Outcome { answer, published }
+        Outcome {
+            answer: answered(answer, (stored, figures), lean),
+            published,
+        }
     }
 
     /// Codes the cases `near` again after `by` changed: the ones given a new
@@ -450,10 +469,11 @@ impl Book {
         let mut published = Vec::new();
         let mut revised = Vec::new();
         for other in near {
-            if let Some(version) = self.recode(coder, &other, by, changes) {
+            if let Some((mut version, figures)) = self.recode(coder, &other, by, changes) {
                 let facility = self.cases.get(&other).map(|c| c.facility_id.clone());
                 revised.push(other);
                 if watched {
+                    version.figures = figures.messages();
                     published.push((facility.unwrap_or_default(), version));
                 }
             }
@@ -487,7 +507,7 @@ impl Book {
         case_id: &str,
         by: &str,
         changes: &mut Changes,
-    ) -> Option<pb::CodingDecision> {
+    ) -> Option<(pb::CodingDecision, FigureSet)> {
         let case = self.cases.get(case_id)?;
         let day: Day = (case.facility_id.clone(), case.date_of_service.clone());
         let record = pb::CaseRecord::decode(&case.record[..]).unwrap_or_default();
@@ -497,8 +517,8 @@ impl Book {
             context.reopens_closed_day = false;
             context
         });
-        let encoded = Encoded::new(decision.into());
-        if encoded.digest == case.decision_digest {
+        let (encoded, figures) = self.encode(decision, changes);
+        if encoded.digest == self.cases.get(case_id)?.decision_digest {
             return None;
         }
         let sequence = self.next_sequence();
@@ -507,21 +527,35 @@ impl Book {
             pb::DecisionCause::ConcurrencyChanged,
             by.to_owned(),
         );
-        let (decision, _) = self.version(case_id, encoded, cause, Vec::new(), changes);
+        let (decision, _) = self.version(case_id, (encoded, &figures), cause, Vec::new(), changes);
         // Its row is not rewritten: only where its decision stands.
         let case = self.cases.get(case_id)?;
         changes
             .current
             .push((case_id.to_owned(), case.current_version, case.status));
-        Some(decision)
+        Some((decision, figures))
+    }
+
+    /// A decision encoded without its figures, and its figure set (sent to the
+    /// store when the store does not have it yet).
+    fn encode(
+        &mut self,
+        mut decision: domain::Decision,
+        changes: &mut Changes,
+    ) -> (Encoded<pb::CodingDecision>, FigureSet) {
+        let (figures, new) = self.figure_sets.get(std::mem::take(&mut decision.figures));
+        if new {
+            changes.figure_sets.push(figures.clone());
+        }
+        (Encoded::with_figures(decision.into(), &figures), figures)
     }
 
     /// Records a new version of a case's decision: the decision with its ledger
-    /// entry, and its encoding as stored.
+    /// entry (without its figures), and its encoding as stored.
     fn version(
         &mut self,
         case_id: &str,
-        encoded: Encoded<pb::CodingDecision>,
+        (encoded, figures): (Encoded<pb::CodingDecision>, &FigureSet),
         (sequence, cause, caused_by): (u64, pb::DecisionCause, String),
         revised: Vec<String>,
         changes: &mut Changes,
@@ -561,6 +595,7 @@ impl Book {
             caused_by,
             status: decision.status,
             decision: bytes.clone(),
+            figures: Some(figures.digest),
         });
         (decision, bytes)
     }
@@ -589,6 +624,26 @@ impl Book {
             .get(case_id)
             .map(|c| (c.current_version, c.finalized, c.facility_id.as_str()))
     }
+}
+
+/// The answer to a record whose version was just made: the lean view as a
+/// message (it has no figures), the full one as the bytes the store holds
+/// followed by its figure set.
+fn answered(
+    decision: pb::CodingDecision,
+    (stored, figures): (Bytes, FigureSet),
+    lean: bool,
+) -> Answered {
+    if lean {
+        return Answered::Decision(Box::new(decision));
+    }
+    let sequence = decision.ledger.as_ref().map_or(0, |l| l.sequence);
+    Answered::Stored(super::StoredAnswer {
+        parts: vec![stored, figures.bytes],
+        status: decision.status,
+        sequence,
+        case_id: decision.case_id,
+    })
 }
 
 /// The answer to a record the ledger refuses (a conflicting or stale revision):

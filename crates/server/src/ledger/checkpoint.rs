@@ -128,6 +128,7 @@ mod tests {
                     caused_by: String::new(),
                     status: 1,
                     decision: vec![7; 8192].into(),
+                    figures: None,
                 });
             }
             store.commit(&changes).expect("commit");

@@ -10,6 +10,7 @@
 
 mod book;
 mod checkpoint;
+mod figures;
 pub(crate) mod store;
 
 use std::path::PathBuf;

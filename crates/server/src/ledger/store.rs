@@ -63,8 +63,13 @@ pub(crate) struct DecisionRow {
     pub(crate) cause: i32,
     pub(crate) caused_by: String,
     pub(crate) status: i32,
-    /// The decision (anescode.v1.CodingDecision with its ledger entry).
+    /// The decision (anescode.v1.CodingDecision with its ledger entry); when
+    /// written, without its figures, which are the set `figures` names; when
+    /// read, whole.
     pub(crate) decision: prost::bytes::Bytes,
+    /// The SHA-256 of its figure set (none for a version written before figure
+    /// sets, whose figures are in `decision`).
+    pub(crate) figures: Option<[u8; 32]>,
 }
 
 /// What one group commit writes.
@@ -78,6 +83,8 @@ pub(crate) struct Changes {
     pub(crate) current: Vec<(String, u64, i32)>,
     /// (case_id, finalized): a case's current decision made final or provisional.
     pub(crate) finality: Vec<(String, bool)>,
+    /// Figure sets the store may not hold yet (a set it holds is ignored).
+    pub(crate) figure_sets: Vec<super::figures::FigureSet>,
 }
 
 impl Changes {
@@ -90,6 +97,7 @@ impl Changes {
         self.days.append(&mut later.days);
         self.current.append(&mut later.current);
         self.finality.append(&mut later.finality);
+        self.figure_sets.append(&mut later.figure_sets);
     }
 
     /// Empties the changes, keeping their buffers for the next batch.
@@ -99,13 +107,15 @@ impl Changes {
         self.days.clear();
         self.current.clear();
         self.finality.clear();
+        self.figure_sets.clear();
     }
 
     /// About how many bytes of rows the changes write.
     pub(crate) fn bytes(&self) -> usize {
         let cases: usize = self.cases.iter().map(|c| c.record.len() + 128).sum();
         let decisions: usize = self.decisions.iter().map(|d| d.decision.len() + 64).sum();
-        cases + decisions + 32 * (self.current.len() + self.finality.len() + self.days.len())
+        let sets: usize = self.figure_sets.iter().map(|s| s.bytes.len() + 64).sum();
+        cases + decisions + sets + 32 * (self.current.len() + self.finality.len() + self.days.len())
     }
 
     /// Rows the buffers hold room for.
@@ -119,6 +129,7 @@ impl Changes {
             && self.current.is_empty()
             && self.days.is_empty()
             && self.finality.is_empty()
+            && self.figure_sets.is_empty()
     }
 }
 
@@ -161,7 +172,8 @@ pub(crate) struct Loaded {
 }
 
 /// The schema, one migration per version; version N is `MIGRATIONS[N - 1]`.
-const MIGRATIONS: &[&str] = &[r"
+const MIGRATIONS: &[&str] = &[
+    r"
 CREATE TABLE cases (
     case_id TEXT PRIMARY KEY,
     facility_id TEXT NOT NULL,
@@ -192,7 +204,15 @@ CREATE TABLE closed_days (
     date_of_service TEXT NOT NULL,
     PRIMARY KEY (facility_id, date_of_service)
 );
-"];
+",
+    r"
+CREATE TABLE figure_sets (
+    digest BLOB PRIMARY KEY,
+    figures BLOB NOT NULL
+);
+ALTER TABLE decisions ADD COLUMN figures_digest BLOB;
+",
+];
 
 /// The SQLite store: a file in WAL mode with full synchronous commits, or an
 /// in-memory database.
@@ -352,9 +372,24 @@ fn decision_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<DecisionRow> {
         cause: row.get(5)?,
         caused_by: row.get(6)?,
         status: row.get(7)?,
-        decision: row.get::<_, Vec<u8>>(8)?.into(),
+        decision: whole(row, 8)?.into(),
+        figures: None,
     })
 }
+
+/// The decision in column `at`, followed by its figure set in the next (NULL
+/// for a version whose figures are in it): its whole encoding.
+fn whole(row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Vec<u8>> {
+    let mut decision: Vec<u8> = row.get(at)?;
+    if let Some(figures) = row.get::<_, Option<Vec<u8>>>(at + 1)? {
+        decision.extend_from_slice(&figures);
+    }
+    Ok(decision)
+}
+
+/// The decision and its figure set, for [`whole`].
+const DECISION_COLUMNS: &str = "d.decision, f.figures";
+const FIGURES_JOIN: &str = "LEFT JOIN figure_sets f ON f.digest = d.figures_digest";
 
 impl Store for Sqlite {
     fn load(&mut self) -> Result<Loaded, StoreError> {
@@ -399,9 +434,12 @@ impl Store for Sqlite {
     fn decision(&mut self, case_id: &str, version: u64) -> Result<Option<Vec<u8>>, StoreError> {
         self.connection
             .query_row(
-                "SELECT decision FROM decisions WHERE case_id = ?1 AND decision_version = ?2",
+                &format!(
+                    "SELECT {DECISION_COLUMNS} FROM decisions d {FIGURES_JOIN} \
+                     WHERE d.case_id = ?1 AND d.decision_version = ?2"
+                ),
                 params![case_id, version as i64],
-                |r| r.get(0),
+                |r| whole(r, 0),
             )
             .optional()
             .map_err(|e| self.error(e))
@@ -412,7 +450,7 @@ impl Store for Sqlite {
             .connection
             .prepare(
                 "SELECT sequence, case_id, facility_id, decision_version, revision, cause, caused_by, \
-                 status, x'' FROM decisions WHERE case_id = ?1 ORDER BY decision_version",
+                 status, x'', NULL FROM decisions WHERE case_id = ?1 ORDER BY decision_version",
             )
             .and_then(|mut s| s.query_map([case_id], decision_row)?.collect());
         result.map_err(|e| self.error(e))
@@ -421,10 +459,11 @@ impl Store for Sqlite {
     fn after(&mut self, sequence: u64, limit: u32) -> Result<Vec<DecisionRow>, StoreError> {
         let result: rusqlite::Result<Vec<DecisionRow>> = self
             .connection
-            .prepare(
-                "SELECT sequence, case_id, facility_id, decision_version, revision, cause, caused_by, \
-                 status, decision FROM decisions WHERE sequence > ?1 ORDER BY sequence LIMIT ?2",
-            )
+            .prepare(&format!(
+                "SELECT d.sequence, d.case_id, d.facility_id, d.decision_version, d.revision, \
+                 d.cause, d.caused_by, d.status, {DECISION_COLUMNS} FROM decisions d \
+                 {FIGURES_JOIN} WHERE d.sequence > ?1 ORDER BY d.sequence LIMIT ?2"
+            ))
             .and_then(|mut s| {
                 s.query_map(params![sequence as i64, i64::from(limit)], decision_row)?
                     .collect()
@@ -437,7 +476,7 @@ impl Store for Sqlite {
         let result: rusqlite::Result<Vec<(CaseRow, Vec<u8>)>> =
             self.connection.prepare(&sql).and_then(|mut s| {
                 s.query_map(rusqlite::params_from_iter(values.iter()), |row| {
-                    Ok((case_row(row)?, row.get(10)?))
+                    Ok((case_row(row)?, whole(row, 10)?))
                 })?
                 .collect()
             });
@@ -470,9 +509,16 @@ fn write(transaction: &rusqlite::Transaction<'_>, changes: &Changes) -> rusqlite
             case.npis,
         ])?;
     }
+    let mut sets = transaction.prepare_cached(
+        "INSERT INTO figure_sets (digest, figures) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+    )?;
+    for set in &changes.figure_sets {
+        sets.execute(params![set.digest, &set.bytes[..]])?;
+    }
     let mut insert = transaction.prepare_cached(
         "INSERT INTO decisions (sequence, case_id, facility_id, decision_version, revision, \
-         cause, caused_by, status, decision) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+         cause, caused_by, status, decision, figures_digest) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
     for row in &changes.decisions {
         insert.execute(params![
@@ -485,6 +531,7 @@ fn write(transaction: &rusqlite::Transaction<'_>, changes: &Changes) -> rusqlite
             row.caused_by,
             row.status,
             &row.decision[..],
+            row.figures,
         ])?;
     }
     let mut current = transaction.prepare_cached(
@@ -559,9 +606,9 @@ fn list_query(filter: &ListFilter) -> (String, Vec<rusqlite::types::Value>) {
     };
     values.push(Value::Integer(i64::from(filter.limit)));
     let sql = format!(
-        "SELECT {CASE_COLUMNS}, d.decision FROM cases c \
+        "SELECT {CASE_COLUMNS}, {DECISION_COLUMNS} FROM cases c \
          JOIN decisions d ON d.case_id = c.case_id AND d.decision_version = c.current_version \
-         {conditions} ORDER BY c.date_of_service, c.case_id LIMIT ?{}",
+         {FIGURES_JOIN} {conditions} ORDER BY c.date_of_service, c.case_id LIMIT ?{}",
         values.len()
     );
     (sql, values)
