@@ -428,6 +428,45 @@ async fn a_profiles_figures_are_stored_once_and_every_read_returns_them() {
 }
 
 #[tokio::test]
+async fn a_stream_asking_for_the_lean_view_gets_it_from_the_ledger_which_keeps_the_whole() {
+    let (_dir, path) = ledger_file();
+    let server = start(&path).await;
+    let messages = ["L1", "L2"].map(|id| pb::CodeCasesRequest {
+        item: Some(pb::code_cases_request::Item::CaseRecord(case(
+            id,
+            (hm(8, 0), hm(9, 0)),
+            Some(&npi(if id == "L1" { 51 } else { 52 })),
+        ))),
+        view: pb::DecisionView::Lean.into(),
+    });
+    let answers: Vec<pb::CodingDecision> = AnesthesiaCodingClient::new(server.channel.clone())
+        .code_cases(futures_util::stream::iter(messages))
+        .await
+        .expect("CodeCases")
+        .into_inner()
+        .map(|m| m.expect("an answer").decision.expect("a decision"))
+        .collect()
+        .await;
+    let whole = server.current("L2").await;
+    assert!(!whole.figures.is_empty() && !whole.rationale.is_empty());
+    let mut trimmed = whole.clone();
+    trimmed.figures.clear();
+    trimmed.rationale.clear();
+    trimmed.catalog_version.clear();
+    trimmed.icd10cm_release.clear();
+    trimmed
+        .diagnoses
+        .iter_mut()
+        .for_each(|d| d.description.clear());
+    trimmed
+        .findings
+        .iter_mut()
+        .for_each(|f| f.reference.clear());
+    assert_eq!(answers[1], trimmed);
+    assert_eq!(ledger(&answers[1]).revised_case_ids, ["L1"]);
+}
+
+#[tokio::test]
 async fn decisions_survive_a_restart_and_count_with_new_cases() {
     let (_dir, path) = ledger_file();
     let server = start(&path).await;

@@ -613,3 +613,101 @@ fn list_query(filter: &ListFilter) -> (String, Vec<rusqlite::types::Value>) {
     );
     (sql, values)
 }
+
+#[cfg(test)]
+mod tests {
+    use prost::Message;
+
+    use super::*;
+    use crate::ledger::figures::FigureSet;
+    use crate::pb;
+
+    fn decision(case_id: &str) -> pb::CodingDecision {
+        pb::CodingDecision {
+            case_id: case_id.to_owned(),
+            anesthesia_code: "00406".to_owned(),
+            figures: vec![pb::AppliedFigure {
+                name: "conversion factor".to_owned(),
+                value: "20.3178".to_owned(),
+                ..Default::default()
+            }],
+            ledger: Some(pb::LedgerEntry {
+                decision_version: 1,
+                sequence: 1,
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn row(case_id: &str, sequence: u64, bytes: Vec<u8>, figures: Option<[u8; 32]>) -> DecisionRow {
+        DecisionRow {
+            sequence,
+            case_id: case_id.to_owned(),
+            facility_id: "F".to_owned(),
+            decision_version: 1,
+            revision: 1,
+            cause: 1,
+            caused_by: String::new(),
+            status: 1,
+            decision: bytes.into(),
+            figures,
+        }
+    }
+
+    #[test]
+    fn a_version_written_before_figure_sets_reads_as_it_was_and_a_new_one_reads_whole() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("ledger.sqlite3");
+        // A ledger of schema version 1, with a version whose figures are inline.
+        let old = decision("OLD");
+        {
+            let v1 = Connection::open(&path).expect("the file");
+            v1.execute_batch(MIGRATIONS[0]).expect("schema 1");
+            v1.execute_batch(
+                "CREATE TABLE schema_version (version BIGINT NOT NULL); \
+                 INSERT INTO schema_version (version) VALUES (1);",
+            )
+            .expect("version 1");
+            v1.execute(
+                "INSERT INTO decisions (sequence, case_id, facility_id, decision_version, \
+                 revision, cause, caused_by, status, decision) \
+                 VALUES (1, 'OLD', 'F', 1, 1, 1, '', 1, ?1)",
+                [old.encode_to_vec()],
+            )
+            .expect("an old version");
+        }
+        let mut store = Sqlite::open(&path).expect("migrated");
+        let read = store.decision("OLD", 1).expect("read").expect("found");
+        assert_eq!(pb::CodingDecision::decode(read.as_slice()), Ok(old));
+
+        let mut new = decision("NEW");
+        let set = FigureSet::of_messages(&std::mem::take(&mut new.figures));
+        let changes = Changes {
+            decisions: vec![row("NEW", 2, new.encode_to_vec(), Some(set.digest))],
+            figure_sets: vec![set.clone(), set.clone()],
+            ..Changes::default()
+        };
+        store.commit(&changes).expect("committed");
+        let stored: Vec<u8> = store
+            .connection
+            .query_row(
+                "SELECT decision FROM decisions WHERE case_id = 'NEW'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("the stored bytes");
+        assert_eq!(stored, new.encode_to_vec(), "stored without its figures");
+        let read = store.decision("NEW", 1).expect("read").expect("found");
+        assert_eq!(
+            pb::CodingDecision::decode(read.as_slice()),
+            Ok(decision("NEW"))
+        );
+        let after = store.after(0, 10).expect("after");
+        assert_eq!(after.len(), 2);
+        assert_eq!(
+            pb::CodingDecision::decode(&after[1].decision[..]),
+            Ok(decision("NEW"))
+        );
+    }
+}
