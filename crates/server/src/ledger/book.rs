@@ -128,10 +128,7 @@ pub(crate) struct Encoded<M> {
 
 impl<M: Message> Encoded<M> {
     pub(crate) fn new(message: M) -> Self {
-        // Room for the ledger entry a decision gets appended: no copy to grow.
-        let mut bytes = Vec::with_capacity(message.encoded_len() + ENTRY_ROOM);
-        // A Vec grows as needed: encoding into it cannot fail.
-        let _ = message.encode(&mut bytes);
+        let bytes = message.encode_to_vec();
         let digest = sha256(&bytes);
         Encoded {
             message,
@@ -232,7 +229,7 @@ impl Book {
                 .unwrap_or_default();
             // The digest is of the content, the ledger entry left out.
             decision.ledger = None;
-            let figures = FigureSet::of_messages(&std::mem::take(&mut decision.figures));
+            let figures = FigureSet::of_messages(std::mem::take(&mut decision.figures));
             let case = Case {
                 facility_id: row.facility_id,
                 date_of_service: row.date_of_service,

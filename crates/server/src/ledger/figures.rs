@@ -8,7 +8,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use anescode_validation::AppliedFigure;
-use prost::Message;
 use prost::bytes::Bytes;
 
 use super::book::{Digest, sha256};
@@ -21,31 +20,32 @@ const FIGURES_FIELD: u32 = 11;
 /// already holds is then offered again, and ignored by the store).
 const MAX_REMEMBERED: usize = 4096;
 
-/// A set of figures encoded as a decision's `figures` field.
+/// A set of figures encoded as a decision's `figures` field, and as messages
+/// (for the versions published to watchers); cheap to clone.
 #[derive(Debug, Clone)]
 pub(crate) struct FigureSet {
     pub(crate) digest: Digest,
     pub(crate) bytes: Bytes,
+    figures: Arc<[pb::AppliedFigure]>,
 }
 
 impl FigureSet {
-    /// The set of figures already converted (a stored decision's).
-    pub(crate) fn of_messages(figures: &[pb::AppliedFigure]) -> Self {
+    /// The set of figures already converted.
+    pub(crate) fn of_messages(figures: Vec<pb::AppliedFigure>) -> Self {
         let mut bytes = Vec::new();
-        for figure in figures {
+        for figure in &figures {
             prost::encoding::message::encode(FIGURES_FIELD, figure, &mut bytes);
         }
         FigureSet {
             digest: sha256(&bytes),
             bytes: bytes.into(),
+            figures: figures.into(),
         }
     }
 
-    /// The figures, decoded.
+    /// The figures as a decision's field.
     pub(crate) fn messages(&self) -> Vec<pb::AppliedFigure> {
-        pb::CodingDecision::decode(&self.bytes[..])
-            .map(|d| d.figures)
-            .unwrap_or_default()
+        self.figures.to_vec()
     }
 }
 
@@ -67,9 +67,8 @@ impl FigureSets {
         let set = match self.encoded.get(&key) {
             Some((_, set)) => set.clone(),
             None => {
-                let messages: Vec<pb::AppliedFigure> =
-                    figures.iter().map(|f| f.as_ref().into()).collect();
-                let set = FigureSet::of_messages(&messages);
+                let set =
+                    FigureSet::of_messages(figures.iter().map(|f| f.as_ref().into()).collect());
                 if self.encoded.len() >= MAX_REMEMBERED {
                     self.encoded.clear();
                 }

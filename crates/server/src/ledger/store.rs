@@ -446,6 +446,7 @@ impl Store for Sqlite {
     }
 
     fn versions(&mut self, case_id: &str) -> Result<Vec<DecisionRow>, StoreError> {
+        // No decision and no figure set: `decision_row` reads both columns.
         let result: rusqlite::Result<Vec<DecisionRow>> = self
             .connection
             .prepare(
@@ -682,7 +683,7 @@ mod tests {
         assert_eq!(pb::CodingDecision::decode(read.as_slice()), Ok(old));
 
         let mut new = decision("NEW");
-        let set = FigureSet::of_messages(&std::mem::take(&mut new.figures));
+        let set = FigureSet::of_messages(std::mem::take(&mut new.figures));
         let changes = Changes {
             decisions: vec![row("NEW", 2, new.encode_to_vec(), Some(set.digest))],
             figure_sets: vec![set.clone(), set.clone()],
