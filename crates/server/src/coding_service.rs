@@ -78,7 +78,7 @@ fn decide(
     view: i32,
 ) -> pb::CodingDecision {
     let record = record.into();
-    let decision = if view == pb::DecisionView::Lean as i32 {
+    let decision = if views::is_lean(view) {
         coder.code_lean(&record)
     } else {
         coder.code(&record)
@@ -112,7 +112,7 @@ async fn ledger_decide<T: DecisionResponse>(
     view: i32,
 ) -> impl Future<Output = Result<Outgoing<T>, Status>> + use<T> {
     let room = ledger.room().await;
-    let lean = view == pb::DecisionView::Lean as i32;
+    let lean = views::is_lean(view);
     let answer = room.map(|permit| (permit, ledger.submit(record, lean)));
     async move {
         let (permit, answer) = answer?;

@@ -5,10 +5,15 @@
 
 use crate::pb;
 
-/// Trims `decision` to `view` (any value other than LEAN is the full view,
-/// unknown values included, so a newer client never gets less than it asked).
+/// Whether `view` is the lean view: any value other than LEAN is the full view,
+/// unknown values included, so a newer client never gets less than it asked.
+pub(crate) fn is_lean(view: i32) -> bool {
+    view == pb::DecisionView::Lean as i32
+}
+
+/// Trims `decision` to `view` ([`is_lean`]).
 pub(crate) fn apply(view: i32, mut decision: pb::CodingDecision) -> pb::CodingDecision {
-    if view != pb::DecisionView::Lean as i32 {
+    if !is_lean(view) {
         return decision;
     }
     decision.rationale = String::new();
