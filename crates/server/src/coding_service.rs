@@ -12,6 +12,7 @@ use crate::auth::ClientIdentity;
 use crate::codec;
 use crate::coding_routes::{Received, decoded};
 use crate::error::{ServiceError, preview};
+use crate::figure_sets::SharedFigureCache;
 use crate::ledger::{Decided, Ledger};
 use crate::logging::{Clipped, RateLimit};
 use crate::outgoing::{DecisionResponse, Outgoing};
@@ -28,6 +29,7 @@ use crate::wire_limits::OverLimits;
 pub(crate) struct CodingService {
     readiness: Readiness,
     warn: Arc<RateLimit>,
+    figures: Arc<SharedFigureCache>,
 }
 
 impl CodingService {
@@ -35,6 +37,7 @@ impl CodingService {
         CodingService {
             readiness,
             warn: Arc::new(RateLimit::per_second(10)),
+            figures: Arc::default(),
         }
     }
 }
@@ -71,14 +74,17 @@ impl Caller {
     }
 }
 
-/// Codes a record alone; the lean view skips the explanation it would drop.
-fn decide(
+/// Codes a record alone; the lean view skips the explanation it would drop, and
+/// the full view's figures go out as their set's bytes.
+fn decide<T: DecisionResponse>(
     coder: &anescode_validation::Coder,
+    figures: &SharedFigureCache,
     record: pb::CaseRecord,
     view: i32,
-) -> pb::CodingDecision {
+) -> Outgoing<T> {
     let record = record.into();
-    let decision = if views::is_lean(view) {
+    let lean = views::is_lean(view);
+    let mut decision = if lean {
         coder.code_lean(&record)
     } else {
         coder.code(&record)
@@ -91,7 +97,11 @@ fn decide(
         findings = decision.findings.len(),
         "coded case"
     );
-    decision.into()
+    if lean {
+        return Outgoing::decision(views::apply(view, decision.into()));
+    }
+    let set = figures.set(std::mem::take(&mut decision.figures));
+    Outgoing::WithFigures(Box::new(decision.into()), set)
 }
 
 /// Answers of one CodeCases stream coded and waiting to be sent, without the
@@ -181,6 +191,7 @@ impl CodingService {
         let coder = self.readiness.coder()?.clone();
         let ledger = self.readiness.ledger()?.cloned();
         let warn = Arc::clone(&self.warn);
+        let figures = Arc::clone(&self.figures);
         let window = if ledger.is_some() {
             LEDGER_STREAM_PIPELINE
         } else {
@@ -199,10 +210,10 @@ impl CodingService {
                     if let Err(status) = caller.admit(&record) {
                         return Step::Answered(Err(status));
                     }
-                    match &ledger {
-                        Some(ledger) => return Step::ToLedger(ledger.clone(), record, view),
-                        None => views::apply(view, decide(&coder, record, view)),
-                    }
+                    return match &ledger {
+                        Some(ledger) => Step::ToLedger(ledger.clone(), record, view),
+                        None => Step::Answered(Ok(decide(&coder, &figures, record, view))),
+                    };
                 }
                 Received::Message(pb::CodeCasesRequest { item: None, view }) => views::apply(
                     view,
@@ -248,7 +259,10 @@ impl CodingService {
                         let answer = ledger_decide(ledger.clone(), record, view).await.await?;
                         return Ok(Response::new(answer));
                     }
-                    None => views::apply(view, decide(coder, record, view)),
+                    None => {
+                        let answer = decide(coder, &self.figures, record, view);
+                        return Ok(Response::new(answer));
+                    }
                 }
             }
             Received::OverLimits(over) => over_limits(coder, caller, over),

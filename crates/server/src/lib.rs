@@ -10,6 +10,7 @@ mod coding_service;
 pub mod config;
 mod convert;
 mod error;
+mod figure_sets;
 mod incoming;
 pub mod ledger;
 mod ledger_service;

@@ -12,8 +12,9 @@ use prost::Message;
 use prost::bytes::Bytes;
 use sha2::{Digest as _, Sha256};
 
-use super::figures::{FigureSet, FigureSets};
+use super::figures::FigureSets;
 use super::store::{CaseRow, Changes, DecisionRow, Loaded, StoreError};
+use crate::figure_sets::FigureSet;
 use crate::pb;
 
 /// A case the ledger holds.

@@ -84,7 +84,7 @@ pub(crate) struct Changes {
     /// (case_id, finalized): a case's current decision made final or provisional.
     pub(crate) finality: Vec<(String, bool)>,
     /// Figure sets the store may not hold yet (a set it holds is ignored).
-    pub(crate) figure_sets: Vec<super::figures::FigureSet>,
+    pub(crate) figure_sets: Vec<crate::figure_sets::FigureSet>,
 }
 
 impl Changes {
@@ -620,7 +620,7 @@ mod tests {
     use prost::Message;
 
     use super::*;
-    use crate::ledger::figures::FigureSet;
+    use crate::figure_sets::FigureSet;
     use crate::pb;
 
     fn decision(case_id: &str) -> pb::CodingDecision {
