@@ -107,7 +107,11 @@ pub const PLACES_OF_SERVICE: &[PlaceOfService] = &[
 
 /// The place of service with this code.
 pub fn lookup(code: &str) -> Option<&'static PlaceOfService> {
-    PLACES_OF_SERVICE.iter().find(|p| p.code == code)
+    // Sorted by code (a test holds it so): a binary search.
+    PLACES_OF_SERVICE
+        .binary_search_by(|p| p.code.cmp(code))
+        .ok()
+        .map(|at| &PLACES_OF_SERVICE[at])
 }
 
 #[cfg(test)]

@@ -129,6 +129,7 @@ mod tests {
                     status: 1,
                     decision: vec![7; 8192].into(),
                     figures: None,
+                    dictionary: None,
                 });
             }
             store.commit(&changes).expect("commit");

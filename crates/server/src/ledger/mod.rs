@@ -11,6 +11,8 @@
 mod book;
 mod checkpoint;
 mod figures;
+mod packing;
+mod schema;
 pub(crate) mod store;
 
 use std::path::PathBuf;

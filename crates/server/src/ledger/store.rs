@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::checkpoint::{BUSY_TIMEOUT_MS, Checkpoints};
+use super::packing::{DICTIONARY, DICTIONARY_ID, Unpacker};
+use super::schema::MIGRATIONS;
 
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]
@@ -25,6 +27,10 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
+    /// The file's dictionary of that number is not the one this anescode
+    /// compresses with under it.
+    #[error("ledger database {path}: its dictionary {id} differs from this anescode's")]
+    Dictionary { path: String, id: i64 },
     /// The database was written by a newer anescode.
     #[error("ledger database {path} has schema version {found}; this anescode knows up to {known}")]
     NewerSchema {
@@ -64,12 +70,14 @@ pub(crate) struct DecisionRow {
     pub(crate) caused_by: String,
     pub(crate) status: i32,
     /// The decision (anescode.v1.CodingDecision with its ledger entry); when
-    /// written, without its figures, which are the set `figures` names; when
-    /// read, whole.
+    /// written, without its figures, which are the set `figures` names, and
+    /// compressed with `dictionary`; when read, whole.
     pub(crate) decision: prost::bytes::Bytes,
     /// The SHA-256 of its figure set (none for a version written before figure
     /// sets, whose figures are in `decision`).
     pub(crate) figures: Option<[u8; 32]>,
+    /// The dictionary `decision` is compressed with (none: as encoded).
+    pub(crate) dictionary: Option<i64>,
 }
 
 /// What one group commit writes.
@@ -171,49 +179,6 @@ pub(crate) struct Loaded {
     pub(crate) last_sequence: u64,
 }
 
-/// The schema, one migration per version; version N is `MIGRATIONS[N - 1]`.
-const MIGRATIONS: &[&str] = &[
-    r"
-CREATE TABLE cases (
-    case_id TEXT PRIMARY KEY,
-    facility_id TEXT NOT NULL,
-    date_of_service TEXT NOT NULL,
-    revision BIGINT NOT NULL,
-    record_digest BLOB NOT NULL,
-    record BLOB NOT NULL,
-    current_version BIGINT NOT NULL,
-    status INTEGER NOT NULL,
-    finalized INTEGER NOT NULL,
-    npis TEXT NOT NULL
-);
-CREATE INDEX cases_by_date ON cases (date_of_service, case_id);
-CREATE TABLE decisions (
-    sequence INTEGER PRIMARY KEY,
-    case_id TEXT NOT NULL,
-    facility_id TEXT NOT NULL,
-    decision_version BIGINT NOT NULL,
-    revision BIGINT NOT NULL,
-    cause INTEGER NOT NULL,
-    caused_by TEXT NOT NULL,
-    status INTEGER NOT NULL,
-    decision BLOB NOT NULL,
-    UNIQUE (case_id, decision_version)
-);
-CREATE TABLE closed_days (
-    facility_id TEXT NOT NULL,
-    date_of_service TEXT NOT NULL,
-    PRIMARY KEY (facility_id, date_of_service)
-);
-",
-    r"
-CREATE TABLE figure_sets (
-    digest BLOB PRIMARY KEY,
-    figures BLOB NOT NULL
-);
-ALTER TABLE decisions ADD COLUMN figures_digest BLOB;
-",
-];
-
 /// The SQLite store: a file in WAL mode with full synchronous commits, or an
 /// in-memory database.
 pub(crate) struct Sqlite {
@@ -221,6 +186,8 @@ pub(crate) struct Sqlite {
     path: String,
     /// A file's checkpoints, on their own thread (none in memory).
     checkpoints: Option<Checkpoints>,
+    /// The file's dictionaries, for reading decisions.
+    unpacker: Unpacker,
 }
 
 impl std::fmt::Debug for Sqlite {
@@ -242,6 +209,7 @@ impl Sqlite {
             connection,
             path: name,
             checkpoints: None,
+            unpacker: Unpacker::default(),
         };
         store.pragmas(&format!(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
@@ -249,7 +217,7 @@ impl Sqlite {
              PRAGMA journal_size_limit = 67108864; PRAGMA cache_size = -8192;"
         ))?;
         store.checkpoints = Some(Checkpoints::start(path)?);
-        store.migrate()
+        store.migrate()?.dictionaries()
     }
 
     /// An in-memory database, gone when the process ends.
@@ -262,8 +230,10 @@ impl Sqlite {
             connection,
             path: ":memory:".to_owned(),
             checkpoints: None,
+            unpacker: Unpacker::default(),
         }
-        .migrate()
+        .migrate()?
+        .dictionaries()
     }
 
     fn error(&self, source: rusqlite::Error) -> StoreError {
@@ -316,6 +286,34 @@ impl Sqlite {
         }
         Ok(self)
     }
+
+    /// Stores this anescode's dictionary when the file has none of its number
+    /// (refusing a file whose dictionary of that number differs), and loads
+    /// every dictionary the file holds.
+    fn dictionaries(mut self) -> Result<Self, StoreError> {
+        let connection = &self.connection;
+        let result: rusqlite::Result<Vec<(i64, Vec<u8>)>> = (|| {
+            connection.execute(
+                "INSERT INTO dictionaries (id, bytes) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                params![DICTIONARY_ID, DICTIONARY],
+            )?;
+            connection
+                .prepare("SELECT id, bytes FROM dictionaries ORDER BY id")?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect()
+        })();
+        let dictionaries = result.map_err(|e| self.error(e))?;
+        for (id, bytes) in dictionaries {
+            let differs = id == DICTIONARY_ID && bytes != DICTIONARY;
+            if differs || self.unpacker.add(id, &bytes).is_err() {
+                return Err(StoreError::Dictionary {
+                    path: self.path.clone(),
+                    id,
+                });
+            }
+        }
+        Ok(self)
+    }
 }
 
 /// Creates the file's directory (owner-only) and the file (owner-only) when they
@@ -362,7 +360,7 @@ fn case_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRow> {
 const CASE_COLUMNS: &str = "c.case_id, c.facility_id, c.date_of_service, c.revision, \
     c.record_digest, c.record, c.current_version, c.status, c.finalized, c.npis";
 
-fn decision_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<DecisionRow> {
+fn decision_row(row: &rusqlite::Row<'_>, unpacker: &mut Unpacker) -> rusqlite::Result<DecisionRow> {
     Ok(DecisionRow {
         sequence: row.get::<_, i64>(0)? as u64,
         case_id: row.get(1)?,
@@ -372,23 +370,28 @@ fn decision_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<DecisionRow> {
         cause: row.get(5)?,
         caused_by: row.get(6)?,
         status: row.get(7)?,
-        decision: whole(row, 8)?.into(),
+        decision: whole(row, 8, unpacker)?.into(),
         figures: None,
+        dictionary: None,
     })
 }
 
-/// The decision in column `at`, followed by its figure set in the next (NULL
-/// for a version whose figures are in it): its whole encoding.
-fn whole(row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Vec<u8>> {
-    let mut decision: Vec<u8> = row.get(at)?;
+/// The decision in column `at`, compressed with the dictionary in column `at + 2`
+/// (NULL: as encoded), followed by its figure set in column `at + 1` (NULL for a
+/// version whose figures are in it): its whole encoding.
+fn whole(row: &rusqlite::Row<'_>, at: usize, unpacker: &mut Unpacker) -> rusqlite::Result<Vec<u8>> {
+    let stored: Vec<u8> = row.get(at)?;
+    let mut decision = unpacker.unpack(stored, row.get(at + 2)?).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(at, rusqlite::types::Type::Blob, e.into())
+    })?;
     if let Some(figures) = row.get::<_, Option<Vec<u8>>>(at + 1)? {
         decision.extend_from_slice(&figures);
     }
     Ok(decision)
 }
 
-/// The decision and its figure set, for [`whole`].
-const DECISION_COLUMNS: &str = "d.decision, f.figures";
+/// The decision, its figure set and its dictionary, for [`whole`].
+const DECISION_COLUMNS: &str = "d.decision, f.figures, d.dictionary";
 const FIGURES_JOIN: &str = "LEFT JOIN figure_sets f ON f.digest = d.figures_digest";
 
 impl Store for Sqlite {
@@ -439,21 +442,25 @@ impl Store for Sqlite {
                      WHERE d.case_id = ?1 AND d.decision_version = ?2"
                 ),
                 params![case_id, version as i64],
-                |r| whole(r, 0),
+                |r| whole(r, 0, &mut self.unpacker),
             )
             .optional()
             .map_err(|e| self.error(e))
     }
 
     fn versions(&mut self, case_id: &str) -> Result<Vec<DecisionRow>, StoreError> {
-        // No decision and no figure set: `decision_row` reads both columns.
+        // No decision, figure set or dictionary: `decision_row` reads them.
         let result: rusqlite::Result<Vec<DecisionRow>> = self
             .connection
             .prepare(
                 "SELECT sequence, case_id, facility_id, decision_version, revision, cause, caused_by, \
-                 status, x'', NULL FROM decisions WHERE case_id = ?1 ORDER BY decision_version",
+                 status, x'', NULL, NULL FROM decisions WHERE case_id = ?1 \
+                 ORDER BY decision_version",
             )
-            .and_then(|mut s| s.query_map([case_id], decision_row)?.collect());
+            .and_then(|mut s| {
+                s.query_map([case_id], |r| decision_row(r, &mut self.unpacker))?
+                    .collect()
+            });
         result.map_err(|e| self.error(e))
     }
 
@@ -466,8 +473,10 @@ impl Store for Sqlite {
                  {FIGURES_JOIN} WHERE d.sequence > ?1 ORDER BY d.sequence LIMIT ?2"
             ))
             .and_then(|mut s| {
-                s.query_map(params![sequence as i64, i64::from(limit)], decision_row)?
-                    .collect()
+                s.query_map(params![sequence as i64, i64::from(limit)], |r| {
+                    decision_row(r, &mut self.unpacker)
+                })?
+                .collect()
             });
         result.map_err(|e| self.error(e))
     }
@@ -477,7 +486,7 @@ impl Store for Sqlite {
         let result: rusqlite::Result<Vec<(CaseRow, Vec<u8>)>> =
             self.connection.prepare(&sql).and_then(|mut s| {
                 s.query_map(rusqlite::params_from_iter(values.iter()), |row| {
-                    Ok((case_row(row)?, whole(row, 10)?))
+                    Ok((case_row(row)?, whole(row, 10, &mut self.unpacker)?))
                 })?
                 .collect()
             });
@@ -518,8 +527,8 @@ fn write(transaction: &rusqlite::Transaction<'_>, changes: &Changes) -> rusqlite
     }
     let mut insert = transaction.prepare_cached(
         "INSERT INTO decisions (sequence, case_id, facility_id, decision_version, revision, \
-         cause, caused_by, status, decision, figures_digest) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+         cause, caused_by, status, decision, figures_digest, dictionary) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
     for row in &changes.decisions {
         insert.execute(params![
@@ -533,6 +542,7 @@ fn write(transaction: &rusqlite::Transaction<'_>, changes: &Changes) -> rusqlite
             row.status,
             &row.decision[..],
             row.figures,
+            row.dictionary,
         ])?;
     }
     let mut current = transaction.prepare_cached(
@@ -621,6 +631,7 @@ mod tests {
 
     use super::*;
     use crate::figure_sets::FigureSet;
+    use crate::ledger::packing::Packer;
     use crate::pb;
 
     fn decision(case_id: &str) -> pb::CodingDecision {
@@ -653,6 +664,7 @@ mod tests {
             status: 1,
             decision: bytes.into(),
             figures,
+            dictionary: None,
         }
     }
 
@@ -709,6 +721,93 @@ mod tests {
         assert_eq!(
             pb::CodingDecision::decode(&after[1].decision[..]),
             Ok(decision("NEW"))
+        );
+    }
+
+    fn stored_column<T: rusqlite::types::FromSql>(
+        store: &Sqlite,
+        column: &str,
+        case_id: &str,
+    ) -> T {
+        store
+            .connection
+            .query_row(
+                &format!("SELECT {column} FROM decisions WHERE case_id = ?1"),
+                [case_id],
+                |r| r.get(0),
+            )
+            .expect("the stored column")
+    }
+
+    #[test]
+    fn a_packed_version_is_stored_compressed_and_reads_whole_after_a_restart() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("ledger.sqlite3");
+        let mut packed = decision("PACKED");
+        packed.rationale = "The anesthesia time is 255 minutes; ".repeat(20);
+        let whole = packed.clone();
+        let set = FigureSet::of_messages(std::mem::take(&mut packed.figures));
+        let encoded = prost::bytes::Bytes::from(packed.encode_to_vec());
+        let (bytes, dictionary) = Packer::default().pack(&encoded);
+        assert_eq!(dictionary, Some(DICTIONARY_ID));
+        {
+            let mut store = Sqlite::open(&path).expect("open");
+            let row = DecisionRow {
+                dictionary,
+                ..row("PACKED", 1, bytes.to_vec(), Some(set.digest))
+            };
+            let changes = Changes {
+                decisions: vec![row],
+                figure_sets: vec![set],
+                ..Changes::default()
+            };
+            store.commit(&changes).expect("committed");
+            let raw: Vec<u8> = stored_column(&store, "decision", "PACKED");
+            assert_eq!(raw, bytes);
+            assert!(
+                raw.len() * 4 < encoded.len(),
+                "{} of {}",
+                raw.len(),
+                encoded.len()
+            );
+            let named: Option<i64> = stored_column(&store, "dictionary", "PACKED");
+            assert_eq!(named, Some(DICTIONARY_ID));
+        }
+        let mut store = Sqlite::open(&path).expect("reopened");
+        let read = store.decision("PACKED", 1).expect("read").expect("found");
+        assert_eq!(
+            pb::CodingDecision::decode(read.as_slice()),
+            Ok(whole.clone())
+        );
+        let after = store.after(0, 10).expect("after");
+        assert_eq!(
+            pb::CodingDecision::decode(&after[0].decision[..]),
+            Ok(whole)
+        );
+        // A version naming a dictionary the file lacks is an error, not a panic.
+        store
+            .connection
+            .execute("UPDATE decisions SET dictionary = 9", [])
+            .expect("damaged");
+        let error = store.decision("PACKED", 1).expect_err("unreadable");
+        assert!(error.to_string().contains("dictionary 9"), "{error}");
+    }
+
+    #[test]
+    fn a_file_whose_dictionary_differs_from_this_anescodes_is_refused() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("ledger.sqlite3");
+        {
+            let store = Sqlite::open(&path).expect("open");
+            store
+                .connection
+                .execute("UPDATE dictionaries SET bytes = x'00' WHERE id = 1", [])
+                .expect("altered");
+        }
+        let error = Sqlite::open(&path).expect_err("refused");
+        assert!(
+            matches!(error, StoreError::Dictionary { id: 1, .. }),
+            "{error}"
         );
     }
 }
