@@ -13,7 +13,6 @@ use prost::bytes::Bytes;
 use sha2::{Digest as _, Sha256};
 
 use super::figures::FigureSets;
-use super::packing::Packer;
 use super::store::{CaseRow, Changes, DecisionRow, Loaded, StoreError};
 use crate::figure_sets::FigureSet;
 use crate::pb;
@@ -85,7 +84,6 @@ pub(crate) struct Book {
     closed: HashSet<Day>,
     sequence: u64,
     figure_sets: FigureSets,
-    packer: Packer,
 }
 
 /// What a record's arrival gives: the answer, and every new version to publish
@@ -585,7 +583,6 @@ impl Book {
         prost::encoding::message::encode(LEDGER_FIELD, &entry, &mut bytes);
         decision.ledger = Some(entry);
         let bytes = Bytes::from(bytes);
-        let (stored, dictionary) = self.packer.pack(&bytes);
         changes.decisions.push(DecisionRow {
             sequence,
             case_id: case_id.to_owned(),
@@ -595,9 +592,10 @@ impl Book {
             cause: cause.into(),
             caused_by,
             status: decision.status,
-            decision: stored,
+            decision: bytes.clone(),
             figures: Some(figures.digest),
-            dictionary,
+            // Compressed on the packer thread.
+            dictionary: None,
         });
         (decision, bytes)
     }

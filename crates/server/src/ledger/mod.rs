@@ -24,6 +24,7 @@ use prost::Message;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use book::Book;
+use packing::Packer;
 pub(crate) use store::ListFilter;
 use store::{Changes, Sqlite, Store, StoreError};
 
@@ -332,7 +333,15 @@ fn run(
     (events, committed): (broadcast::Sender<Published>, Arc<AtomicU64>),
 ) {
     let failed: Failure = Arc::default();
-    let (work, to_write) = std::sync::mpsc::sync_channel::<Work>(BATCHES_AHEAD);
+    let (work, to_pack) = std::sync::mpsc::sync_channel::<Work>(BATCHES_AHEAD);
+    let (packed, to_write) = std::sync::mpsc::sync_channel::<Work>(BATCHES_AHEAD);
+    let packer = std::thread::Builder::new()
+        .name("anescode-packer".to_owned())
+        .spawn(move || pack_all(to_pack, packed));
+    if packer.is_err() {
+        tracing::error!("cannot start the ledger's packer thread");
+        return;
+    }
     let writer_failed = Arc::clone(&failed);
     let watchers = events.clone();
     // Written batches' emptied buffers, back to be filled again: no batch grows
@@ -453,6 +462,20 @@ fn apply(
     }
     work.sequence = book.sequence();
     work
+}
+
+/// The packer thread: compresses each batch's decision versions for the store
+/// (`packing`), off the ledger thread, and hands the batch on to the writer.
+fn pack_all(batches: std::sync::mpsc::Receiver<Work>, writer: std::sync::mpsc::SyncSender<Work>) {
+    let mut packer = Packer::default();
+    for mut work in batches {
+        for row in &mut work.changes.decisions {
+            (row.decision, row.dictionary) = packer.pack(&row.decision);
+        }
+        if let Err(std::sync::mpsc::SendError(work)) = writer.send(work) {
+            refuse_work(work, &LedgerError::Stopped);
+        }
+    }
 }
 
 /// The writer thread: commits every batch waiting in one transaction (a group
