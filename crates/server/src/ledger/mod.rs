@@ -1,12 +1,13 @@
 //! The case ledger: every record and every decision version, kept durably, with
 //! revisions honoured and concurrency worked out across the cases it holds.
 //!
-//! One thread owns the store and the state ([`book::Book`]). Calls send it
-//! commands; it takes every command waiting (up to [`MAX_BATCH`]), applies the
-//! records and closings in order, writes all their changes in one transaction
-//! (a group commit across streams), and only after the commit answers them and
-//! publishes the new versions to the watchers. Reads are answered after the
-//! batch's commit, so they never see what is not durable.
+//! One thread owns the state ([`book::Book`]). Calls send it commands; it
+//! takes every command waiting (up to [`MAX_BATCH`]) and applies the records and
+//! closings in order. A packer thread compresses the batch's decision versions
+//! (`packing`), and a writer thread writes every batch waiting in one
+//! transaction (a group commit across streams) and only after the commit answers
+//! them and publishes the new versions to the watchers. Reads are answered after
+//! the batch's commit, so they never see what is not durable.
 
 mod book;
 mod checkpoint;
@@ -289,7 +290,7 @@ impl Ledger {
 /// for the next batch (more is a rare batch of many revisions: let it go).
 const SPARE_ROWS: usize = 8 * MAX_BATCH;
 
-/// The most batches the ledger thread gets ahead of the writer.
+/// The most batches waiting for the packer, and the most waiting for the writer.
 const BATCHES_AHEAD: usize = 2;
 
 /// One batch's work for the writer: its changes, then its answers, publishes
