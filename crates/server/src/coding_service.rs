@@ -254,16 +254,11 @@ impl CodingService {
             Received::Message(pb::CodeCaseRequest { case_record, view }) => {
                 let record = case_record.ok_or(ServiceError::MissingField("case_record"))?;
                 caller.admit(&record)?;
-                match self.readiness.ledger()? {
-                    Some(ledger) => {
-                        let answer = ledger_decide(ledger.clone(), record, view).await.await?;
-                        return Ok(Response::new(answer));
-                    }
-                    None => {
-                        let answer = decide(coder, &self.figures, record, view);
-                        return Ok(Response::new(answer));
-                    }
-                }
+                let answer = match self.readiness.ledger()? {
+                    Some(ledger) => ledger_decide(ledger.clone(), record, view).await.await?,
+                    None => decide(coder, &self.figures, record, view),
+                };
+                return Ok(Response::new(answer));
             }
             Received::OverLimits(over) => over_limits(coder, caller, over),
             Received::Undecodable(error) => return Err(codec::undecodable(&error)),

@@ -17,7 +17,7 @@ const FIGURES_FIELD: u32 = 11;
 
 /// Sets remembered at most; past it the memory starts over (a set is then
 /// encoded again when next used).
-const MAX_REMEMBERED: usize = 4096;
+pub(crate) const MAX_REMEMBERED: usize = 4096;
 
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::quality::RandomState>;
 

@@ -78,22 +78,24 @@ impl<T: DecisionResponse> Outgoing<T> {
                 let _ = message.encode(buf);
             }
             Outgoing::Encoded(parts) => {
-                let len: usize = parts.iter().map(Bytes::len).sum();
-                buf.put_u8(DECISION_KEY);
-                prost::encoding::encode_varint(len as u64, buf);
+                put_decision_key(parts.iter().map(Bytes::len).sum(), buf);
                 for part in parts {
                     buf.put_slice(part);
                 }
             }
             Outgoing::WithFigures(decision, figures) => {
-                let len = decision.encoded_len() + figures.bytes.len();
-                buf.put_u8(DECISION_KEY);
-                prost::encoding::encode_varint(len as u64, buf);
+                put_decision_key(decision.encoded_len() + figures.bytes.len(), buf);
                 decision.encode_raw(buf);
                 buf.put_slice(&figures.bytes);
             }
         }
     }
+}
+
+/// The key and length of a response's decision field of `len` bytes.
+fn put_decision_key(len: usize, buf: &mut impl BufMut) {
+    buf.put_u8(DECISION_KEY);
+    prost::encoding::encode_varint(len as u64, buf);
 }
 
 /// Encodes [`Outgoing`] responses.

@@ -6,13 +6,11 @@ use std::sync::Arc;
 use anescode_validation::AppliedFigure;
 
 use super::book::Digest;
-use crate::figure_sets::{FigureCache, FigureSet};
+use crate::figure_sets::{FigureCache, FigureSet, MAX_REMEMBERED};
 
-/// Sets whose digests are remembered at most; past it the memory starts over (a
-/// set the store already holds is then offered again, and ignored by the store).
-const MAX_REMEMBERED: usize = 4096;
-
-/// The sets encoded, and those sent to the store.
+/// The sets encoded, and those sent to the store (at most [`MAX_REMEMBERED`]
+/// digests; past it the memory starts over, and a set the store already holds
+/// is offered again and ignored by the store).
 #[derive(Debug, Default)]
 pub(crate) struct FigureSets {
     cache: FigureCache,
