@@ -322,7 +322,8 @@ impl From<domain::ClaimLine> for pb::ClaimLine {
             domain::LineKind::QualifyingCircumstance => pb::LineKind::QualifyingCircumstance,
             domain::LineKind::SeparateProcedure => pb::LineKind::SeparateProcedure,
         };
-        let text = |units: Option<domain::Tenths>| units.map(|u| u.to_string()).unwrap_or_default();
+        let text =
+            |units: Option<domain::Tenths>| units.map(domain::Tenths::text).unwrap_or_default();
         pb::ClaimLine {
             code: code_text(code),
             modifiers: modifiers.iter().map(|m| m.as_str().to_owned()).collect(),
@@ -332,10 +333,10 @@ impl From<domain::ClaimLine> for pb::ClaimLine {
             base_units: text(base_units),
             time_units: text(time_units),
             modifying_units: text(modifying_units),
-            total_units: total_units.to_string(),
+            total_units: total_units.text(),
             payment_percent,
-            allowed_amount: allowed_amount.map(|a| a.to_string()).unwrap_or_default(),
-            diagnosis_pointers,
+            allowed_amount: allowed_amount.map(domain::Cents::text).unwrap_or_default(),
+            diagnosis_pointers: diagnosis_pointers.to_vec(),
         }
     }
 }

@@ -71,11 +71,13 @@ impl<T: DecisionResponse> Outgoing<T> {
         }
     }
 
-    fn encode(&self, buf: &mut impl BufMut) {
+    /// Writes the response after making room for all of it at once: a buffer
+    /// that grows while a message is written copies what it holds each time.
+    fn encode(&self, buf: &mut impl Room) {
         match self {
             Outgoing::Message(message) => {
-                // A BufMut that grows cannot run out of room.
-                let _ = message.encode(buf);
+                buf.make_room(message.encoded_len());
+                message.encode_raw(buf);
             }
             Outgoing::Encoded(parts) => {
                 put_decision_key(parts.iter().map(Bytes::len).sum(), buf);
@@ -92,8 +94,31 @@ impl<T: DecisionResponse> Outgoing<T> {
     }
 }
 
-/// The key and length of a response's decision field of `len` bytes.
-fn put_decision_key(len: usize, buf: &mut impl BufMut) {
+/// A buffer that can be grown ahead of writing.
+pub(crate) trait Room: BufMut {
+    fn make_room(&mut self, additional: usize);
+}
+
+impl Room for Vec<u8> {
+    fn make_room(&mut self, additional: usize) {
+        self.reserve(additional);
+    }
+}
+
+impl Room for EncodeBuf<'_> {
+    fn make_room(&mut self, additional: usize) {
+        self.reserve(additional);
+    }
+}
+
+/// The most bytes of a field's key and length: one byte of key, a varint of at
+/// most ten.
+const KEY_AND_LENGTH: usize = 11;
+
+/// The key and length of a response's decision field of `len` bytes, with room
+/// made for the field's `len` bytes.
+fn put_decision_key(len: usize, buf: &mut impl Room) {
+    buf.make_room(KEY_AND_LENGTH + len);
     buf.put_u8(DECISION_KEY);
     prost::encoding::encode_varint(len as u64, buf);
 }

@@ -11,6 +11,11 @@ use anescode_validation::{
 };
 use criterion::{Criterion, criterion_group, criterion_main};
 
+/// The server's allocator (`crates/server/src/main.rs`), so the engine is
+/// measured as the server runs it.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn typical_case() -> CaseRecord {
     // 2026-03-03T13:10:00Z to 17:25:00Z.
     let start = 1_772_543_400;

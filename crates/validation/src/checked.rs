@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use crate::checks::diagnoses::ReportedDiagnosis;
 use crate::checks::procedures::Resolved;
 use crate::time::Interval;
-use crate::{AnesthesiaType, Npi, PhysicalStatus, ProviderRole};
+use crate::{AnesthesiaType, DiagnosisPointers, Npi, PhysicalStatus, ProviderRole};
 
 /// A record after its checks.
 #[derive(Debug)]
@@ -40,7 +40,7 @@ impl<'c> CheckedCase<'_, 'c> {
     }
 
     /// The diagnosis pointers of every claim line: the first [`MAX_POINTERS`].
-    pub(crate) fn pointers(&self) -> Vec<u32> {
+    pub(crate) fn pointers(&self) -> DiagnosisPointers {
         (1..=self.diagnoses.len().min(MAX_POINTERS))
             .map(|i| i as u32)
             .collect()

@@ -2,9 +2,19 @@
 
 use anescode_codes::Code;
 use jiff::civil::Date;
+use smallvec::SmallVec;
 
 use crate::Modifier;
 use crate::units::{Cents, Tenths};
+
+/// A line's modifiers, in billing order. Held inline: a line gets at most six
+/// (payment, teaching, monitored care, physical status and unusual anesthesia,
+/// `billing::modifiers`), and an allocation per line costs more than the list.
+pub type LineModifiers = SmallVec<[Modifier; 6]>;
+
+/// A line's diagnosis pointers, held inline: an 837P service line points to at
+/// most four of the claim's diagnoses (SV107).
+pub type DiagnosisPointers = SmallVec<[u32; 4]>;
 
 /// What a claim line bills.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,7 +35,7 @@ pub struct ClaimLine {
     /// The code billed.
     pub code: Code,
     /// Modifiers in billing order: payment modifier first.
-    pub modifiers: Vec<Modifier>,
+    pub modifiers: LineModifiers,
     /// The NPI of the provider who bills the line.
     pub provider_npi: String,
     /// What the line bills.
@@ -47,7 +57,7 @@ pub struct ClaimLine {
     /// for the date of service.
     pub allowed_amount: Option<Cents>,
     /// 1-based positions in the record's diagnoses.
-    pub diagnosis_pointers: Vec<u32>,
+    pub diagnosis_pointers: DiagnosisPointers,
 }
 
 /// A figure the decision applied, with where it comes from.

@@ -69,7 +69,7 @@
 //! assert_eq!(decision.status, DecisionStatus::Coded);
 //! let line = &decision.lines[0];
 //! // 5 base units + 95 / 15 = 6.3 time units, at $20.4976 (Medicare 2026).
-//! assert_eq!(line.modifiers, [Modifier::AA, Modifier::P3]);
+//! assert_eq!(line.modifiers[..], [Modifier::AA, Modifier::P3]);
 //! assert_eq!(line.total_units.to_string(), "11.3");
 //! assert_eq!(line.allowed_amount.map(|a| a.to_string()).as_deref(), Some("231.62"));
 //! ```
@@ -96,7 +96,7 @@ mod time;
 mod units;
 
 pub use checks::diagnoses::ReportedDiagnosis;
-pub use claim::{AppliedFigure, ClaimLine, FigureKind, LineKind};
+pub use claim::{AppliedFigure, ClaimLine, DiagnosisPointers, FigureKind, LineKind, LineModifiers};
 pub use coder::Coder;
 pub use decision::{Decision, DecisionStatus};
 pub use field::{FieldPath, Name};

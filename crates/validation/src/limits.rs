@@ -103,32 +103,32 @@ pub(crate) fn check(record: &CaseRecord) -> Vec<Finding> {
         place_of_service,
         payer,
     } = record;
-    over.text(FieldPath::of(Name::CaseId), case_id);
-    over.text(FieldPath::of(Name::FacilityId), facility_id);
-    over.text(FieldPath::of(Name::DateOfService), date_of_service);
+    over.text(|| FieldPath::of(Name::CaseId), case_id);
+    over.text(|| FieldPath::of(Name::FacilityId), facility_id);
+    over.text(|| FieldPath::of(Name::DateOfService), date_of_service);
     if let Some(patient) = patient {
         over.text(
-            FieldPath::of(Name::Patient).then(Name::BirthDate),
+            || FieldPath::of(Name::Patient).then(Name::BirthDate),
             &patient.birth_date,
         );
     }
-    over.blocks(FieldPath::of(Name::TimeBlocks), time_blocks);
+    over.blocks(|| FieldPath::of(Name::TimeBlocks), time_blocks);
     over.procedures(procedures);
     over.diagnoses(diagnoses);
     over.providers(providers);
     over.ancillary(ancillary_procedures);
-    over.text(FieldPath::of(Name::PlaceOfService), place_of_service);
+    over.text(|| FieldPath::of(Name::PlaceOfService), place_of_service);
     if let Some(payer) = payer {
         over.text(
-            FieldPath::of(Name::Payer).then(Name::Profile),
+            || FieldPath::of(Name::Payer).then(Name::Profile),
             &payer.profile,
         );
         over.text(
-            FieldPath::of(Name::Payer).then(Name::PlanId),
+            || FieldPath::of(Name::Payer).then(Name::PlanId),
             &payer.plan_id,
         );
         over.text(
-            FieldPath::of(Name::Payer).then(Name::Locality),
+            || FieldPath::of(Name::Payer).then(Name::Locality),
             &payer.locality,
         );
     }
@@ -172,11 +172,11 @@ impl Over {
         }
         for (i, procedure) in procedures.iter().enumerate() {
             let field = |name| list.at(i).then(name);
-            self.text(field(Name::SurgicalCpt), &procedure.surgical_cpt);
-            self.text(field(Name::AnesthesiaCode), &procedure.anesthesia_code);
-            let description = field(Name::Description);
+            self.text(|| field(Name::SurgicalCpt), &procedure.surgical_cpt);
+            self.text(|| field(Name::AnesthesiaCode), &procedure.anesthesia_code);
+            let description = || field(Name::Description);
             self.bytes(DESCRIPTION_BYTES, description, &procedure.description);
-            self.blocks(field(Name::TimeBlocks), &procedure.time_blocks);
+            self.blocks(|| field(Name::TimeBlocks), &procedure.time_blocks);
         }
     }
 
@@ -187,7 +187,7 @@ impl Over {
             return;
         }
         for (i, diagnosis) in diagnoses.iter().enumerate() {
-            self.text(list.at(i), diagnosis);
+            self.text(|| list.at(i), diagnosis);
         }
     }
 
@@ -199,9 +199,9 @@ impl Over {
         }
         for (i, provider) in providers.iter().enumerate() {
             let field = |name| list.at(i).then(name);
-            self.text(field(Name::Npi), &provider.npi);
-            self.text(field(Name::Taxonomy), &provider.taxonomy);
-            self.blocks(field(Name::TimeBlocks), &provider.time_blocks);
+            self.text(|| field(Name::Npi), &provider.npi);
+            self.text(|| field(Name::Taxonomy), &provider.taxonomy);
+            self.blocks(|| field(Name::TimeBlocks), &provider.time_blocks);
         }
     }
 
@@ -213,25 +213,30 @@ impl Over {
             return;
         }
         for (i, procedure) in ancillary.iter().enumerate() {
-            self.text(list.at(i).then(Name::Cpt), &procedure.cpt);
-            let performer = list.at(i).then(Name::PerformedByNpi);
+            self.text(|| list.at(i).then(Name::Cpt), &procedure.cpt);
+            let performer = || list.at(i).then(Name::PerformedByNpi);
             self.text(performer, &procedure.performed_by_npi);
         }
     }
 
-    fn blocks(&mut self, field: FieldPath, blocks: &[TimeBlock]) {
-        self.count(TIME_BLOCKS, field, blocks.len());
+    fn blocks(&mut self, field: impl FnOnce() -> FieldPath, blocks: &[TimeBlock]) {
+        if blocks.len() > TIME_BLOCKS.max {
+            self.count(TIME_BLOCKS, field(), blocks.len());
+        }
     }
 
-    fn text(&mut self, field: FieldPath, value: &str) {
+    fn text(&mut self, field: impl FnOnce() -> FieldPath, value: &str) {
         self.bytes(IDENTIFIER_BYTES, field, value);
     }
 
-    fn bytes(&mut self, limit: Limit, field: FieldPath, value: &str) {
+    /// The field's path is made only for a value over its limit: most records
+    /// have none, and every value is looked at.
+    fn bytes(&mut self, limit: Limit, field: impl FnOnce() -> FieldPath, value: &str) {
         let len = value.len();
         if len <= limit.max {
             return;
         }
+        let field = field();
         self.findings.push(Finding::new(
             Rule::RecordLimitExceeded,
             field,

@@ -26,6 +26,12 @@ impl Tenths {
     pub const fn tenths(self) -> u32 {
         self.0
     }
+
+    /// As [`fmt::Display`] writes it, `6.3`, without the formatting machinery:
+    /// every claim line of every decision sends several.
+    pub fn text(self) -> String {
+        Decimal::new(u64::from(self.0), 1).as_str().to_owned()
+    }
 }
 
 impl Add for Tenths {
@@ -101,6 +107,11 @@ impl Cents {
     /// The number of cents.
     pub const fn cents(self) -> u64 {
         self.0
+    }
+
+    /// As [`fmt::Display`] writes it, `354.22`, without the formatting machinery.
+    pub fn text(self) -> String {
+        Decimal::new(self.0, 2).as_str().to_owned()
     }
 }
 
@@ -184,9 +195,11 @@ mod tests {
             let tenths = u32::try_from(value).ok().map(Tenths::from_tenths);
             if let Some(tenths) = tenths {
                 assert_eq!(tenths.to_string(), format!("{}.{}", value / 10, value % 10));
+                assert_eq!(tenths.text(), tenths.to_string());
             }
             let cents = Cents::from_cents(value).to_string();
             assert_eq!(cents, format!("{}.{:02}", value / 100, value % 100));
+            assert_eq!(Cents::from_cents(value).text(), cents);
             let rate = Rate::from_ten_thousandths(value).to_string();
             assert_eq!(rate, format!("{}.{:04}", value / 10_000, value % 10_000));
         }

@@ -995,7 +995,7 @@ fn every_line_points_to_at_most_four_diagnoses() {
     record.ancillary_procedures = vec![ancillary("36620")];
     let decision = coder().code(&record);
     for line in &decision.lines {
-        assert_eq!(line.diagnosis_pointers, [1, 2, 3, 4], "{}", line.code);
+        assert_eq!(line.diagnosis_pointers[..], [1, 2, 3, 4], "{}", line.code);
     }
 }
 

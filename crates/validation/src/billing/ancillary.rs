@@ -3,12 +3,13 @@
 //! ch.12 §50).
 
 use anescode_codes::Code;
+use smallvec::smallvec;
 
 use crate::Modifier;
 use crate::checked::{CheckedAncillary, CheckedCase};
 use crate::checks::header::age_text;
 use crate::field::{FieldPath, Name};
-use crate::{ClaimLine, Finding, LineKind, Rule, Tenths};
+use crate::{ClaimLine, Finding, LineKind, LineModifiers, Rule, Tenths};
 
 /// Codes included in the anesthesia care package: never billed with it.
 const INCLUDED: &[(u32, &str)] = &[
@@ -41,7 +42,7 @@ const VASCULAR_ACCESS: [u32; 4] = [
 /// What becomes of one ancillary procedure.
 enum Class {
     /// Billed, with these modifiers.
-    Bill(Vec<Modifier>),
+    Bill(LineModifiers),
     /// Not billed: the rule and message of the finding that says why.
     Skip(Rule, String),
 }
@@ -72,7 +73,7 @@ pub(crate) fn lines(
                 total_units: Tenths::whole(SERVICE_UNITS),
                 payment_percent: FULL_PERCENT,
                 allowed_amount: None,
-                diagnosis_pointers: pointers.to_vec(),
+                diagnosis_pointers: pointers.into(),
             }),
             Class::Skip(rule, message) => {
                 let field = FieldPath::of(Name::AncillaryProcedures).at(procedure.index);
@@ -117,14 +118,14 @@ fn classify(case: &CheckedCase<'_, '_>, procedure: &CheckedAncillary<'_>, code: 
         );
     }
     match number {
-        ARTERIAL_LINE | PULMONARY_ARTERY_CATHETER => Class::Bill(Vec::new()),
+        ARTERIAL_LINE | PULMONARY_ARTERY_CATHETER => Class::Bill(LineModifiers::new()),
         CENTRAL_LINE_CHILD | CENTRAL_LINE => central_line(number, case.age),
         ULTRASOUND_GUIDANCE => ultrasound_guidance(case, procedure),
-        n if DIAGNOSTIC_TEE.contains(&n) => Class::Bill(vec![Modifier::DistinctService]),
+        n if DIAGNOSTIC_TEE.contains(&n) => Class::Bill(smallvec![Modifier::DistinctService]),
         n if NERVE_BLOCKS.contains(&n) || NEURAXIAL_INJECTIONS.contains(&n) => {
             block(code, procedure)
         }
-        INTUBATION if procedure.emergency => Class::Bill(Vec::new()),
+        INTUBATION if procedure.emergency => Class::Bill(LineModifiers::new()),
         INTUBATION => Class::Skip(
             Rule::IncludedInAnesthesia,
             "31500 without an emergency is the case's routine airway, part of the anesthesia; not billed".to_owned(),
@@ -153,7 +154,7 @@ fn central_line(number: u32, age: Option<i16>) -> Class {
                 age_text(age)
             ),
         ),
-        _ => Class::Bill(Vec::new()),
+        _ => Class::Bill(LineModifiers::new()),
     }
 }
 
@@ -173,7 +174,7 @@ fn ultrasound_guidance(case: &CheckedCase<'_, '_>, procedure: &CheckedAncillary<
             "76937 needs documented ultrasound guidance (vessel evaluation, real-time needle entry, a kept image); ultrasound_guided is not set, not billed".to_owned(),
         )
     } else {
-        Class::Bill(Vec::new())
+        Class::Bill(LineModifiers::new())
     }
 }
 
@@ -195,6 +196,6 @@ fn block(code: Code, procedure: &CheckedAncillary<'_>) -> Class {
             ),
         )
     } else {
-        Class::Bill(vec![Modifier::DistinctService])
+        Class::Bill(smallvec![Modifier::DistinctService])
     }
 }

@@ -19,8 +19,8 @@ use crate::field::{FieldPath, Name};
 use crate::time::{self, Interval};
 use crate::units::allowed_amount;
 use crate::{
-    AnesthesiaType, ClaimLine, ConversionFactor, Finding, LineKind, Modifier, PayerProfile, Rule,
-    Tenths,
+    AnesthesiaType, ClaimLine, ConversionFactor, Finding, LineKind, LineModifiers, Modifier,
+    PayerProfile, Rule, Tenths,
 };
 use team::{Biller, Payment};
 
@@ -279,8 +279,8 @@ fn modifiers(
     profile: &PayerProfile,
     entry: &CatalogEntry,
     biller: &Biller<'_, '_>,
-) -> Vec<Modifier> {
-    let mut modifiers: Vec<Modifier> = biller.payment.modifier().into_iter().collect();
+) -> LineModifiers {
+    let mut modifiers: LineModifiers = biller.payment.modifier().into_iter().collect();
     if biller.teaching {
         modifiers.push(Modifier::GC);
     }
@@ -352,7 +352,7 @@ fn anesthesia_line(
     };
     ClaimLine {
         code: entry.code,
-        modifiers: modifiers.to_vec(),
+        modifiers: modifiers.into(),
         provider_npi: biller.provider.billing_npi(),
         kind: LineKind::Anesthesia,
         minutes: reported_minutes,
@@ -362,7 +362,7 @@ fn anesthesia_line(
         total_units: base.unwrap_or_default() + time + modifying,
         payment_percent: biller.percent,
         allowed_amount: None,
-        diagnosis_pointers: pointers.to_vec(),
+        diagnosis_pointers: pointers.into(),
     }
 }
 
@@ -445,7 +445,7 @@ fn add_on_line(
     };
     ClaimLine {
         code: entry.code,
-        modifiers: modifiers.to_vec(),
+        modifiers: modifiers.into(),
         provider_npi: biller.provider.billing_npi(),
         kind: LineKind::AddOn,
         minutes,
@@ -455,7 +455,7 @@ fn add_on_line(
         total_units: base.unwrap_or_default() + time,
         payment_percent: biller.percent,
         allowed_amount: None,
-        diagnosis_pointers: pointers.to_vec(),
+        diagnosis_pointers: pointers.into(),
     }
 }
 
@@ -467,7 +467,7 @@ fn qualifying_line(
 ) -> ClaimLine {
     ClaimLine {
         code,
-        modifiers: Vec::new(),
+        modifiers: LineModifiers::new(),
         provider_npi: biller.provider.billing_npi(),
         kind: LineKind::QualifyingCircumstance,
         minutes: 0,
@@ -477,6 +477,6 @@ fn qualifying_line(
         total_units: units,
         payment_percent: biller.percent,
         allowed_amount: None,
-        diagnosis_pointers: pointers.to_vec(),
+        diagnosis_pointers: pointers.into(),
     }
 }
