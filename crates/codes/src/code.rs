@@ -42,6 +42,15 @@ impl Code {
         std::str::from_utf8(&self.0).unwrap_or_default()
     }
 
+    /// Appends the code's text to `out`, a character at a time (for five ASCII
+    /// characters, cheaper than [`Code::as_str`] and a copy).
+    pub fn push_to(&self, out: &mut String) {
+        out.reserve(self.0.len());
+        for &byte in &self.0 {
+            out.push(char::from(byte));
+        }
+    }
+
     /// The code as a number when it is all digits (`00402` → 402).
     pub fn number(&self) -> Option<u32> {
         self.0.iter().try_fold(0u32, |acc, b| {

@@ -344,7 +344,9 @@ impl From<domain::ClaimLine> for pb::ClaimLine {
 /// A code as the wire writes it (without the formatting machinery: every
 /// decision writes several).
 fn code_text(code: anescode_codes::Code) -> String {
-    code.as_str().to_owned()
+    let mut text = String::with_capacity(5);
+    code.push_to(&mut text);
+    text
 }
 
 /// An ISO date, `2026-01-01`, as `jiff` displays one; written directly, since

@@ -30,7 +30,9 @@ impl Tenths {
     /// As [`fmt::Display`] writes it, `6.3`, without the formatting machinery:
     /// every claim line of every decision sends several.
     pub fn text(self) -> String {
-        Decimal::new(u64::from(self.0), 1).as_str().to_owned()
+        let mut text = String::with_capacity(8);
+        Decimal::new(u64::from(self.0), 1).push_to(&mut text);
+        text
     }
 }
 
@@ -88,6 +90,16 @@ impl Decimal {
         rest / 10
     }
 
+    /// Appends the digits to `out`, a character at a time: for a few ASCII
+    /// digits that costs less than checking them as UTF-8 and copying them.
+    pub(crate) fn push_to(&self, out: &mut String) {
+        let digits = &self.bytes[self.from..];
+        out.reserve(digits.len());
+        for &digit in digits {
+            out.push(char::from(digit));
+        }
+    }
+
     pub(crate) fn as_str(&self) -> &str {
         // Digits and a point only: always UTF-8.
         std::str::from_utf8(&self.bytes[self.from..]).unwrap_or_default()
@@ -111,7 +123,9 @@ impl Cents {
 
     /// As [`fmt::Display`] writes it, `354.22`, without the formatting machinery.
     pub fn text(self) -> String {
-        Decimal::new(self.0, 2).as_str().to_owned()
+        let mut text = String::with_capacity(12);
+        Decimal::new(self.0, 2).push_to(&mut text);
+        text
     }
 }
 

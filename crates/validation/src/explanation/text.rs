@@ -38,22 +38,25 @@ impl Text {
             self.0.push_str(&TWO_DIGITS[from..2 * at + 2]);
             return self;
         }
-        self.str(Decimal::new(value, 0).as_str())
+        Decimal::new(value, 0).push_to(&mut self.0);
+        self
     }
 
     /// Units with their tenth, `17.0`, as [`Tenths`] displays them.
     pub(super) fn tenths(&mut self, units: Tenths) -> &mut Self {
-        self.str(Decimal::new(u64::from(units.tenths()), 1).as_str())
+        Decimal::new(u64::from(units.tenths()), 1).push_to(&mut self.0);
+        self
     }
 
     /// Dollars and cents, `354.22`, as [`Cents`] displays them.
     pub(super) fn cents(&mut self, amount: Cents) -> &mut Self {
-        self.str(Decimal::new(amount.cents(), 2).as_str())
+        Decimal::new(amount.cents(), 2).push_to(&mut self.0);
+        self
     }
 
     /// A code with its modifiers, `00402-AA-P3`.
     pub(super) fn coded(&mut self, code: Code, modifiers: &[Modifier]) -> &mut Self {
-        self.str(code.as_str());
+        code.push_to(&mut self.0);
         for modifier in modifiers {
             self.str("-").str(modifier.as_str());
         }
