@@ -20,8 +20,8 @@ use crate::pb;
 /// A case the ledger holds.
 #[derive(Debug)]
 struct Case {
-    facility_id: String,
-    date_of_service: String,
+    /// (facility_id, date_of_service), kept as the key of its day's index.
+    day: Day,
     revision: u64,
     digest: Digest,
     /// The record as received, shared with the rows that store it.
@@ -47,8 +47,8 @@ impl Case {
         npis.dedup();
         CaseRow {
             case_id: case_id.to_owned(),
-            facility_id: self.facility_id.clone(),
-            date_of_service: self.date_of_service.clone(),
+            facility_id: self.day.0.clone(),
+            date_of_service: self.day.1.clone(),
             revision: self.revision,
             digest: self.digest,
             record: Arc::clone(&self.record),
@@ -61,6 +61,10 @@ impl Case {
 }
 
 type Day = (String, String);
+
+/// A case id as the ledger's maps hold it: one allocation shared by the case and
+/// every index entry that names it.
+type CaseId = Arc<str>;
 
 /// Reads a stored decision version (case_id, version) from the store.
 pub(crate) type StoredDecision<'a> =
@@ -75,12 +79,12 @@ type HashSet<K> = std::collections::HashSet<K, foldhash::quality::RandomState>;
 #[derive(Debug, Default)]
 pub(crate) struct Book {
     /// Boxed: growing the map moves pointers, not cases.
-    cases: HashMap<String, Box<Case>>,
+    cases: HashMap<CaseId, Box<Case>>,
     /// Cases by provider NPI and UTC day of their time, for the concurrency
     /// look-ups: a case is found only by cases whose time shares a day with its.
-    by_npi: HashMap<String, HashMap<i64, BTreeSet<String>>>,
+    by_npi: HashMap<String, HashMap<i64, BTreeSet<CaseId>>>,
     /// Cases by (facility_id, date_of_service).
-    by_day: HashMap<Day, BTreeSet<String>>,
+    by_day: HashMap<Day, BTreeSet<CaseId>>,
     closed: HashSet<Day>,
     sequence: u64,
     figure_sets: FigureSets,
@@ -232,8 +236,7 @@ impl Book {
             decision.ledger = None;
             let figures = FigureSet::of_messages(std::mem::take(&mut decision.figures));
             let case = Case {
-                facility_id: row.facility_id,
-                date_of_service: row.date_of_service,
+                day: (row.facility_id, row.date_of_service),
                 revision: row.revision,
                 digest: row.digest,
                 record: row.record,
@@ -244,8 +247,9 @@ impl Book {
                 timeline,
                 decision_digest: Encoded::with_figures(decision, &figures).digest,
             };
-            book.index(&row.case_id, &case);
-            book.cases.insert(row.case_id, Box::new(case));
+            let case_id = CaseId::from(row.case_id);
+            book.index(&case_id, &case);
+            book.cases.insert(case_id, Box::new(case));
         }
         Ok(book)
     }
@@ -260,20 +264,21 @@ impl Book {
         self.sequence
     }
 
-    fn index(&mut self, case_id: &str, case: &Case) {
+    fn index(&mut self, case_id: &CaseId, case: &Case) {
         for npi in case.npis() {
             let by_day = match self.by_npi.get_mut(npi) {
                 Some(by_day) => by_day,
                 None => self.by_npi.entry(npi.to_owned()).or_default(),
             };
             for day in days(case.bounds) {
-                by_day.entry(day).or_default().insert(case_id.to_owned());
+                by_day.entry(day).or_default().insert(Arc::clone(case_id));
             }
         }
-        self.by_day
-            .entry((case.facility_id.clone(), case.date_of_service.clone()))
-            .or_default()
-            .insert(case_id.to_owned());
+        let ids = match self.by_day.get_mut(&case.day) {
+            Some(ids) => ids,
+            None => self.by_day.entry(case.day.clone()).or_default(),
+        };
+        ids.insert(Arc::clone(case_id));
     }
 
     fn unindex(&mut self, case_id: &str, case: &Case) {
@@ -293,10 +298,7 @@ impl Book {
                 self.by_npi.remove(npi);
             }
         }
-        if let Some(ids) = self
-            .by_day
-            .get_mut(&(case.facility_id.clone(), case.date_of_service.clone()))
-        {
+        if let Some(ids) = self.by_day.get_mut(&case.day) {
             ids.remove(case_id);
         }
     }
@@ -304,15 +306,15 @@ impl Book {
     /// The other cases that share a provider with `timeline` and whose time comes
     /// near it: at most [`MAX_NEIGHBOURS`], those starting nearest to it, and how
     /// many there were.
-    fn neighbours(&self, timeline: &Timeline) -> (BTreeSet<String>, usize) {
+    fn neighbours(&self, timeline: &Timeline) -> (BTreeSet<CaseId>, usize) {
         let bounds = timeline.bounds();
-        let mut near: Vec<(u64, &String)> = timeline
+        let mut near: Vec<(u64, &CaseId)> = timeline
             .attendance
             .iter()
             .filter_map(|a| self.by_npi.get(a.npi.as_str()))
             .flat_map(|by_day| days(bounds).filter_map(|day| by_day.get(&day)))
             .flatten()
-            .filter(|id| **id != timeline.case_id)
+            .filter(|id| ***id != *timeline.case_id)
             .filter_map(|id| {
                 let theirs = self.cases.get(id)?.bounds;
                 overlaps(theirs, bounds).then(|| (distance(theirs, bounds), id))
@@ -323,12 +325,15 @@ impl Book {
         let found = near.len();
         // Nearest first, then by case_id: the same cases each time.
         near.truncate(MAX_NEIGHBOURS);
-        (near.into_iter().map(|(_, id)| id.clone()).collect(), found)
+        (
+            near.into_iter().map(|(_, id)| Arc::clone(id)).collect(),
+            found,
+        )
     }
 
     /// What the ledger's other cases say about `timeline`'s case, and which
     /// cases it weighed.
-    fn context(&self, timeline: &Timeline, day: &Day) -> (CaseContext, BTreeSet<String>) {
+    fn context(&self, timeline: &Timeline, day: &Day) -> (CaseContext, BTreeSet<CaseId>) {
         let (near, found) = self.neighbours(timeline);
         let others: Vec<&Timeline> = near
             .iter()
@@ -358,7 +363,7 @@ impl Book {
             return Err(Answered::Decision(Box::new(decision.into())));
         }
         let revision = record.revision;
-        match self.cases.get(&record.case_id) {
+        match self.cases.get(record.case_id.as_str()) {
             None => Ok(revision.max(1)),
             Some(case) if case.digest == *digest => Err(Answered::Replay {
                 case_id: record.case_id.clone(),
@@ -385,7 +390,7 @@ impl Book {
             bytes,
             digest,
         } = submitted;
-        let case_id = record.case_id.clone();
+        let case_id: CaseId = Arc::from(record.case_id.as_str());
         let revision = match self.admit(coder, &record, &digest) {
             Ok(revision) => revision,
             Err(answer) => {
@@ -415,8 +420,7 @@ impl Book {
             near.extend(self.neighbours(&old.timeline).0);
         }
         let case = Case {
-            facility_id: day.0.clone(),
-            date_of_service: day.1.clone(),
+            day: day.clone(),
             revision,
             digest,
             record: bytes.into(),
@@ -460,7 +464,7 @@ impl Book {
     fn revise(
         &mut self,
         coder: &Coder,
-        (near, by): (BTreeSet<String>, &str),
+        (near, by): (BTreeSet<CaseId>, &str),
         changes: &mut Changes,
         watched: bool,
     ) -> (Vec<String>, Vec<(String, pb::CodingDecision)>) {
@@ -468,8 +472,8 @@ impl Book {
         let mut revised = Vec::new();
         for other in near {
             if let Some((mut version, figures)) = self.recode(coder, &other, by, changes) {
-                let facility = self.cases.get(&other).map(|c| c.facility_id.clone());
-                revised.push(other);
+                let facility = self.cases.get(&other).map(|c| c.day.0.clone());
+                revised.push(other.to_string());
                 if watched {
                     version.figures = figures.messages();
                     published.push((facility.unwrap_or_default(), version));
@@ -492,7 +496,7 @@ impl Book {
                 && case.finalized
             {
                 case.finalized = false;
-                changes.finality.push((id.clone(), false));
+                changes.finality.push((id.to_string(), false));
             }
         }
     }
@@ -507,7 +511,7 @@ impl Book {
         changes: &mut Changes,
     ) -> Option<(pb::CodingDecision, FigureSet)> {
         let case = self.cases.get(case_id)?;
-        let day: Day = (case.facility_id.clone(), case.date_of_service.clone());
+        let day: Day = case.day.clone();
         let record = pb::CaseRecord::decode(&case.record[..]).unwrap_or_default();
         let (decision, _) = coder.code_in_ledger(&record.into(), &mut |t: &Timeline| {
             let (mut context, _) = self.context(t, &day);
@@ -586,7 +590,7 @@ impl Book {
         changes.decisions.push(DecisionRow {
             sequence,
             case_id: case_id.to_owned(),
-            facility_id: case.facility_id.clone(),
+            facility_id: case.day.0.clone(),
             decision_version: case.current_version,
             revision: case.revision,
             cause: cause.into(),
@@ -608,7 +612,7 @@ impl Book {
                 count += 1;
                 if !case.finalized {
                     case.finalized = true;
-                    changes.finality.push((id.clone(), true));
+                    changes.finality.push((id.to_string(), true));
                 }
             }
         }
@@ -622,7 +626,7 @@ impl Book {
     pub(crate) fn current(&self, case_id: &str) -> Option<(u64, bool, &str)> {
         self.cases
             .get(case_id)
-            .map(|c| (c.current_version, c.finalized, c.facility_id.as_str()))
+            .map(|c| (c.current_version, c.finalized, c.day.0.as_str()))
     }
 }
 
