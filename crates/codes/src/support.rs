@@ -21,7 +21,11 @@ pub struct SupportRow {
 /// The support table.
 #[derive(Debug)]
 pub struct DiagnosisSupport {
+    /// By subsection, each subsection's rows in the table's order.
     rows: Vec<SupportRow>,
+    /// Each subsection with rows, and where its rows lie in `rows`: a record's
+    /// diagnoses are looked up among its subsection's rows only.
+    spans: Vec<(u32, std::ops::Range<usize>)>,
 }
 
 impl DiagnosisSupport {
@@ -36,32 +40,49 @@ impl DiagnosisSupport {
     }
 
     /// A table of the given rows (a later or a hospital's own table).
-    pub fn new(rows: Vec<SupportRow>) -> Self {
-        DiagnosisSupport { rows }
+    pub fn new(mut rows: Vec<SupportRow>) -> Self {
+        // Stable: within a subsection the rows keep the order they were given.
+        rows.sort_by_key(|row| row.subsection);
+        let mut spans: Vec<(u32, std::ops::Range<usize>)> = Vec::new();
+        for (at, row) in rows.iter().enumerate() {
+            match spans.last_mut() {
+                Some((subsection, span)) if *subsection == row.subsection => span.end = at + 1,
+                _ => spans.push((row.subsection, at..at + 1)),
+            }
+        }
+        DiagnosisSupport { rows, spans }
+    }
+
+    /// The rows of `subsection`, in the table's order.
+    pub fn rows_of(&self, subsection: u32) -> &[SupportRow] {
+        self.spans
+            .binary_search_by_key(&subsection, |(s, _)| *s)
+            .ok()
+            .and_then(|at| self.rows.get(self.spans[at].1.clone()))
+            .unwrap_or_default()
     }
 
     /// True when the subsection has rows; subsections without rows (radiological
     /// and other procedures) accept any diagnosis.
     pub fn restricts(&self, subsection: u32) -> bool {
-        self.rows.iter().any(|r| r.subsection == subsection)
+        !self.rows_of(subsection).is_empty()
     }
 
     /// The row of `subsection` that `code` (undotted) falls in, if any, ranges
     /// read in the tabular order of `set` (C4A.61 is inside C43-C44).
     pub fn supporting(&self, set: &Icd10Cm, subsection: u32, code: &str) -> Option<&SupportRow> {
-        self.rows.iter().find(|row| {
-            row.subsection == subsection
-                && set.in_range(
-                    &CodeRange {
-                        low: &row.range.0,
-                        high: &row.range.1,
-                    },
-                    code,
-                )
+        self.rows_of(subsection).iter().find(|row| {
+            set.in_range(
+                &CodeRange {
+                    low: &row.range.0,
+                    high: &row.range.1,
+                },
+                code,
+            )
         })
     }
 
-    /// Every row.
+    /// Every row, by subsection.
     pub fn rows(&self) -> &[SupportRow] {
         &self.rows
     }
@@ -89,7 +110,7 @@ fn parse(text: &'static str) -> Result<DiagnosisSupport, usize> {
             what,
         });
     }
-    Ok(DiagnosisSupport { rows })
+    Ok(DiagnosisSupport::new(rows))
 }
 
 #[cfg(test)]

@@ -428,9 +428,8 @@ fn support(
         .map(|(_, d)| format!("{d} ({})", d.description()))
         .collect();
     let expected: Vec<&str> = table
-        .rows()
+        .rows_of(subsection.number)
         .iter()
-        .filter(|row| row.subsection == subsection.number)
         .take(SUPPORT_EXAMPLES)
         .map(|row| row.what)
         .collect();
