@@ -136,6 +136,37 @@ mod tests {
     }
 
     #[test]
+    fn rows_given_in_any_order_are_found_by_their_subsection() {
+        let row = |subsection, low: &str, high: &str, what| SupportRow {
+            subsection,
+            range: (low.to_owned(), high.to_owned()),
+            what,
+        };
+        let support = DiagnosisSupport::new(vec![
+            row(7, "K80", "K87", "gallbladder"),
+            row(3, "C50", "C50", "breast"),
+            row(7, "K35", "K38", "appendix"),
+        ]);
+        let whats = |s| {
+            support
+                .rows_of(s)
+                .iter()
+                .map(|r| r.what)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(whats(7), ["gallbladder", "appendix"]);
+        assert_eq!(whats(3), ["breast"]);
+        assert!(whats(5).is_empty());
+        assert!(support.restricts(7) && support.restricts(3));
+        assert!(!support.restricts(5) && !support.restricts(19));
+        assert_eq!(
+            support.supporting(set(), 7, "K359").map(|r| r.what),
+            Some("appendix")
+        );
+        assert_eq!(support.supporting(set(), 3, "K359"), None);
+    }
+
+    #[test]
     fn breast_and_glottis() {
         let support = DiagnosisSupport::embedded();
         assert_eq!(
