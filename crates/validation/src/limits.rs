@@ -155,19 +155,20 @@ struct Over {
 }
 
 impl Over {
-    /// Reports a list over `limit`; true when the list is within it.
-    fn count(&mut self, limit: Limit, field: FieldPath, count: usize) -> bool {
+    /// Reports a list over `limit`; true when the list is within it. As with
+    /// [`Over::bytes`], the path is made only for a list over its limit.
+    fn count(&mut self, limit: Limit, field: impl FnOnce() -> FieldPath, count: usize) -> bool {
         if count <= limit.max {
             return true;
         }
-        self.findings.push(list_over_limit(limit, field, count));
+        self.findings.push(list_over_limit(limit, field(), count));
         false
     }
 
     /// The procedures and, when their count is within its limit, each one's fields.
     fn procedures(&mut self, procedures: &[Procedure]) {
         let list = FieldPath::of(Name::Procedures);
-        if !self.count(PROCEDURES, list, procedures.len()) {
+        if !self.count(PROCEDURES, || list, procedures.len()) {
             return;
         }
         for (i, procedure) in procedures.iter().enumerate() {
@@ -183,7 +184,7 @@ impl Over {
     /// The diagnoses and, when their count is within its limit, each code.
     fn diagnoses(&mut self, diagnoses: &[String]) {
         let list = FieldPath::of(Name::Diagnoses);
-        if !self.count(DIAGNOSES, list, diagnoses.len()) {
+        if !self.count(DIAGNOSES, || list, diagnoses.len()) {
             return;
         }
         for (i, diagnosis) in diagnoses.iter().enumerate() {
@@ -194,7 +195,7 @@ impl Over {
     /// The providers and, when their count is within its limit, each one's fields.
     fn providers(&mut self, providers: &[Provider]) {
         let list = FieldPath::of(Name::Providers);
-        if !self.count(PROVIDERS, list, providers.len()) {
+        if !self.count(PROVIDERS, || list, providers.len()) {
             return;
         }
         for (i, provider) in providers.iter().enumerate() {
@@ -209,7 +210,7 @@ impl Over {
     /// one's fields.
     fn ancillary(&mut self, ancillary: &[AncillaryProcedure]) {
         let list = FieldPath::of(Name::AncillaryProcedures);
-        if !self.count(ANCILLARY_PROCEDURES, list, ancillary.len()) {
+        if !self.count(ANCILLARY_PROCEDURES, || list, ancillary.len()) {
             return;
         }
         for (i, procedure) in ancillary.iter().enumerate() {
@@ -220,9 +221,7 @@ impl Over {
     }
 
     fn blocks(&mut self, field: impl FnOnce() -> FieldPath, blocks: &[TimeBlock]) {
-        if blocks.len() > TIME_BLOCKS.max {
-            self.count(TIME_BLOCKS, field(), blocks.len());
-        }
+        self.count(TIME_BLOCKS, field, blocks.len());
     }
 
     fn text(&mut self, field: impl FnOnce() -> FieldPath, value: &str) {

@@ -30,9 +30,7 @@ impl Tenths {
     /// As [`fmt::Display`] writes it, `6.3`, without the formatting machinery:
     /// every claim line of every decision sends several.
     pub fn text(self) -> String {
-        let mut text = String::with_capacity(8);
-        Decimal::new(u64::from(self.0), 1).push_to(&mut text);
-        text
+        Decimal::new(u64::from(self.0), 1).text()
     }
 }
 
@@ -100,6 +98,13 @@ impl Decimal {
         }
     }
 
+    /// The digits as a string of their own, made as [`Decimal::push_to`] writes.
+    fn text(&self) -> String {
+        let mut text = String::new();
+        self.push_to(&mut text);
+        text
+    }
+
     pub(crate) fn as_str(&self) -> &str {
         // Digits and a point only: always UTF-8.
         std::str::from_utf8(&self.bytes[self.from..]).unwrap_or_default()
@@ -123,9 +128,7 @@ impl Cents {
 
     /// As [`fmt::Display`] writes it, `354.22`, without the formatting machinery.
     pub fn text(self) -> String {
-        let mut text = String::with_capacity(12);
-        Decimal::new(self.0, 2).push_to(&mut text);
-        text
+        Decimal::new(self.0, 2).text()
     }
 }
 

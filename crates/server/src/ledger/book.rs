@@ -419,8 +419,10 @@ impl Book {
             self.unindex(&case_id, old);
             near.extend(self.neighbours(&old.timeline).0);
         }
+        // Before the case joins its day: the case is not final.
+        self.reopen(&day, changes);
         let case = Case {
-            day: day.clone(),
+            day,
             revision,
             digest,
             record: bytes.into(),
@@ -433,9 +435,6 @@ impl Book {
         };
         self.index(&case_id, &case);
         self.cases.insert(case_id.clone(), Box::new(case));
-        if self.closed.remove(&day) {
-            self.reopen(&day, changes);
-        }
         let sequence = self.next_sequence();
         let (revised, mut published) = self.revise(coder, (near, &case_id), changes, watched);
         let (encoded, figures) = self.encode(decision, changes);
@@ -447,11 +446,12 @@ impl Book {
             changes,
         );
         // Written after its version: the row carries its current version.
-        changes.cases.push(self.cases[&case_id].row(&case_id));
+        let case = &self.cases[&case_id];
+        changes.cases.push(case.row(&case_id));
         if watched {
             let mut whole = answer.clone();
             whole.figures = figures.messages();
-            published.insert(0, (day.0, whole));
+            published.insert(0, (case.day.0.clone(), whole));
         }
         Outcome {
             answer: answered(answer, (stored, figures), lean),
@@ -488,8 +488,11 @@ impl Book {
         self.sequence
     }
 
-    /// Makes the day's cases provisional again.
+    /// Makes the day's cases provisional again when the day was closed.
     fn reopen(&mut self, day: &Day, changes: &mut Changes) {
+        if !self.closed.remove(day) {
+            return;
+        }
         changes.days.push((day.0.clone(), day.1.clone(), false));
         for id in self.by_day.get(day).into_iter().flatten() {
             if let Some(case) = self.cases.get_mut(id)
