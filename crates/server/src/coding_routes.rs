@@ -171,6 +171,13 @@ impl<U: Message + Default> Decoder for RecordDecoder<U> {
             .flatten()
         {
             Some(over) => Received::OverLimits(over),
+            // Decoded from the contiguous chunk: prost reads a slice's varints
+            // and strings directly, where through the buffer each one is an
+            // `advance` of the frame's `Take<BytesMut>`.
+            None if whole => match U::decode(buf.chunk()) {
+                Ok(message) => Received::Message(message),
+                Err(error) => Received::Undecodable(error),
+            },
             None => match U::decode(&mut *buf) {
                 Ok(message) => Received::Message(message),
                 Err(error) => Received::Undecodable(error),
