@@ -42,6 +42,11 @@ impl Code {
         std::str::from_utf8(&self.0).unwrap_or_default()
     }
 
+    /// The code's five ASCII bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
     /// Appends the code's text to `out`, a character at a time (for five ASCII
     /// characters, cheaper than [`Code::as_str`] and a copy).
     pub fn push_to(&self, out: &mut String) {

@@ -6,11 +6,13 @@ use std::sync::Arc;
 
 use futures_util::future::{self, BoxFuture};
 use futures_util::{FutureExt, Stream, StreamExt};
+use prost::bytes::Bytes;
 use tonic::{Request, Response, Status, Streaming};
 
 use crate::auth::ClientIdentity;
 use crate::codec;
 use crate::coding_routes::{Received, decoded};
+use crate::decision_wire::{self, Parts};
 use crate::error::{ServiceError, preview};
 use crate::figure_sets::SharedFigureCache;
 use crate::ledger::{Decided, Ledger};
@@ -98,10 +100,12 @@ fn decide<T: DecisionResponse>(
         "coded case"
     );
     if lean {
-        return Outgoing::decision(views::apply(view, decision.into()));
+        let bytes = decision_wire::encode(&decision, Parts::Lean, 0);
+        return Outgoing::Encoded(vec![Bytes::from(bytes)]);
     }
     let set = figures.set(std::mem::take(&mut decision.figures));
-    Outgoing::WithFigures(Box::new(decision.into()), set)
+    let bytes = decision_wire::encode(&decision, Parts::WithoutFigures, 0);
+    Outgoing::Encoded(vec![Bytes::from(bytes), set.bytes])
 }
 
 /// Answers of one CodeCases stream coded and waiting to be sent, without the

@@ -5,8 +5,6 @@
 //! Record conversion cannot fail: values are carried as received, and the
 //! validation crate reports each bad one as a finding on its field.
 
-use std::borrow::Cow;
-
 use anescode_codes::icd10cm::Diagnosis;
 use anescode_codes::{CatalogEntry, CodeKind, Subsection};
 use anescode_validation as domain;
@@ -228,57 +226,6 @@ fn role_of(role: pb::ProviderRole) -> Option<domain::ProviderRole> {
     }
 }
 
-impl From<domain::Decision> for pb::CodingDecision {
-    fn from(decision: domain::Decision) -> Self {
-        let domain::Decision {
-            case_id,
-            revision,
-            status,
-            anesthesia_code,
-            diagnoses,
-            lines,
-            findings,
-            total_minutes,
-            catalog_version,
-            icd10cm_release,
-            payer_profile,
-            figures,
-            rationale,
-        } = decision;
-        pb::CodingDecision {
-            case_id,
-            revision,
-            status: decision_status(status).into(),
-            anesthesia_code: anesthesia_code.map(code_text).unwrap_or_default(),
-            lines: lines.into_iter().map(Into::into).collect(),
-            findings: findings.into_iter().map(Into::into).collect(),
-            total_minutes,
-            catalog_version,
-            payer_profile,
-            rationale,
-            figures: figures.iter().map(|f| f.as_ref().into()).collect(),
-            diagnoses: diagnoses.into_iter().map(Into::into).collect(),
-            icd10cm_release,
-            ledger: None,
-        }
-    }
-}
-
-impl From<domain::ReportedDiagnosis> for pb::DecisionDiagnosis {
-    fn from(diagnosis: domain::ReportedDiagnosis) -> Self {
-        let domain::ReportedDiagnosis {
-            code,
-            description,
-            billable,
-        } = diagnosis;
-        pb::DecisionDiagnosis {
-            code,
-            description: description.map(Cow::into_owned).unwrap_or_default(),
-            billable,
-        }
-    }
-}
-
 impl From<Diagnosis<'_>> for pb::DiagnosisCode {
     fn from(diagnosis: Diagnosis<'_>) -> Self {
         let chapter = diagnosis.chapter();
@@ -296,47 +243,6 @@ impl From<Diagnosis<'_>> for pb::DiagnosisCode {
             requires_seventh_character: diagnosis.needs_seventh_character(),
             manifestation: diagnosis.manifestation(),
             code_first: diagnosis.code_first().unwrap_or_default().to_owned(),
-        }
-    }
-}
-
-impl From<domain::ClaimLine> for pb::ClaimLine {
-    fn from(line: domain::ClaimLine) -> Self {
-        let domain::ClaimLine {
-            code,
-            modifiers,
-            provider_npi,
-            kind,
-            minutes,
-            base_units,
-            time_units,
-            modifying_units,
-            total_units,
-            payment_percent,
-            allowed_amount,
-            diagnosis_pointers,
-        } = line;
-        let kind = match kind {
-            domain::LineKind::Anesthesia => pb::LineKind::Anesthesia,
-            domain::LineKind::AddOn => pb::LineKind::AddOn,
-            domain::LineKind::QualifyingCircumstance => pb::LineKind::QualifyingCircumstance,
-            domain::LineKind::SeparateProcedure => pb::LineKind::SeparateProcedure,
-        };
-        let text =
-            |units: Option<domain::Tenths>| units.map(domain::Tenths::text).unwrap_or_default();
-        pb::ClaimLine {
-            code: code_text(code),
-            modifiers: modifiers.iter().map(|m| m.as_str().to_owned()).collect(),
-            provider_npi,
-            kind: kind.into(),
-            minutes,
-            base_units: text(base_units),
-            time_units: text(time_units),
-            modifying_units: text(modifying_units),
-            total_units: total_units.text(),
-            payment_percent,
-            allowed_amount: allowed_amount.map(domain::Cents::text).unwrap_or_default(),
-            diagnosis_pointers: diagnosis_pointers.to_vec(),
         }
     }
 }
@@ -407,36 +313,6 @@ fn figure_kind(kind: domain::FigureKind) -> pb::FigureKind {
         }
         domain::FigureKind::MedicalDirectionPercent => pb::FigureKind::MedicalDirectionPercent,
         domain::FigureKind::ConversionFactor => pb::FigureKind::ConversionFactor,
-    }
-}
-
-fn decision_status(status: domain::DecisionStatus) -> pb::DecisionStatus {
-    match status {
-        domain::DecisionStatus::Coded => pb::DecisionStatus::Coded,
-        domain::DecisionStatus::NeedsReview => pb::DecisionStatus::NeedsReview,
-        domain::DecisionStatus::Rejected => pb::DecisionStatus::Rejected,
-    }
-}
-
-impl From<domain::Finding> for pb::Finding {
-    fn from(finding: domain::Finding) -> Self {
-        let domain::Finding {
-            rule,
-            field,
-            message,
-        } = finding;
-        let severity = match rule.severity() {
-            domain::Severity::Error => pb::Severity::Error,
-            domain::Severity::Warning => pb::Severity::Warning,
-            domain::Severity::Info => pb::Severity::Info,
-        };
-        pb::Finding {
-            rule_id: rule.id().to_owned(),
-            severity: severity.into(),
-            field: field.to_string(),
-            message,
-            reference: rule.reference().to_owned(),
-        }
     }
 }
 

@@ -9,6 +9,7 @@ mod coding_routes;
 mod coding_service;
 pub mod config;
 mod convert;
+mod decision_wire;
 mod error;
 mod figure_sets;
 mod incoming;

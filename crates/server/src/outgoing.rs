@@ -1,16 +1,15 @@
-//! Answers of CodeCase and CodeCases as they leave: a response message; a
-//! decision the case ledger has already encoded (for its store) sent as those
-//! bytes, so a full-view answer from the ledger is not encoded twice; or a
-//! decision followed by its figure set's bytes, encoded once per set
-//! (`figure_sets`). Both responses carry the decision as field 1, so one
-//! encoding serves both.
+//! Answers of CodeCase and CodeCases as they leave: a response message, or a
+//! decision already encoded, sent as those bytes. A decision is encoded straight
+//! from the domain decision (`decision_wire`), its full view followed by its
+//! figure set's bytes, encoded once per set (`figure_sets`); the case ledger's
+//! is the encoding it stored, so a full-view answer is not encoded twice. Both
+//! responses carry the decision as field 1, so one encoding serves both.
 
 use prost::Message;
 use prost::bytes::{BufMut, Bytes};
 use tonic::Status;
 use tonic::codec::{EncodeBuf, Encoder};
 
-use crate::figure_sets::FigureSet;
 use crate::pb;
 
 /// `decision` (field 1, length-delimited) of CodeCaseResponse and CodeCasesResponse.
@@ -45,8 +44,6 @@ pub(crate) enum Outgoing<T> {
     /// A response of just a decision whose anescode.v1.CodingDecision encoding
     /// is these bytes, one after the other.
     Encoded(Vec<Bytes>),
-    /// A response of just this decision, whose figures are this set.
-    WithFigures(Box<pb::CodingDecision>, FigureSet),
 }
 
 impl<T: DecisionResponse> Outgoing<T> {
@@ -64,10 +61,6 @@ impl<T: DecisionResponse> Outgoing<T> {
                     .map_err(|error| Status::internal(format!("a stored decision: {error}")))?;
                 Ok(T::of(decision))
             }
-            Outgoing::WithFigures(mut decision, figures) => {
-                decision.figures = figures.messages();
-                Ok(T::of(*decision))
-            }
         }
     }
 
@@ -84,11 +77,6 @@ impl<T: DecisionResponse> Outgoing<T> {
                 for part in parts {
                     buf.put_slice(part);
                 }
-            }
-            Outgoing::WithFigures(decision, figures) => {
-                put_decision_key(decision.encoded_len() + figures.bytes.len(), buf);
-                decision.encode_raw(buf);
-                buf.put_slice(&figures.bytes);
             }
         }
     }
@@ -178,38 +166,5 @@ mod tests {
             .into_message()
             .expect("decodes");
         assert_eq!(message.decision, Some(decision()));
-    }
-
-    #[test]
-    fn a_decision_and_its_figure_set_go_out_as_the_whole_decision() {
-        let figures = vec![
-            pb::AppliedFigure {
-                name: "conversion factor".to_owned(),
-                value: "20.3178".to_owned(),
-                ..Default::default()
-            },
-            pb::AppliedFigure {
-                name: "base units".to_owned(),
-                value: "5".to_owned(),
-                ..Default::default()
-            },
-        ];
-        let set = FigureSet::of_messages(figures.clone());
-        let whole = pb::CodingDecision {
-            figures,
-            ..decision()
-        };
-        let outgoing = Outgoing::<pb::CodeCasesResponse>::WithFigures(Box::new(decision()), set);
-        let mut sent = Vec::new();
-        outgoing.encode(&mut sent);
-        // The figures come last, so the bytes differ from prost's; the message does not.
-        let received = pb::CodeCasesResponse::decode(sent.as_slice()).expect("decodes");
-        assert_eq!(received.decision.as_ref(), Some(&whole));
-        assert_eq!(
-            sent.len(),
-            pb::CodeCasesResponse::of(whole.clone()).encoded_len()
-        );
-        let message = outgoing.into_message().expect("a message");
-        assert_eq!(message.decision, Some(whole));
     }
 }

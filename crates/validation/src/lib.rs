@@ -112,4 +112,4 @@ pub use record::{
     Procedure, Provider, ProviderRole, RawTimestamp, Sex, TimeBlock,
 };
 pub use rules::Rule;
-pub use units::{Cents, Rate, RateParseError, Tenths, allowed_amount};
+pub use units::{Cents, Decimal, Rate, RateParseError, Tenths, allowed_amount};

@@ -27,10 +27,10 @@ impl Tenths {
         self.0
     }
 
-    /// As [`fmt::Display`] writes it, `6.3`, without the formatting machinery:
-    /// every claim line of every decision sends several.
-    pub fn text(self) -> String {
-        Decimal::new(u64::from(self.0), 1).text()
+    /// As [`fmt::Display`] writes it, `6.3`, in a buffer on the stack: every
+    /// claim line of every decision sends several.
+    pub fn decimal(self) -> Decimal {
+        Decimal::new(u64::from(self.0), 1)
     }
 }
 
@@ -51,7 +51,8 @@ impl fmt::Display for Tenths {
 /// A fixed-point number written into a buffer on the stack: every claim line
 /// and figure writes several, and one `write_str` costs less than formatting
 /// each part.
-pub(crate) struct Decimal {
+#[derive(Debug, Clone, Copy)]
+pub struct Decimal {
     bytes: [u8; 24],
     from: usize,
 }
@@ -98,14 +99,14 @@ impl Decimal {
         }
     }
 
-    /// The digits as a string of their own, made as [`Decimal::push_to`] writes.
-    fn text(&self) -> String {
-        let mut text = String::new();
-        self.push_to(&mut text);
-        text
+    /// The digits and point, ASCII, as they are written: copied as they are
+    /// into a message, without checking them as UTF-8.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[self.from..]
     }
 
-    pub(crate) fn as_str(&self) -> &str {
+    /// The digits and point as text.
+    pub fn as_str(&self) -> &str {
         // Digits and a point only: always UTF-8.
         std::str::from_utf8(&self.bytes[self.from..]).unwrap_or_default()
     }
@@ -126,9 +127,9 @@ impl Cents {
         self.0
     }
 
-    /// As [`fmt::Display`] writes it, `354.22`, without the formatting machinery.
-    pub fn text(self) -> String {
-        Decimal::new(self.0, 2).text()
+    /// As [`fmt::Display`] writes it, `354.22`, in a buffer on the stack.
+    pub fn decimal(self) -> Decimal {
+        Decimal::new(self.0, 2)
     }
 }
 
@@ -212,11 +213,14 @@ mod tests {
             let tenths = u32::try_from(value).ok().map(Tenths::from_tenths);
             if let Some(tenths) = tenths {
                 assert_eq!(tenths.to_string(), format!("{}.{}", value / 10, value % 10));
-                assert_eq!(tenths.text(), tenths.to_string());
+                assert_eq!(tenths.decimal().as_bytes(), tenths.to_string().as_bytes());
             }
             let cents = Cents::from_cents(value).to_string();
             assert_eq!(cents, format!("{}.{:02}", value / 100, value % 100));
-            assert_eq!(Cents::from_cents(value).text(), cents);
+            assert_eq!(
+                Cents::from_cents(value).decimal().as_bytes(),
+                cents.as_bytes()
+            );
             let rate = Rate::from_ten_thousandths(value).to_string();
             assert_eq!(rate, format!("{}.{:04}", value / 10_000, value % 10_000));
         }

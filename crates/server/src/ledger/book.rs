@@ -14,6 +14,7 @@ use sha2::{Digest as _, Sha256};
 
 use super::figures::FigureSets;
 use super::store::{CaseRow, Changes, DecisionRow, Loaded, StoreError};
+use crate::decision_wire::{self, Parts};
 use crate::figure_sets::FigureSet;
 use crate::pb;
 
@@ -150,21 +151,26 @@ const ENTRY_ROOM: usize = 64;
 impl Encoded<pb::CodingDecision> {
     /// A decision without its figures, which are `figures`: its digest is of
     /// both, so a version differs from the last when either does.
-    fn with_figures(decision: pb::CodingDecision, figures: &FigureSet) -> Self {
-        let mut bytes = Vec::with_capacity(decision.encoded_len() + ENTRY_ROOM);
-        // A Vec grows as needed: encoding into it cannot fail.
-        let _ = decision.encode(&mut bytes);
-        let digest = Sha256::new()
-            .chain_update(&bytes)
-            .chain_update(figures.digest)
-            .finalize()
-            .into();
+    fn with_figures(decision: &domain::Decision, figures: &FigureSet) -> Self {
+        let bytes = decision_wire::encode(decision, Parts::WithoutFigures, ENTRY_ROOM);
+        let message = decision_wire::decode(&bytes, decision);
+        let digest = content_digest(&bytes, figures);
         Encoded {
-            message: decision,
+            message,
             bytes,
             digest,
         }
     }
+}
+
+/// The digest of a decision's content: its encoding without figures or ledger
+/// entry, and its figure set's.
+fn content_digest(bytes: &[u8], figures: &FigureSet) -> Digest {
+    Sha256::new()
+        .chain_update(bytes)
+        .chain_update(figures.digest)
+        .finalize()
+        .into()
 }
 
 /// A record on its way to the ledger, encoded and hashed on the caller's task.
@@ -245,7 +251,7 @@ impl Book {
                 finalized: row.finalized,
                 bounds: timeline.bounds(),
                 timeline,
-                decision_digest: Encoded::with_figures(decision, &figures).digest,
+                decision_digest: content_digest(&decision.encode_to_vec(), &figures),
             };
             let case_id = CaseId::from(row.case_id);
             book.index(&case_id, &case);
@@ -552,7 +558,7 @@ impl Book {
         if new {
             changes.figure_sets.push(figures.clone());
         }
-        (Encoded::with_figures(decision.into(), &figures), figures)
+        (Encoded::with_figures(&decision, &figures), figures)
     }
 
     /// Records a new version of a case's decision: the decision with its ledger
