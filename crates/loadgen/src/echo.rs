@@ -60,12 +60,21 @@ impl AnesthesiaCoding for Echo {
     }
 }
 
-/// Serves the echo on `listener` with anescode's default transport settings.
+/// Serves the echo on `listener` with anescode's default transport settings and,
+/// like anescode, no delay on its connections.
 pub(crate) async fn serve(
     listener: tokio::net::TcpListener,
     canned: pb::CodingDecision,
 ) -> Result<(), tonic::transport::Error> {
-    let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
+    // As anescode's listener does (`incoming`): without it, Nagle's algorithm
+    // holds small answers back for the peer's delayed acknowledgement (about
+    // 40 ms), and the echo is slowed by what anescode is not.
+    let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener).map(|accepted| {
+        if let Ok(stream) = &accepted {
+            let _ = stream.set_nodelay(true);
+        }
+        accepted
+    });
     TransportLimits::default()
         .builder()
         .add_service(AnesthesiaCodingServer::new(Echo { canned }))
