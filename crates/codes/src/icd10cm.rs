@@ -537,15 +537,7 @@ impl<'a> Diagnosis<'a> {
 
 impl fmt::Display for Diagnosis<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let code = self.code();
-        match (code.get(..3), code.get(3..)) {
-            (Some(category), Some(rest)) if !rest.is_empty() => {
-                f.write_str(category)?;
-                f.write_str(".")?;
-                f.write_str(rest)
-            }
-            _ => f.write_str(code),
-        }
+        write_dotted(self.code(), f)
     }
 }
 
@@ -638,15 +630,22 @@ fn code_prefix(query: &str) -> Option<String> {
 
 /// An undotted code in dotted form: "C50911" → "C50.911", "G63" → "G63".
 pub fn dotted(code: &str) -> String {
+    let mut text = String::with_capacity(code.len() + 1);
+    // Writing into a String cannot fail.
+    let _ = write_dotted(code, &mut text);
+    text
+}
+
+/// Writes an undotted code in dotted form, as [`dotted`] makes it, in parts
+/// (without the formatting machinery: every decision writes several).
+pub fn write_dotted<W: fmt::Write + ?Sized>(code: &str, out: &mut W) -> fmt::Result {
     match (code.get(..3), code.get(3..)) {
         (Some(category), Some(rest)) if !rest.is_empty() => {
-            let mut text = String::with_capacity(code.len() + 1);
-            text.push_str(category);
-            text.push('.');
-            text.push_str(rest);
-            text
+            out.write_str(category)?;
+            out.write_str(".")?;
+            out.write_str(rest)
         }
-        _ => code.to_owned(),
+        _ => out.write_str(code),
     }
 }
 

@@ -64,7 +64,7 @@ pub(crate) fn decode(bytes: &[u8], decision: &domain::Decision) -> pb::CodingDec
             "a decision's own encoding did not decode"
         );
         pb::CodingDecision {
-            case_id: decision.case_id.clone(),
+            case_id: decision.case_id.to_string(),
             revision: decision.revision,
             status: decision_status(decision.status).into(),
             ..Default::default()
@@ -104,7 +104,7 @@ fn estimate(decision: &domain::Decision, parts: Parts) -> usize {
         + decision.case_id.len()
         + decision.payer_profile.len()
         + texts(&decision.catalog_version)
-        + texts(&decision.icd10cm_release)
+        + texts(decision.icd10cm_release)
         + texts(&decision.rationale)
         + LINE * decision.lines.len()
         + findings
@@ -340,7 +340,7 @@ mod tests {
         let line = domain::ClaimLine {
             code: Code::from_ascii(b"00406"),
             modifiers: [Modifier::QK, Modifier::P3].into_iter().collect(),
-            provider_npi: "1234567893".to_owned(),
+            provider_npi: "1234567893".into(),
             kind: domain::LineKind::Anesthesia,
             minutes: 95,
             base_units: Some(domain::Tenths::whole(13)),
@@ -354,7 +354,7 @@ mod tests {
         let qualifying = domain::ClaimLine {
             code: Code::from_ascii(b"99100"),
             modifiers: Default::default(),
-            provider_npi: String::new(),
+            provider_npi: Default::default(),
             kind: domain::LineKind::QualifyingCircumstance,
             minutes: 0,
             base_units: None,
@@ -375,7 +375,7 @@ mod tests {
             effective: Some(jiff::civil::date(2026, 1, 1)),
         };
         domain::Decision {
-            case_id: "C-1".to_owned(),
+            case_id: "C-1".into(),
             revision: 2,
             status: domain::DecisionStatus::NeedsReview,
             anesthesia_code: Some(Code::from_ascii(b"00406")),
@@ -401,9 +401,9 @@ mod tests {
                 domain::Finding::new(Rule::RevisionSuperseded, FieldPath::RECORD, ""),
             ],
             total_minutes: 95,
-            catalog_version: "catalog 1".to_owned(),
-            icd10cm_release: "FY2026".to_owned(),
-            payer_profile: "medicare".to_owned(),
+            catalog_version: "catalog 1".into(),
+            icd10cm_release: "FY2026",
+            payer_profile: "medicare".into(),
             figures: vec![Arc::new(figure.clone())],
             rationale: "r".repeat(20_000),
         }

@@ -3,6 +3,7 @@
 //! parsed after the checks, and a value the checks refused is simply absent.
 
 use anescode_codes::Code;
+use compact_str::CompactString;
 use jiff::civil::Date;
 
 use crate::checks::diagnoses::ReportedDiagnosis;
@@ -97,9 +98,8 @@ pub(crate) struct CheckedProvider<'r> {
 impl CheckedProvider<'_> {
     /// The NPI a claim line is billed under: the valid NPI, or the text as sent
     /// when it is not one (an ERROR finding says so).
-    pub(crate) fn billing_npi(&self) -> String {
-        self.npi
-            .map_or_else(|| self.npi_text.to_owned(), |npi| npi.as_str().to_owned())
+    pub(crate) fn billing_npi(&self) -> CompactString {
+        CompactString::from(self.npi.as_ref().map_or(self.npi_text, Npi::as_str))
     }
 }
 

@@ -1,6 +1,7 @@
 //! Claim lines: what the decision says to bill.
 
 use anescode_codes::Code;
+use compact_str::CompactString;
 use jiff::civil::Date;
 use smallvec::SmallVec;
 
@@ -37,7 +38,7 @@ pub struct ClaimLine {
     /// Modifiers in billing order: payment modifier first.
     pub modifiers: LineModifiers,
     /// The NPI of the provider who bills the line.
-    pub provider_npi: String,
+    pub provider_npi: CompactString,
     /// What the line bills.
     pub kind: LineKind,
     /// Anesthesia minutes reported on the line.

@@ -6,6 +6,7 @@ use anescode_codes::Catalog;
 use anescode_codes::icd10cm::Icd10Cm;
 use anescode_codes::icd10cm_releases::Icd10CmReleases;
 use anescode_codes::support::DiagnosisSupport;
+use compact_str::CompactString;
 
 use crate::checks::{self, Checked, Tables, across_cases};
 use crate::concurrency::{CaseContext, Timeline};
@@ -30,6 +31,8 @@ pub struct Coder {
     support: &'static DiagnosisSupport,
     /// The explanations' shared parts, for this catalog and these profiles.
     prepared: Arc<Prepared>,
+    /// The catalog's version, shared by every decision that names it.
+    catalog_version: Arc<str>,
 }
 
 impl Coder {
@@ -37,6 +40,7 @@ impl Coder {
     pub fn new(catalog: Arc<Catalog>, profiles: Arc<PayerProfiles>) -> Self {
         Coder {
             prepared: Arc::new(Prepared::new(&catalog, &profiles)),
+            catalog_version: Arc::from(catalog.version()),
             catalog,
             profiles,
             releases: Arc::new(Icd10CmReleases::embedded()),
@@ -110,7 +114,7 @@ impl Coder {
     ) -> (Decision, Timeline) {
         let (decision, timeline) = self.decide(record, Some(ledger), Detail::Full);
         let timeline = timeline.unwrap_or_else(|| Timeline {
-            case_id: decision.case_id.clone(),
+            case_id: decision.case_id.to_string(),
             ..Timeline::default()
         });
         (decision, timeline)
@@ -160,7 +164,7 @@ impl Coder {
         let status = DecisionStatus::from_findings(&findings);
         limits::cap_findings(&mut findings);
         let decision = Decision {
-            case_id: record.case_id.clone(),
+            case_id: CompactString::from(record.case_id.as_str()),
             revision: record.revision,
             status,
             anesthesia_code: case.carrying().map(|r| r.entry.code),
@@ -169,9 +173,11 @@ impl Coder {
             rationale,
             findings,
             total_minutes: case.time.minutes,
-            catalog_version: self.catalog.version().to_owned(),
-            icd10cm_release: release.set.release().to_owned(),
-            payer_profile: profile.map(|p| p.name.clone()).unwrap_or_default(),
+            catalog_version: Arc::clone(&self.catalog_version),
+            icd10cm_release: release.set.release(),
+            payer_profile: profile
+                .map(|p| CompactString::from(p.name.as_str()))
+                .unwrap_or_default(),
             figures,
         };
         (decision, timeline)
@@ -182,9 +188,9 @@ impl Coder {
     /// within its limit.
     pub fn over_limits(&self, case_id: &str, revision: u64, findings: Vec<Finding>) -> Decision {
         let case_id = if case_id.len() <= limits::IDENTIFIER_BYTES.max {
-            case_id.to_owned()
+            CompactString::from(case_id)
         } else {
-            String::new()
+            CompactString::default()
         };
         Decision {
             case_id,
@@ -196,7 +202,7 @@ impl Coder {
 
     fn unreadable(&self, findings: Vec<Finding>) -> Decision {
         Decision {
-            case_id: String::new(),
+            case_id: CompactString::default(),
             revision: 0,
             status: DecisionStatus::from_findings(&findings),
             anesthesia_code: None,
@@ -204,9 +210,9 @@ impl Coder {
             lines: Vec::new(),
             findings,
             total_minutes: 0,
-            catalog_version: self.catalog.version().to_owned(),
-            icd10cm_release: String::new(),
-            payer_profile: String::new(),
+            catalog_version: Arc::clone(&self.catalog_version),
+            icd10cm_release: "",
+            payer_profile: CompactString::default(),
             figures: Vec::new(),
             rationale: String::new(),
         }

@@ -1,5 +1,7 @@
 use std::sync::Arc;
 
+use compact_str::CompactString;
+
 use anescode_codes::Code;
 
 use crate::{AppliedFigure, ClaimLine, Finding, ReportedDiagnosis, Severity};
@@ -29,8 +31,8 @@ impl DecisionStatus {
 /// The coding decision for one record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
-    /// The record's case_id as sent.
-    pub case_id: String,
+    /// The record's case_id as sent (held inline when short, as ids are).
+    pub case_id: CompactString,
     /// The record's revision as sent.
     pub revision: u64,
     /// Derived from the findings.
@@ -46,12 +48,12 @@ pub struct Decision {
     /// Anesthesia time in whole minutes.
     pub total_minutes: u32,
     /// The catalog applied.
-    pub catalog_version: String,
+    pub catalog_version: Arc<str>,
     /// The ICD-10-CM release the diagnoses were judged by (empty when nothing was
     /// coded).
-    pub icd10cm_release: String,
+    pub icd10cm_release: &'static str,
     /// The payer profile applied.
-    pub payer_profile: String,
+    pub payer_profile: CompactString,
     /// Every payer and catalog figure the decision applied, with its source;
     /// shared with every decision that applied the same figure.
     pub figures: Vec<Arc<AppliedFigure>>,

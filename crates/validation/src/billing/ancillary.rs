@@ -3,6 +3,7 @@
 //! ch.12 §50).
 
 use anescode_codes::Code;
+use compact_str::CompactString;
 use smallvec::smallvec;
 
 use crate::Modifier;
@@ -64,7 +65,7 @@ pub(crate) fn lines(
             Class::Bill(modifiers) => lines.push(ClaimLine {
                 code,
                 modifiers,
-                provider_npi: procedure.performer.to_owned(),
+                provider_npi: CompactString::from(procedure.performer),
                 kind: LineKind::SeparateProcedure,
                 minutes: 0,
                 base_units: None,
