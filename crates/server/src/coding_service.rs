@@ -108,13 +108,10 @@ fn decide<T: DecisionResponse>(
     Outgoing::Encoded(vec![Bytes::from(bytes), set.bytes])
 }
 
-/// Answers of one CodeCases stream coded and waiting to be sent, without the
-/// ledger.
-const STREAM_PIPELINE: usize = 64;
 /// Records of one CodeCases stream in the ledger at once, awaiting their group
 /// commit (and at most [`crate::ledger::MAX_IN_FLIGHT`] of all calls); answers
-/// still go back in order. Larger than [`STREAM_PIPELINE`]: the more records
-/// share a commit, the fewer commits (docs/performance.md).
+/// still go back in order. The more records share a commit, the fewer commits
+/// (docs/performance.md).
 const LEDGER_STREAM_PIPELINE: usize = 256;
 
 /// Waits for room in the ledger, sends a record to it (in the order the caller
@@ -160,23 +157,74 @@ async fn ledger_decide<T: DecisionResponse>(
 
 type Answer = Result<Outgoing<pb::CodeCasesResponse>, Status>;
 
-/// What one CodeCases message comes to: its answer, or a record for the ledger.
+/// What one CodeCases message comes to before it is coded.
 enum Step {
+    /// A record to code, in its view.
+    ToCode(pb::CaseRecord, i32),
+    /// An answer already made.
     Answered(Answer),
-    ToLedger(Ledger, pb::CaseRecord, i32),
 }
 
-/// The future of a message's answer, once its record (if it goes to the ledger)
-/// has room there and has been sent.
-async fn admitted(step: Step) -> BoxFuture<'static, Answer> {
+/// The future of a record's answer from the ledger, once it has room there and
+/// has been sent; or an answer already made.
+async fn admitted((step, ledger): (Step, Ledger)) -> BoxFuture<'static, Answer> {
     match step {
         Step::Answered(answer) => future::ready(answer).boxed(),
-        Step::ToLedger(ledger, record, view) => ledger_decide(ledger, record, view).await.boxed(),
+        Step::ToCode(record, view) => ledger_decide(ledger, record, view).await.boxed(),
     }
 }
 
 /// The response stream of CodeCases.
 pub(crate) type DecisionStream = Pin<Box<dyn Stream<Item = Answer> + Send>>;
+
+/// What each CodeCases message of one stream comes to before it is coded.
+struct StreamMessages {
+    caller: Caller,
+    coder: anescode_validation::Coder,
+    warn: Arc<RateLimit>,
+}
+
+impl StreamMessages {
+    /// The record the message carries, to be coded; or its answer: a REJECTED
+    /// decision for a message without a record, over the limits or not
+    /// protobuf, PERMISSION_DENIED for a facility the client may not send, the
+    /// status of a transport or framing error.
+    fn classify(&self, message: Result<Received<pb::CodeCasesRequest>, Status>) -> Step {
+        let message = match message {
+            Ok(message) => message,
+            Err(status) => return Step::Answered(Err(status)),
+        };
+        let decision = match message {
+            Received::Message(pb::CodeCasesRequest {
+                item: Some(pb::code_cases_request::Item::CaseRecord(record)),
+                view,
+            }) => {
+                return match self.caller.admit(&record) {
+                    Ok(()) => Step::ToCode(record, view),
+                    Err(status) => Step::Answered(Err(status)),
+                };
+            }
+            Received::Message(pb::CodeCasesRequest { item: None, view }) => views::apply(
+                view,
+                stream_rules::missing_record(self.coder.catalog().version()),
+            ),
+            Received::OverLimits(over) => over_limits(&self.coder, &self.caller, over),
+            Received::Undecodable(error) => {
+                telemetry::refused("undecodable");
+                if let Some(suppressed) = self.warn.allow() {
+                    tracing::warn!(
+                        peer = ?self.caller.peer,
+                        client = %Clipped(&self.caller.identity.name),
+                        suppressed,
+                        "CodeCases message is not valid protobuf; answered REJECTED"
+                    );
+                }
+                stream_rules::undecodable_message(&error, self.coder.catalog().version())
+            }
+        };
+        Step::Answered(Ok(Outgoing::decision(decision)))
+    }
+}
 
 impl CodingService {
     /// Answers a CodeCases stream: one response per message, in order, so it is
@@ -184,6 +232,9 @@ impl CodingService {
     /// without a record and a message that could not be decoded each get a REJECTED
     /// decision; a record of a facility the client may not send ends the stream
     /// with PERMISSION_DENIED, as does a transport or framing error with its status.
+    /// Without the ledger each record is coded as the answer is asked for, on the
+    /// connection's task; with it, up to [`LEDGER_STREAM_PIPELINE`] records wait
+    /// for their commit at once.
     pub(crate) fn answer_stream<S>(
         &self,
         caller: Caller,
@@ -193,55 +244,23 @@ impl CodingService {
         S: Stream<Item = Result<Received<pb::CodeCasesRequest>, Status>> + Send + 'static,
     {
         let coder = self.readiness.coder()?.clone();
-        let ledger = self.readiness.ledger()?.cloned();
-        let warn = Arc::clone(&self.warn);
-        let figures = Arc::clone(&self.figures);
-        let window = if ledger.is_some() {
-            LEDGER_STREAM_PIPELINE
-        } else {
-            STREAM_PIPELINE
+        let messages = StreamMessages {
+            caller,
+            coder: coder.clone(),
+            warn: Arc::clone(&self.warn),
         };
-        let steps = inbound.map(move |message| -> Step {
-            let message = match message {
-                Ok(message) => message,
-                Err(status) => return Step::Answered(Err(status)),
-            };
-            let decision = match message {
-                Received::Message(pb::CodeCasesRequest {
-                    item: Some(pb::code_cases_request::Item::CaseRecord(record)),
-                    view,
-                }) => {
-                    if let Err(status) = caller.admit(&record) {
-                        return Step::Answered(Err(status));
-                    }
-                    return match &ledger {
-                        Some(ledger) => Step::ToLedger(ledger.clone(), record, view),
-                        None => Step::Answered(Ok(decide(&coder, &figures, record, view))),
-                    };
-                }
-                Received::Message(pb::CodeCasesRequest { item: None, view }) => views::apply(
-                    view,
-                    stream_rules::missing_record(coder.catalog().version()),
-                ),
-                Received::OverLimits(over) => over_limits(&coder, &caller, over),
-                Received::Undecodable(error) => {
-                    telemetry::refused("undecodable");
-                    if let Some(suppressed) = warn.allow() {
-                        tracing::warn!(
-                            peer = ?caller.peer,
-                            client = %Clipped(&caller.identity.name),
-                            suppressed,
-                            "CodeCases message is not valid protobuf; answered REJECTED"
-                        );
-                    }
-                    stream_rules::undecodable_message(&error, coder.catalog().version())
-                }
-            };
-            Step::Answered(Ok(Outgoing::decision(decision)))
-        });
+        let Some(ledger) = self.readiness.ledger()?.cloned() else {
+            let figures = Arc::clone(&self.figures);
+            let answers = inbound.map(move |message| match messages.classify(message) {
+                Step::ToCode(record, view) => Ok(decide(&coder, &figures, record, view)),
+                Step::Answered(answer) => answer,
+            });
+            return Ok(Response::new(Box::pin(answers)));
+        };
+        let steps = inbound.map(move |message| (messages.classify(message), ledger.clone()));
         // One message after the other: a record waits for room in the ledger
         // before the next is read, so a stream's records reach it in order.
-        let outbound = steps.then(admitted).buffered(window);
+        let outbound = steps.then(admitted).buffered(LEDGER_STREAM_PIPELINE);
         Ok(Response::new(Box::pin(outbound)))
     }
 }
