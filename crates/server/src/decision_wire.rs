@@ -66,7 +66,7 @@ pub(crate) fn decode(bytes: &[u8], decision: &domain::Decision) -> pb::CodingDec
         pb::CodingDecision {
             case_id: decision.case_id.to_string(),
             revision: decision.revision,
-            status: decision_status(decision.status).into(),
+            status: status(decision.status).into(),
             ..Default::default()
         }
     })
@@ -133,7 +133,7 @@ pub(crate) fn write(decision: &domain::Decision, parts: Parts, out: &mut Vec<u8>
     let full = parts != Parts::Lean;
     text(1, case_id.as_bytes(), out);
     number(2, *revision, out);
-    number(3, decision_status(*status) as u64, out);
+    number(3, self::status(*status) as u64, out);
     if let Some(code) = anesthesia_code {
         text(4, code.as_bytes(), out);
     }
@@ -250,7 +250,8 @@ fn diagnosis_fields(diagnosis: &domain::ReportedDiagnosis, full: bool, out: &mut
     number(3, u64::from(*billable), out);
 }
 
-fn decision_status(status: domain::DecisionStatus) -> pb::DecisionStatus {
+/// A decision's status on the wire.
+pub(crate) fn status(status: domain::DecisionStatus) -> pb::DecisionStatus {
     match status {
         domain::DecisionStatus::Coded => pb::DecisionStatus::Coded,
         domain::DecisionStatus::NeedsReview => pb::DecisionStatus::NeedsReview,

@@ -148,18 +148,47 @@ impl<M: Message> Encoded<M> {
 /// revised cases takes under 40).
 const ENTRY_ROOM: usize = 64;
 
-impl Encoded<pb::CodingDecision> {
+/// A decision encoded without its figures, with the digest of its content:
+/// no message is made of it unless one is asked for (a watcher's).
+#[derive(Debug)]
+struct EncodedDecision {
+    bytes: Vec<u8>,
+    digest: Digest,
+    status: pb::DecisionStatus,
+}
+
+impl EncodedDecision {
     /// A decision without its figures, which are `figures`: its digest is of
     /// both, so a version differs from the last when either does.
-    fn with_figures(decision: &domain::Decision, figures: &FigureSet) -> Self {
+    fn new(decision: &domain::Decision, figures: &FigureSet) -> Self {
         let bytes = decision_wire::encode(decision, Parts::WithoutFigures, ENTRY_ROOM);
-        let message = decision_wire::decode(&bytes, decision);
         let digest = content_digest(&bytes, figures);
-        Encoded {
-            message,
+        EncodedDecision {
             bytes,
             digest,
+            status: decision_wire::status(decision.status),
         }
+    }
+}
+
+/// A new version of a case's decision, as stored: its encoding without its
+/// figures, then its ledger entry.
+#[derive(Debug)]
+struct Version {
+    stored: Bytes,
+    /// Where the ledger entry begins in `stored`.
+    entry_at: usize,
+    status: pb::DecisionStatus,
+    sequence: u64,
+}
+
+impl Version {
+    /// The whole version as a message, its figures `figures` (for watchers).
+    fn message(&self, figures: &FigureSet) -> pb::CodingDecision {
+        // The ledger's own encoding, just written.
+        let mut message = pb::CodingDecision::decode(&self.stored[..]).unwrap_or_default();
+        message.figures = figures.messages();
+        message
     }
 }
 
@@ -411,15 +440,13 @@ impl Book {
         // The cases the record was weighed against are the ones it may revise
         // (none for a record over the limits, which has no timeline).
         let mut near = BTreeSet::new();
-        let (decision, timeline) = coder.code_in_ledger(&domain, &mut |t: &Timeline| {
+        let (mut decision, timeline) = coder.code_in_ledger(&domain, &mut |t: &Timeline| {
             let (context, weighed) = self.context(t, &day);
             near = weighed;
             context
         });
-        if !lean {
-            // Counted here, where it is made: the answer leaves as bytes.
-            crate::telemetry::decision(&decision);
-        }
+        // Counted here, where it is made: the answer leaves as bytes.
+        crate::telemetry::decision(&decision);
         let before = self.cases.remove(&case_id);
         if let Some(old) = &before {
             self.unindex(&case_id, old);
@@ -443,8 +470,9 @@ impl Book {
         self.cases.insert(case_id.clone(), Box::new(case));
         let sequence = self.next_sequence();
         let (revised, mut published) = self.revise(coder, (near, &case_id), changes, watched);
-        let (encoded, figures) = self.encode(decision, changes);
-        let (answer, stored) = self.version(
+        let lean_view = lean.then(|| decision_wire::encode(&decision, Parts::Lean, 0));
+        let (encoded, figures) = self.encode(&mut decision, changes);
+        let version = self.version(
             &case_id,
             (encoded, &figures),
             (sequence, pb::DecisionCause::Record, String::new()),
@@ -455,12 +483,10 @@ impl Book {
         let case = &self.cases[&case_id];
         changes.cases.push(case.row(&case_id));
         if watched {
-            let mut whole = answer.clone();
-            whole.figures = figures.messages();
-            published.insert(0, (case.day.0.clone(), whole));
+            published.insert(0, (case.day.0.clone(), version.message(&figures)));
         }
         Outcome {
-            answer: answered(answer, (stored, figures), lean),
+            answer: answered(&case_id, version, figures, lean_view),
             published,
         }
     }
@@ -477,12 +503,11 @@ impl Book {
         let mut published = Vec::new();
         let mut revised = Vec::new();
         for other in near {
-            if let Some((mut version, figures)) = self.recode(coder, &other, by, changes) {
+            if let Some((version, figures)) = self.recode(coder, &other, by, changes) {
                 let facility = self.cases.get(&other).map(|c| c.day.0.clone());
                 revised.push(other.to_string());
                 if watched {
-                    version.figures = figures.messages();
-                    published.push((facility.unwrap_or_default(), version));
+                    published.push((facility.unwrap_or_default(), version.message(&figures)));
                 }
             }
         }
@@ -518,17 +543,17 @@ impl Book {
         case_id: &str,
         by: &str,
         changes: &mut Changes,
-    ) -> Option<(pb::CodingDecision, FigureSet)> {
+    ) -> Option<(Version, FigureSet)> {
         let case = self.cases.get(case_id)?;
         let day: Day = case.day.clone();
         let record = pb::CaseRecord::decode(&case.record[..]).unwrap_or_default();
-        let (decision, _) = coder.code_in_ledger(&record.into(), &mut |t: &Timeline| {
+        let (mut decision, _) = coder.code_in_ledger(&record.into(), &mut |t: &Timeline| {
             let (mut context, _) = self.context(t, &day);
             // Its day was open when it came, or it was reopened by `by`.
             context.reopens_closed_day = false;
             context
         });
-        let (encoded, figures) = self.encode(decision, changes);
+        let (encoded, figures) = self.encode(&mut decision, changes);
         if encoded.digest == self.cases.get(case_id)?.decision_digest {
             return None;
         }
@@ -538,49 +563,55 @@ impl Book {
             pb::DecisionCause::ConcurrencyChanged,
             by.to_owned(),
         );
-        let (decision, _) = self.version(case_id, (encoded, &figures), cause, Vec::new(), changes);
+        let version = self.version(case_id, (encoded, &figures), cause, Vec::new(), changes);
         // Its row is not rewritten: only where its decision stands.
         let case = self.cases.get(case_id)?;
         changes
             .current
             .push((case_id.to_owned(), case.current_version, case.status));
-        Some((decision, figures))
+        Some((version, figures))
     }
 
     /// A decision encoded without its figures, and its figure set (sent to the
     /// store when the store does not have it yet).
     fn encode(
         &mut self,
-        mut decision: domain::Decision,
+        decision: &mut domain::Decision,
         changes: &mut Changes,
-    ) -> (Encoded<pb::CodingDecision>, FigureSet) {
+    ) -> (EncodedDecision, FigureSet) {
         let (figures, new) = self.figure_sets.get(std::mem::take(&mut decision.figures));
         if new {
             changes.figure_sets.push(figures.clone());
         }
-        (Encoded::with_figures(&decision, &figures), figures)
+        (EncodedDecision::new(decision, &figures), figures)
     }
 
-    /// Records a new version of a case's decision: the decision with its ledger
-    /// entry (without its figures), and its encoding as stored.
+    /// Records a new version of a case's decision, its ledger entry appended to
+    /// its encoding.
     fn version(
         &mut self,
         case_id: &str,
-        (encoded, figures): (Encoded<pb::CodingDecision>, &FigureSet),
+        (encoded, figures): (EncodedDecision, &FigureSet),
         (sequence, cause, caused_by): (u64, pb::DecisionCause, String),
         revised: Vec<String>,
         changes: &mut Changes,
-    ) -> (pb::CodingDecision, Bytes) {
-        let Encoded {
-            message: mut decision,
+    ) -> Version {
+        let EncodedDecision {
             mut bytes,
             digest,
+            status,
         } = encoded;
+        let entry_at = bytes.len();
         let Some(case) = self.cases.get_mut(case_id) else {
-            return (decision, Bytes::from(bytes));
+            return Version {
+                stored: Bytes::from(bytes),
+                entry_at,
+                status,
+                sequence,
+            };
         };
         case.current_version += 1;
-        case.status = decision.status;
+        case.status = status.into();
         case.finalized = false;
         case.decision_digest = digest;
         let entry = pb::LedgerEntry {
@@ -594,7 +625,6 @@ impl Book {
             stored_revision: case.revision,
         };
         prost::encoding::message::encode(LEDGER_FIELD, &entry, &mut bytes);
-        decision.ledger = Some(entry);
         let bytes = Bytes::from(bytes);
         changes.decisions.push(DecisionRow {
             sequence,
@@ -604,13 +634,18 @@ impl Book {
             revision: case.revision,
             cause: cause.into(),
             caused_by,
-            status: decision.status,
+            status: status.into(),
             decision: bytes.clone(),
             figures: Some(figures.digest),
             // Compressed on the packer thread.
             dictionary: None,
         });
-        (decision, bytes)
+        Version {
+            stored: bytes,
+            entry_at,
+            status,
+            sequence,
+        }
     }
 
     /// Marks one facility's day final; how many cases it holds.
@@ -639,23 +674,24 @@ impl Book {
     }
 }
 
-/// The answer to a record whose version was just made: the lean view as a
-/// message (it has no figures), the full one as the bytes the store holds
-/// followed by its figure set.
+/// The answer to a record whose version was just made, as the bytes of its
+/// view: the full one as the store holds it, followed by its figure set; the
+/// lean one written for the answer, followed by the version's ledger entry.
 fn answered(
-    decision: pb::CodingDecision,
-    (stored, figures): (Bytes, FigureSet),
-    lean: bool,
+    case_id: &str,
+    version: Version,
+    figures: FigureSet,
+    lean_view: Option<Vec<u8>>,
 ) -> Answered {
-    if lean {
-        return Answered::Decision(Box::new(decision));
-    }
-    let sequence = decision.ledger.as_ref().map_or(0, |l| l.sequence);
+    let parts = match lean_view {
+        Some(lean) => vec![Bytes::from(lean), version.stored.slice(version.entry_at..)],
+        None => vec![version.stored, figures.bytes],
+    };
     Answered::Stored(super::StoredAnswer {
-        parts: vec![stored, figures.bytes],
-        status: decision.status,
-        sequence,
-        case_id: decision.case_id,
+        parts,
+        status: version.status.into(),
+        sequence: version.sequence,
+        case_id: case_id.to_owned(),
     })
 }
 

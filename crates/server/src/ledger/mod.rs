@@ -84,9 +84,10 @@ type Reply<T> = oneshot::Sender<Result<T, LedgerError>>;
 /// The answer to a record sent to the ledger.
 #[derive(Debug)]
 pub(crate) enum Decided {
-    /// A decision made now, in the full view, as the store holds it.
+    /// A decision made now, as bytes: the full view as the store holds it, or
+    /// the lean view written for the answer with the version's ledger entry.
     Stored(StoredAnswer),
-    /// A message: a replay, a refusal, a lean view, a record without a case_id.
+    /// A message: a replay, a refusal, a record without a case_id.
     Message(Box<pb::CodingDecision>),
 }
 
