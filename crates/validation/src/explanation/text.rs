@@ -7,9 +7,6 @@ use anescode_codes::Code;
 use crate::Modifier;
 use crate::units::{Cents, Decimal, Tenths};
 
-/// 00 to 99, two characters each.
-const TWO_DIGITS: &str = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
-
 /// The rationale being written.
 pub(super) struct Text(String);
 
@@ -33,9 +30,12 @@ impl Text {
     pub(super) fn number(&mut self, value: u64) -> &mut Self {
         // Most of the rationale's numbers (units, percents, positions) are
         // below 100: written from a table.
-        if let Some(at) = usize::try_from(value).ok().filter(|v| *v < 100) {
-            let from = if at < 10 { 2 * at + 1 } else { 2 * at };
-            self.0.push_str(&TWO_DIGITS[from..2 * at + 2]);
+        if let Some(at) = u8::try_from(value).ok().filter(|v| *v < 100) {
+            // One or two characters pushed, not copied.
+            if at >= 10 {
+                self.0.push(char::from(b'0' + at / 10));
+            }
+            self.0.push(char::from(b'0' + at % 10));
             return self;
         }
         Decimal::new(value, 0).push_to(&mut self.0);
