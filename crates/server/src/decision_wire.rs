@@ -382,12 +382,12 @@ mod tests {
             anesthesia_code: Some(Code::from_ascii(b"00406")),
             diagnoses: vec![
                 domain::ReportedDiagnosis {
-                    code: "C50.911".to_owned(),
+                    code: "C50.911".into(),
                     description: Some(Cow::Borrowed("Malignant neoplasm")),
                     billable: true,
                 },
                 domain::ReportedDiagnosis {
-                    code: "C50".to_owned(),
+                    code: "C50".into(),
                     description: None,
                     billable: false,
                 },
@@ -471,12 +471,12 @@ mod tests {
             }],
             diagnoses: vec![
                 pb::DecisionDiagnosis {
-                    code: "C50.911".to_owned(),
+                    code: "C50.911".into(),
                     description: "Malignant neoplasm".to_owned(),
                     billable: true,
                 },
                 pb::DecisionDiagnosis {
-                    code: "C50".to_owned(),
+                    code: "C50".into(),
                     description: String::new(),
                     billable: false,
                 },

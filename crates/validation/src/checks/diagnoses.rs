@@ -5,9 +5,10 @@
 use std::borrow::Cow;
 
 use anescode_codes::CatalogEntry;
-use anescode_codes::icd10cm::{CodeSex, Diagnosis, Icd10Cm, Icd10Error};
+use anescode_codes::icd10cm::{self, CodeSex, Diagnosis, Icd10Cm, Icd10Error};
 use anescode_codes::icd10cm_releases::{Icd10CmRelease, Icd10CmReleases, ReleaseChoice};
 use anescode_codes::support::DiagnosisSupport;
+use compact_str::CompactString;
 use jiff::civil::Date;
 
 use crate::checks::header::age_text;
@@ -33,8 +34,9 @@ const NEWBORN_AGE: i16 = 0;
 /// A diagnosis as the decision reports it back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportedDiagnosis {
-    /// The canonical dotted code; the text as sent when it is not a code.
-    pub code: String,
+    /// The canonical dotted code (held inline); the text as sent when it is
+    /// not a code.
+    pub code: CompactString,
     /// The official title, when the code is in the release: the release's own
     /// text, borrowed (made only for codes with a 7th character).
     pub description: Option<Cow<'static, str>>,
@@ -96,7 +98,7 @@ pub(crate) fn check(
                     ),
                 ));
                 reported.push(ReportedDiagnosis {
-                    code: text.clone(),
+                    code: CompactString::from(text.as_str()),
                     description: None,
                     billable: false,
                 });
@@ -108,7 +110,7 @@ pub(crate) fn check(
                     format!("{dotted} is not a code of {release}"),
                 ));
                 reported.push(ReportedDiagnosis {
-                    code: dotted,
+                    code: CompactString::from(dotted),
                     description: None,
                     billable: false,
                 });
@@ -124,7 +126,7 @@ pub(crate) fn check(
                 }
                 not_billable(set, &diagnosis, field, findings);
                 reported.push(ReportedDiagnosis {
-                    code: diagnosis.dotted(),
+                    code: dotted(&diagnosis),
                     description: Some(diagnosis.description()),
                     billable: diagnosis.billable(),
                 });
@@ -222,6 +224,40 @@ fn primary_position(primary: &Diagnosis<'_>, findings: &mut Vec<Finding>) {
 /// Reports every pair of the record's diagnoses in an Excludes1 relation, in
 /// record order. Each code's Excludes1 ranges are looked up in the record's codes
 /// sorted, so the work grows with codes × ranges × log(codes), not with pairs.
+/// The code in its canonical dotted form, made on the stack and held inline:
+/// at most eight characters.
+fn dotted(diagnosis: &Diagnosis<'_>) -> CompactString {
+    let mut text = Inline::default();
+    match icd10cm::write_dotted(diagnosis.code(), &mut text) {
+        Ok(()) => CompactString::from(text.as_str()),
+        Err(_) => CompactString::from(diagnosis.dotted()),
+    }
+}
+
+/// Up to eight bytes of text on the stack.
+#[derive(Default)]
+struct Inline {
+    bytes: [u8; 8],
+    len: usize,
+}
+
+impl Inline {
+    fn as_str(&self) -> &str {
+        // Only whole `str`s are written: always UTF-8.
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Write for Inline {
+    fn write_str(&mut self, part: &str) -> std::fmt::Result {
+        let end = self.len + part.len();
+        let room = self.bytes.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+        room.copy_from_slice(part.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
 fn excludes1(known: &[(usize, Diagnosis<'_>)], findings: &mut Vec<Finding>) {
     let mut sorted: Vec<(u64, usize)> = known
         .iter()
@@ -445,4 +481,21 @@ fn support(
             expected.join("; ")
         ),
     ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_code_is_dotted_inline_as_the_code_set_dots_it() {
+        let set = Icd10Cm::embedded();
+        for code in ["I10", "C50.911", "Z80.3", "J45.909", "S72.001A", "T36.0X1A"] {
+            let diagnosis = set.lookup(code).expect("in the release");
+            let inline = dotted(&diagnosis);
+            assert_eq!(inline, diagnosis.dotted());
+            assert_eq!(inline, code);
+            assert!(!inline.is_heap_allocated(), "{code}");
+        }
+    }
 }
