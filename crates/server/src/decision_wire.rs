@@ -21,8 +21,10 @@ use crate::pb;
 /// What of a decision is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Parts {
-    /// The lean view (`views`): no rationale, figures, catalog version,
-    /// ICD-10-CM release, diagnosis descriptions or finding references.
+    /// The lean view: no rationale, figures, catalog version, ICD-10-CM
+    /// release, diagnosis descriptions or finding references. What `views::apply`
+    /// trims from a message (a stored one, a refusal); a test holds the two to
+    /// the same fields.
     Lean,
     /// The full view but its figures, which follow as their set's bytes
     /// (`figure_sets`).
@@ -39,6 +41,8 @@ const FIXED: usize = 96;
 const LINE: usize = 112;
 /// A finding's, diagnosis's or figure's bytes beside its texts.
 const ENTRY: usize = 24;
+/// A finding's field path, rendered (`providers[1].time_blocks[0].end`).
+const FIELD_PATH: usize = 32;
 
 /// The decision's encoding, in a buffer sized for it with `spare` bytes more
 /// (for what the caller appends).
@@ -84,7 +88,7 @@ fn estimate(decision: &domain::Decision, parts: Parts) -> usize {
     let findings: usize = decision
         .findings
         .iter()
-        .map(|f| ENTRY + f.message.len() + texts(f.rule.reference()) + 32)
+        .map(|f| ENTRY + f.message.len() + texts(f.rule.reference()) + FIELD_PATH)
         .sum();
     let diagnoses: usize = decision
         .diagnoses
@@ -114,7 +118,7 @@ fn estimate(decision: &domain::Decision, parts: Parts) -> usize {
 
 /// Writes the decision's fields (all but its ledger entry, which the ledger
 /// appends: field 14, the last).
-pub(crate) fn write(decision: &domain::Decision, parts: Parts, out: &mut Vec<u8>) {
+fn write(decision: &domain::Decision, parts: Parts, out: &mut Vec<u8>) {
     let domain::Decision {
         case_id,
         revision,
@@ -504,6 +508,55 @@ mod tests {
             ..expected()
         };
         assert_eq!(without, expected_without.encode_to_vec());
+    }
+
+    /// The decision with `findings` findings of messages of these lengths, a
+    /// rationale of `rationale` bytes and `lines` copies of its first line:
+    /// lengths on both sides of a varint's one, two and three bytes.
+    fn sized(
+        case_id: &str,
+        findings: &[usize],
+        rationale: usize,
+        lines: usize,
+    ) -> domain::Decision {
+        let whole = decision();
+        let finding = &whole.findings[0];
+        domain::Decision {
+            case_id: case_id.into(),
+            findings: findings
+                .iter()
+                .map(|&len| domain::Finding::new(finding.rule, finding.field, "é".repeat(len / 2)))
+                .collect(),
+            rationale: "r".repeat(rationale),
+            lines: std::iter::repeat_n(whole.lines[0].clone(), lines).collect(),
+            ..whole
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_decision_reads_back_as_written_and_is_written_as_prost_writes_it(
+            case_id in "\\PC{0,70}",
+            findings in proptest::collection::vec(0usize..40_000, 0..5),
+            rationale in 0usize..40_000,
+            lines in 0usize..4,
+        ) {
+            let decision = sized(&case_id, &findings, rationale, lines);
+            for parts in [Parts::Lean, Parts::WithoutFigures, Parts::Whole] {
+                let bytes = encode(&decision, parts, 0);
+                let read = pb::CodingDecision::decode(bytes.as_slice());
+                proptest::prop_assert!(read.is_ok(), "{parts:?}: {read:?}");
+                let read = read.unwrap_or_default();
+                proptest::prop_assert_eq!(&read.encode_to_vec(), &bytes);
+                proptest::prop_assert_eq!(read.case_id.as_str(), decision.case_id.as_str());
+                proptest::prop_assert_eq!(read.lines.len(), lines);
+                let messages: Vec<&str> = read.findings.iter().map(|f| f.message.as_str()).collect();
+                let expected: Vec<&str> = decision.findings.iter().map(|f| f.message.as_str()).collect();
+                proptest::prop_assert_eq!(messages, expected);
+                let rationale = if parts == Parts::Lean { "" } else { decision.rationale.as_str() };
+                proptest::prop_assert_eq!(read.rationale.as_str(), rationale);
+            }
+        }
     }
 
     #[test]

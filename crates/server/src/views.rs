@@ -1,7 +1,9 @@
 //! Decision views: the lean view keeps what a machine acts on and drops the
 //! explanation a person reads (the contract lists both, decision.proto
 //! `DecisionView`). Applied at the edge, to the answer only: the ledger keeps
-//! every decision whole, and GetDecision returns it so.
+//! every decision whole, and GetDecision returns it so. A decision just made
+//! is written in its view (`decision_wire::Parts::Lean`); a message (a replay,
+//! a refusal) is trimmed here, and a test holds the two to the same fields.
 
 use crate::pb;
 
