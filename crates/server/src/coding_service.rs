@@ -101,11 +101,11 @@ fn decide<T: DecisionResponse>(
     );
     if lean {
         let bytes = decision_wire::encode(&decision, Parts::Lean, 0);
-        return Outgoing::Encoded(vec![Bytes::from(bytes)]);
+        return Outgoing::Encoded([Bytes::from(bytes), Bytes::new()]);
     }
     let set = figures.set(std::mem::take(&mut decision.figures));
     let bytes = decision_wire::encode(&decision, Parts::WithoutFigures, 0);
-    Outgoing::Encoded(vec![Bytes::from(bytes), set.bytes])
+    Outgoing::Encoded([Bytes::from(bytes), set.bytes])
 }
 
 /// Records of one CodeCases stream in the ledger at once, awaiting their group

@@ -43,6 +43,8 @@ const LINE: usize = 112;
 const ENTRY: usize = 24;
 /// A finding's field path, rendered (`providers[1].time_blocks[0].end`).
 const FIELD_PATH: usize = 32;
+/// A figure's effective date, code, kind and locality.
+const FIGURE_FIELDS: usize = 24;
 
 /// The decision's encoding, in a buffer sized for it with `spare` bytes more
 /// (for what the caller appends).
@@ -60,7 +62,7 @@ pub(crate) fn message(decision: &domain::Decision) -> pb::CodingDecision {
 /// The message whose encoding `bytes` [`write`] wrote for `decision`. Valid by
 /// construction: a failure would be a defect here, logged, and the message then
 /// carries the decision's case id, revision and status alone.
-pub(crate) fn decode(bytes: &[u8], decision: &domain::Decision) -> pb::CodingDecision {
+fn decode(bytes: &[u8], decision: &domain::Decision) -> pb::CodingDecision {
     pb::CodingDecision::decode(bytes).unwrap_or_else(|error| {
         tracing::error!(
             case_id = %Clipped(&decision.case_id),
@@ -99,7 +101,7 @@ fn estimate(decision: &domain::Decision, parts: Parts) -> usize {
         decision
             .figures
             .iter()
-            .map(|f| ENTRY + f.name.len() + f.value.len() + f.source.len() + 24)
+            .map(|f| ENTRY + f.name.len() + f.value.len() + f.source.len() + FIGURE_FIELDS)
             .sum()
     } else {
         0

@@ -42,8 +42,9 @@ pub(crate) enum Outgoing<T> {
     /// A message, encoded as it is sent.
     Message(T),
     /// A response of just a decision whose anescode.v1.CodingDecision encoding
-    /// is these bytes, one after the other.
-    Encoded(Vec<Bytes>),
+    /// is these two parts, one after the other (the second may be empty): a
+    /// decision and its figure set, or a lean decision and its ledger entry.
+    Encoded([Bytes; 2]),
 }
 
 impl<T: DecisionResponse> Outgoing<T> {
@@ -154,7 +155,7 @@ mod tests {
     fn an_encoded_decision_goes_out_as_the_message_would() {
         let bytes = decision().encode_to_vec();
         let (head, tail) = bytes.split_at(100);
-        let parts = vec![Bytes::copy_from_slice(head), Bytes::copy_from_slice(tail)];
+        let parts = [Bytes::copy_from_slice(head), Bytes::copy_from_slice(tail)];
         let mut sent = Vec::new();
         Outgoing::<pb::CodeCasesResponse>::Encoded(parts.clone()).encode(&mut sent);
         let expected = pb::CodeCasesResponse::of(decision()).encode_to_vec();

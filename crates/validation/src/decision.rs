@@ -1,8 +1,7 @@
 use std::sync::Arc;
 
-use compact_str::CompactString;
-
 use anescode_codes::Code;
+use compact_str::CompactString;
 
 use crate::{AppliedFigure, ClaimLine, Finding, ReportedDiagnosis, Severity};
 

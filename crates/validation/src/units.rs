@@ -44,7 +44,7 @@ impl Add for Tenths {
 
 impl fmt::Display for Tenths {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(Decimal::new(u64::from(self.0), 1).as_str())
+        f.write_str(self.decimal().as_str())
     }
 }
 
@@ -135,7 +135,7 @@ impl Cents {
 
 impl fmt::Display for Cents {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(Decimal::new(self.0, 2).as_str())
+        f.write_str(self.decimal().as_str())
     }
 }
 

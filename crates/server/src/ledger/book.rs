@@ -684,8 +684,8 @@ fn answered(
     lean_view: Option<Vec<u8>>,
 ) -> Answered {
     let parts = match lean_view {
-        Some(lean) => vec![Bytes::from(lean), version.stored.slice(version.entry_at..)],
-        None => vec![version.stored, figures.bytes],
+        Some(lean) => [Bytes::from(lean), version.stored.slice(version.entry_at..)],
+        None => [version.stored, figures.bytes],
     };
     Answered::Stored(super::StoredAnswer {
         parts,

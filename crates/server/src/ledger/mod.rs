@@ -94,8 +94,9 @@ pub(crate) enum Decided {
 /// A decision made now, encoded once for the store and sent as those bytes.
 #[derive(Debug)]
 pub(crate) struct StoredAnswer {
-    /// Its anescode.v1.CodingDecision encoding, in parts one after the other.
-    pub(crate) parts: Vec<prost::bytes::Bytes>,
+    /// Its anescode.v1.CodingDecision encoding, in two parts one after the
+    /// other (`Outgoing::Encoded`).
+    pub(crate) parts: [prost::bytes::Bytes; 2],
     pub(crate) case_id: String,
     pub(crate) status: i32,
     pub(crate) sequence: u64,

@@ -221,9 +221,6 @@ fn primary_position(primary: &Diagnosis<'_>, findings: &mut Vec<Finding>) {
     }
 }
 
-/// Reports every pair of the record's diagnoses in an Excludes1 relation, in
-/// record order. Each code's Excludes1 ranges are looked up in the record's codes
-/// sorted, so the work grows with codes × ranges × log(codes), not with pairs.
 /// The code in its canonical dotted form, made on the stack and held inline:
 /// at most eight characters.
 fn dotted(diagnosis: &Diagnosis<'_>) -> CompactString {
@@ -258,6 +255,9 @@ impl std::fmt::Write for Inline {
     }
 }
 
+/// Reports every pair of the record's diagnoses in an Excludes1 relation, in
+/// record order. Each code's Excludes1 ranges are looked up in the record's codes
+/// sorted, so the work grows with codes × ranges × log(codes), not with pairs.
 fn excludes1(known: &[(usize, Diagnosis<'_>)], findings: &mut Vec<Finding>) {
     let mut sorted: Vec<(u64, usize)> = known
         .iter()

@@ -29,9 +29,8 @@ impl Text {
     /// A whole number in decimal.
     pub(super) fn number(&mut self, value: u64) -> &mut Self {
         // Most of the rationale's numbers (units, percents, positions) are
-        // below 100: written from a table.
+        // below 100: one or two characters, without the digit loop.
         if let Some(at) = u8::try_from(value).ok().filter(|v| *v < 100) {
-            // One or two characters pushed, not copied.
             if at >= 10 {
                 self.0.push(char::from(b'0' + at / 10));
             }
@@ -44,13 +43,13 @@ impl Text {
 
     /// Units with their tenth, `17.0`, as [`Tenths`] displays them.
     pub(super) fn tenths(&mut self, units: Tenths) -> &mut Self {
-        Decimal::new(u64::from(units.tenths()), 1).push_to(&mut self.0);
+        units.decimal().push_to(&mut self.0);
         self
     }
 
     /// Dollars and cents, `354.22`, as [`Cents`] displays them.
     pub(super) fn cents(&mut self, amount: Cents) -> &mut Self {
-        Decimal::new(amount.cents(), 2).push_to(&mut self.0);
+        amount.decimal().push_to(&mut self.0);
         self
     }
 
