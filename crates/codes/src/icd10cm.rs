@@ -397,13 +397,20 @@ impl<'a> Diagnosis<'a> {
     /// The full title; for a code made by adding a 7th character, the title of the
     /// code it extends and the character's meaning.
     pub fn description(&self) -> Cow<'static, str> {
+        match self.title_parts() {
+            (title, None) => Cow::Borrowed(title),
+            (base, Some(own)) => Cow::Owned(format!("{base}, {own}")),
+        }
+    }
+
+    /// The full title in the release's own parts: the title, or for a code made
+    /// by adding a 7th character the title of the code it extends and the
+    /// character's meaning, which [`Diagnosis::description`] joins with ", ".
+    pub fn title_parts(&self) -> (&'static str, Option<&'static str>) {
         let entry = self.entry();
         match entry.extends {
-            NONE => Cow::Borrowed(entry.title),
-            base => Cow::Owned(format!(
-                "{}, {}",
-                self.set.entries[base as usize].title, entry.title
-            )),
+            NONE => (entry.title, None),
+            base => (self.set.entries[base as usize].title, Some(entry.title)),
         }
     }
 
@@ -639,13 +646,17 @@ pub fn dotted(code: &str) -> String {
 /// Writes an undotted code in dotted form, as [`dotted`] makes it, in parts
 /// (without the formatting machinery: every decision writes several).
 pub fn write_dotted<W: fmt::Write + ?Sized>(code: &str, out: &mut W) -> fmt::Result {
+    dotted_parts(code)
+        .into_iter()
+        .try_for_each(|part| out.write_str(part))
+}
+
+/// An undotted code's dotted form as the parts it is written in: the category,
+/// the dot and the rest, or the code and two empty parts for a category.
+pub fn dotted_parts(code: &str) -> [&str; 3] {
     match (code.get(..3), code.get(3..)) {
-        (Some(category), Some(rest)) if !rest.is_empty() => {
-            out.write_str(category)?;
-            out.write_str(".")?;
-            out.write_str(rest)
-        }
-        _ => out.write_str(code),
+        (Some(category), Some(rest)) if !rest.is_empty() => [category, ".", rest],
+        _ => [code, "", ""],
     }
 }
 

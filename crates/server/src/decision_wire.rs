@@ -95,7 +95,12 @@ fn estimate(decision: &domain::Decision, parts: Parts) -> usize {
     let diagnoses: usize = decision
         .diagnoses
         .iter()
-        .map(|d| ENTRY + d.code.len() + d.description.as_deref().map_or(0, texts))
+        .map(|d| {
+            let description = d.description_parts().map_or(0, |(title, meaning)| {
+                texts(title) + meaning.map_or(0, |m| DESCRIPTION_JOIN.len() + texts(m))
+            });
+            ENTRY + parts_len(d.code_parts()) + description
+        })
         .sum();
     let figures = if parts == Parts::Whole {
         decision
@@ -244,16 +249,37 @@ fn finding_fields(finding: &domain::Finding, full: bool, out: &mut Vec<u8>) {
 }
 
 fn diagnosis_fields(diagnosis: &domain::ReportedDiagnosis, full: bool, out: &mut Vec<u8>) {
-    let domain::ReportedDiagnosis {
-        code,
-        description,
-        billable,
-    } = diagnosis;
-    text(1, code.as_bytes(), out);
-    if let (true, Some(description)) = (full, description) {
-        text(2, description.as_bytes(), out);
+    text_in_parts(1, diagnosis.code_parts(), out);
+    if let (true, Some((title, meaning))) = (full, diagnosis.description_parts()) {
+        match meaning {
+            None => text(2, title.as_bytes(), out),
+            Some(meaning) => text_in_parts(2, [title, DESCRIPTION_JOIN, meaning], out),
+        }
     }
-    number(3, u64::from(*billable), out);
+    number(3, u64::from(diagnosis.billable()), out);
+}
+
+/// How a 7th-character code's description joins its base's title and the
+/// character's meaning, as `Diagnosis::description` joins them.
+const DESCRIPTION_JOIN: &str = ", ";
+
+/// A string field written from its parts, without joining them first; left
+/// out when empty.
+fn text_in_parts(tag: u32, parts: [&str; 3], out: &mut Vec<u8>) {
+    let len = parts_len(parts);
+    if len == 0 {
+        return;
+    }
+    encode_key(tag, WireType::LengthDelimited, out);
+    encode_varint(len as u64, out);
+    for part in parts {
+        out.extend_from_slice(part.as_bytes());
+    }
+}
+
+/// The length of parts written one after the other.
+fn parts_len(parts: [&str; 3]) -> usize {
+    parts.iter().map(|p| p.len()).sum()
 }
 
 /// A decision's status on the wire.
@@ -332,10 +358,10 @@ impl fmt::Write for Utf8<'_> {
 
 #[cfg(test)]
 mod tests {
-    use std::borrow::Cow;
     use std::sync::Arc;
 
     use anescode_codes::Code;
+    use anescode_codes::icd10cm::Icd10Cm;
     use domain::{FieldPath, Modifier, Name, Rule};
 
     use super::*;
@@ -387,16 +413,10 @@ mod tests {
             status: domain::DecisionStatus::NeedsReview,
             anesthesia_code: Some(Code::from_ascii(b"00406")),
             diagnoses: vec![
-                domain::ReportedDiagnosis {
-                    code: "C50.911".into(),
-                    description: Some(Cow::Borrowed("Malignant neoplasm")),
-                    billable: true,
-                },
-                domain::ReportedDiagnosis {
-                    code: "C50".into(),
-                    description: None,
-                    billable: false,
-                },
+                domain::ReportedDiagnosis::code_of(
+                    Icd10Cm::embedded().lookup("S72.001A").expect("held"),
+                ),
+                domain::ReportedDiagnosis::text("C50"),
             ],
             lines: vec![line, qualifying],
             findings: vec![
@@ -477,8 +497,9 @@ mod tests {
             }],
             diagnoses: vec![
                 pb::DecisionDiagnosis {
-                    code: "C50.911".into(),
-                    description: "Malignant neoplasm".to_owned(),
+                    code: "S72.001A".into(),
+                    // A 7th-character code: its base's title and the character's meaning.
+                    description: "Fracture of unspecified part of neck of right femur, initial encounter for closed fracture".to_owned(),
                     billable: true,
                 },
                 pb::DecisionDiagnosis {

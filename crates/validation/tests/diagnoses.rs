@@ -80,9 +80,9 @@ fn billable_codes_with_and_without_dot_are_reported_dotted() {
         let decision = decide(&case("00404", &[text], Sex::Female, FEMALE_ADULT));
         assert_eq!(findings(&decision), [], "{text}");
         assert_eq!(decision.status, DecisionStatus::Coded);
-        assert_eq!(decision.diagnoses[0].code, "C50.911");
+        assert_eq!(decision.diagnoses[0].code(), "C50.911");
         assert_eq!(
-            decision.diagnoses[0].description.as_deref(),
+            decision.diagnoses[0].description().as_deref(),
             Some("Malignant neoplasm of unspecified site of right female breast")
         );
     }
@@ -120,7 +120,7 @@ fn seventh_character() {
     );
     let decision = decide(&case("01230", &["S72.001A"], Sex::Female, FEMALE_ADULT));
     assert_eq!(findings(&decision), []);
-    assert_eq!(decision.diagnoses[0].code, "S72.001A");
+    assert_eq!(decision.diagnoses[0].code(), "S72.001A");
 }
 
 #[test]
@@ -327,7 +327,7 @@ fn ages_over_89_are_not_stated_exactly() {
 fn letter_categories_support_their_tabular_ranges() {
     let decision = decide(&case("00400", &["C4A.61"], Sex::Male, "1970-01-01"));
     assert_eq!(findings(&decision), []);
-    assert_eq!(decision.diagnoses[0].code, "C4A.61");
+    assert_eq!(decision.diagnoses[0].code(), "C4A.61");
 }
 
 /// Sex and age from the whole classification: a title that names the patient's sex

@@ -31,18 +31,81 @@ const SUPPORT_EXAMPLES: usize = 4;
 /// Newborn-only codes: age 0 in the Medicare Code Editor.
 const NEWBORN_AGE: i16 = 0;
 
-/// A diagnosis as the decision reports it back.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReportedDiagnosis {
-    /// The canonical dotted code (held inline); the text as sent when it is
-    /// not a code.
-    pub code: CompactString,
-    /// The official title, when the code is in the release: the release's own
-    /// text, borrowed (made only for codes with a 7th character).
-    pub description: Option<Cow<'static, str>>,
-    /// True when the code is valid for submission.
-    pub billable: bool,
+/// A diagnosis as the decision reports it back: a code of the release, whose
+/// dotted form and title are the release's own and are written out only when
+/// the decision is (nothing is copied per case), or the text as sent when it is
+/// not a code of the release.
+#[derive(Debug, Clone)]
+pub struct ReportedDiagnosis(Reported);
+
+#[derive(Debug, Clone)]
+enum Reported {
+    Code(Diagnosis<'static>),
+    Text(CompactString),
 }
+
+impl ReportedDiagnosis {
+    /// A code of the release.
+    pub fn code_of(diagnosis: Diagnosis<'static>) -> Self {
+        ReportedDiagnosis(Reported::Code(diagnosis))
+    }
+
+    /// Text that is not a code of the release, reported as sent (or dotted).
+    pub fn text(text: &str) -> Self {
+        ReportedDiagnosis(Reported::Text(CompactString::from(text)))
+    }
+
+    /// The canonical dotted code; the text as sent when it is not a code.
+    pub fn code(&self) -> Cow<'_, str> {
+        match &self.0 {
+            Reported::Code(diagnosis) => Cow::Owned(diagnosis.dotted()),
+            Reported::Text(text) => Cow::Borrowed(text),
+        }
+    }
+
+    /// [`ReportedDiagnosis::code`] in the parts it is written in, without a copy.
+    pub fn code_parts(&self) -> [&str; 3] {
+        match &self.0 {
+            Reported::Code(diagnosis) => icd10cm::dotted_parts(diagnosis.code()),
+            Reported::Text(text) => [text, "", ""],
+        }
+    }
+
+    /// The official title, when the code is in the release.
+    pub fn description(&self) -> Option<Cow<'static, str>> {
+        match &self.0 {
+            Reported::Code(diagnosis) => Some(diagnosis.description()),
+            Reported::Text(_) => None,
+        }
+    }
+
+    /// [`ReportedDiagnosis::description`] in the release's parts
+    /// ([`Diagnosis::title_parts`]), without a copy.
+    pub fn description_parts(&self) -> Option<(&'static str, Option<&'static str>)> {
+        match &self.0 {
+            Reported::Code(diagnosis) => Some(diagnosis.title_parts()),
+            Reported::Text(_) => None,
+        }
+    }
+
+    /// True when the code is valid for submission.
+    pub fn billable(&self) -> bool {
+        match &self.0 {
+            Reported::Code(diagnosis) => diagnosis.billable(),
+            Reported::Text(_) => false,
+        }
+    }
+}
+
+impl PartialEq for ReportedDiagnosis {
+    fn eq(&self, other: &Self) -> bool {
+        self.code() == other.code()
+            && self.description() == other.description()
+            && self.billable() == other.billable()
+    }
+}
+
+impl Eq for ReportedDiagnosis {}
 
 /// The ICD-10-CM release that judges the date of service; a finding when the date
 /// is before the oldest held.
@@ -71,7 +134,7 @@ pub(crate) fn release<'t>(
 /// Checks every diagnosis and returns them in canonical form, in record order.
 pub(crate) fn check(
     record: &CaseRecord,
-    (set, support_table): (&Icd10Cm, &DiagnosisSupport),
+    (set, support_table): (&'static Icd10Cm, &DiagnosisSupport),
     age: Option<i16>,
     carrying: Option<&CatalogEntry>,
     findings: &mut Vec<Finding>,
@@ -97,11 +160,7 @@ pub(crate) fn check(
                         "{text:?} is not shaped like an ICD-10-CM code (a letter, a digit, a letter or digit, then up to four letters or digits, e.g. C50.911)"
                     ),
                 ));
-                reported.push(ReportedDiagnosis {
-                    code: CompactString::from(text.as_str()),
-                    description: None,
-                    billable: false,
-                });
+                reported.push(ReportedDiagnosis::text(text));
             }
             Err(Icd10Error::Unknown(dotted, release)) => {
                 findings.push(Finding::new(
@@ -109,11 +168,7 @@ pub(crate) fn check(
                     field,
                     format!("{dotted} is not a code of {release}"),
                 ));
-                reported.push(ReportedDiagnosis {
-                    code: CompactString::from(dotted),
-                    description: None,
-                    billable: false,
-                });
+                reported.push(ReportedDiagnosis::text(&dotted));
             }
             Ok(diagnosis) => {
                 // At most `limits::DIAGNOSES` codes: a scan is cheaper than a set.
@@ -125,11 +180,7 @@ pub(crate) fn check(
                     ));
                 }
                 not_billable(set, &diagnosis, field, findings);
-                reported.push(ReportedDiagnosis {
-                    code: dotted(&diagnosis),
-                    description: Some(diagnosis.description()),
-                    billable: diagnosis.billable(),
-                });
+                reported.push(ReportedDiagnosis::code_of(diagnosis));
                 known.push((i, diagnosis));
             }
         }
@@ -218,40 +269,6 @@ fn primary_position(primary: &Diagnosis<'_>, findings: &mut Vec<Finding>) {
                 primary.description()
             ),
         ));
-    }
-}
-
-/// The code in its canonical dotted form, made on the stack and held inline:
-/// at most eight characters.
-fn dotted(diagnosis: &Diagnosis<'_>) -> CompactString {
-    let mut text = Inline::default();
-    match icd10cm::write_dotted(diagnosis.code(), &mut text) {
-        Ok(()) => CompactString::from(text.as_str()),
-        Err(_) => CompactString::from(diagnosis.dotted()),
-    }
-}
-
-/// Up to eight bytes of text on the stack.
-#[derive(Default)]
-struct Inline {
-    bytes: [u8; 8],
-    len: usize,
-}
-
-impl Inline {
-    fn as_str(&self) -> &str {
-        // Only whole `str`s are written: always UTF-8.
-        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
-    }
-}
-
-impl std::fmt::Write for Inline {
-    fn write_str(&mut self, part: &str) -> std::fmt::Result {
-        let end = self.len + part.len();
-        let room = self.bytes.get_mut(self.len..end).ok_or(std::fmt::Error)?;
-        room.copy_from_slice(part.as_bytes());
-        self.len = end;
-        Ok(())
     }
 }
 
@@ -488,14 +505,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_code_is_dotted_inline_as_the_code_set_dots_it() {
+    fn a_reported_code_is_written_in_parts_as_the_code_set_dots_and_titles_it() {
         let set = Icd10Cm::embedded();
         for code in ["I10", "C50.911", "Z80.3", "J45.909", "S72.001A", "T36.0X1A"] {
             let diagnosis = set.lookup(code).expect("in the release");
-            let inline = dotted(&diagnosis);
-            assert_eq!(inline, diagnosis.dotted());
-            assert_eq!(inline, code);
-            assert!(!inline.is_heap_allocated(), "{code}");
+            let reported = ReportedDiagnosis::code_of(diagnosis);
+            assert_eq!(reported.code(), code);
+            assert_eq!(reported.code_parts().concat(), code);
+            let description = diagnosis.description();
+            assert_eq!(reported.description().as_deref(), Some(&*description));
+            let (title, meaning) = reported.description_parts().expect("a code's title");
+            let joined = meaning.map_or(title.to_owned(), |m| format!("{title}, {m}"));
+            assert_eq!(joined, description, "{code}");
+            assert_eq!(reported.billable(), diagnosis.billable());
         }
+        // A 7th-character code's title is its base's and the character's.
+        let (_, meaning) = ReportedDiagnosis::code_of(set.lookup("S72.001A").expect("held"))
+            .description_parts()
+            .expect("a code's title");
+        assert!(meaning.is_some());
+        let text = ReportedDiagnosis::text("not a code");
+        assert_eq!(text.code_parts(), ["not a code", "", ""]);
+        assert_eq!((text.description(), text.billable()), (None, false));
     }
 }
