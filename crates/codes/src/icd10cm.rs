@@ -398,19 +398,20 @@ impl<'a> Diagnosis<'a> {
     /// code it extends and the character's meaning.
     pub fn description(&self) -> Cow<'static, str> {
         match self.title_parts() {
-            (title, None) => Cow::Borrowed(title),
-            (base, Some(own)) => Cow::Owned(format!("{base}, {own}")),
+            [title, "", ""] => Cow::Borrowed(title),
+            parts => Cow::Owned(parts.concat()),
         }
     }
 
-    /// The full title in the release's own parts: the title, or for a code made
-    /// by adding a 7th character the title of the code it extends and the
-    /// character's meaning, which [`Diagnosis::description`] joins with ", ".
-    pub fn title_parts(&self) -> (&'static str, Option<&'static str>) {
+    /// [`Diagnosis::description`] in the release's own parts, to be written one
+    /// after the other: the title and two empty parts, or for a code made by
+    /// adding a 7th character the title of the code it extends, ", " and the
+    /// character's meaning.
+    pub fn title_parts(&self) -> [&'static str; 3] {
         let entry = self.entry();
         match entry.extends {
-            NONE => (entry.title, None),
-            base => (self.set.entries[base as usize].title, Some(entry.title)),
+            NONE => [entry.title, "", ""],
+            base => [self.set.entries[base as usize].title, ", ", entry.title],
         }
     }
 

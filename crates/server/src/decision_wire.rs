@@ -96,10 +96,8 @@ fn estimate(decision: &domain::Decision, parts: Parts) -> usize {
         .diagnoses
         .iter()
         .map(|d| {
-            let description = d.description_parts().map_or(0, |(title, meaning)| {
-                texts(title) + meaning.map_or(0, |m| DESCRIPTION_JOIN.len() + texts(m))
-            });
-            ENTRY + parts_len(d.code_parts()) + description
+            let description = d.description_parts().map_or(0, parts_len);
+            ENTRY + parts_len(d.code_parts()) + if full { description } else { 0 }
         })
         .sum();
     let figures = if parts == Parts::Whole {
@@ -250,18 +248,11 @@ fn finding_fields(finding: &domain::Finding, full: bool, out: &mut Vec<u8>) {
 
 fn diagnosis_fields(diagnosis: &domain::ReportedDiagnosis, full: bool, out: &mut Vec<u8>) {
     text_in_parts(1, diagnosis.code_parts(), out);
-    if let (true, Some((title, meaning))) = (full, diagnosis.description_parts()) {
-        match meaning {
-            None => text(2, title.as_bytes(), out),
-            Some(meaning) => text_in_parts(2, [title, DESCRIPTION_JOIN, meaning], out),
-        }
+    if let (true, Some(parts)) = (full, diagnosis.description_parts()) {
+        text_in_parts(2, parts, out);
     }
     number(3, u64::from(diagnosis.billable()), out);
 }
-
-/// How a 7th-character code's description joins its base's title and the
-/// character's meaning, as `Diagnosis::description` joins them.
-const DESCRIPTION_JOIN: &str = ", ";
 
 /// A string field written from its parts, without joining them first; left
 /// out when empty.

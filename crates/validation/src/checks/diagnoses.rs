@@ -81,7 +81,7 @@ impl ReportedDiagnosis {
 
     /// [`ReportedDiagnosis::description`] in the release's parts
     /// ([`Diagnosis::title_parts`]), without a copy.
-    pub fn description_parts(&self) -> Option<(&'static str, Option<&'static str>)> {
+    pub fn description_parts(&self) -> Option<[&'static str; 3]> {
         match &self.0 {
             Reported::Code(diagnosis) => Some(diagnosis.title_parts()),
             Reported::Text(_) => None,
@@ -97,10 +97,19 @@ impl ReportedDiagnosis {
     }
 }
 
+/// Equal when they read the same: the same code text, title and billability,
+/// however each is held.
 impl PartialEq for ReportedDiagnosis {
     fn eq(&self, other: &Self) -> bool {
-        self.code() == other.code()
-            && self.description() == other.description()
+        fn text(parts: [&str; 3]) -> impl Iterator<Item = u8> + '_ {
+            parts.into_iter().flat_map(str::bytes)
+        }
+        let same_title = match (self.description_parts(), other.description_parts()) {
+            (Some(a), Some(b)) => text(a).eq(text(b)),
+            (a, b) => a.is_none() && b.is_none(),
+        };
+        text(self.code_parts()).eq(text(other.code_parts()))
+            && same_title
             && self.billable() == other.billable()
     }
 }
@@ -514,18 +523,26 @@ mod tests {
             assert_eq!(reported.code_parts().concat(), code);
             let description = diagnosis.description();
             assert_eq!(reported.description().as_deref(), Some(&*description));
-            let (title, meaning) = reported.description_parts().expect("a code's title");
-            let joined = meaning.map_or(title.to_owned(), |m| format!("{title}, {m}"));
-            assert_eq!(joined, description, "{code}");
+            let parts = reported.description_parts().expect("a code's title");
+            assert_eq!(parts.concat(), description, "{code}");
             assert_eq!(reported.billable(), diagnosis.billable());
+            // Read the same as the same text sent as text, but for the title.
+            assert_ne!(reported, ReportedDiagnosis::text(code));
+            assert_eq!(reported, ReportedDiagnosis::code_of(diagnosis));
         }
-        // A 7th-character code's title is its base's and the character's.
-        let (_, meaning) = ReportedDiagnosis::code_of(set.lookup("S72.001A").expect("held"))
-            .description_parts()
-            .expect("a code's title");
-        assert!(meaning.is_some());
+        // A 7th-character code's title is its base's and the character's meaning.
+        let fracture = ReportedDiagnosis::code_of(set.lookup("S72.001A").expect("held"));
+        assert_eq!(
+            fracture.description_parts(),
+            Some([
+                "Fracture of unspecified part of neck of right femur",
+                ", ",
+                "initial encounter for closed fracture"
+            ])
+        );
         let text = ReportedDiagnosis::text("not a code");
         assert_eq!(text.code_parts(), ["not a code", "", ""]);
         assert_eq!((text.description(), text.billable()), (None, false));
+        assert_eq!(text, ReportedDiagnosis::text("not a code"));
     }
 }
