@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::OnceLock;
 
+use crate::key_index::KeyIndex;
 use crate::query::{self, QueryError};
 
 const TABLE: &str = include_str!("../data/icd10cm.tsv");
@@ -167,9 +168,8 @@ pub struct Icd10Cm {
     lower: String,
     /// Each entry's code packed by [`key`], for look-ups by integer comparison.
     keys: Vec<u64>,
-    /// Where each category's keys start in `keys`, by [`category_bucket`], and
-    /// the end: a look-up searches only its category's codes.
-    category_starts: Vec<u32>,
+    /// Each entry's position by its key, for look-ups of a code.
+    index: KeyIndex,
     /// Instructional notes; entries point here by index.
     notes: Vec<Notes>,
     /// The table the entries' strings point into.
@@ -277,19 +277,9 @@ impl Icd10Cm {
         }
     }
 
-    /// The index of an undotted, upper-case code: a binary search among its
-    /// category's codes only.
+    /// The index of an undotted, upper-case code.
     fn find(&self, code: &[u8]) -> Option<usize> {
-        let wanted = key(code);
-        let (from, to) = match category_bucket(code) {
-            Some(bucket) => (
-                self.category_starts[bucket] as usize,
-                self.category_starts[bucket + 1] as usize,
-            ),
-            None => (0, self.keys.len()),
-        };
-        let at = self.keys[from..to].binary_search(&wanted).ok()?;
-        Some(from + at)
+        self.index.find(&self.keys, key(code))
     }
 
     /// The tabular's order of a prefix of at least three characters: its
@@ -583,37 +573,6 @@ fn normalize(text: &str) -> Option<([u8; 8], usize)> {
     shaped.then_some((buffer, len))
 }
 
-/// Categories by their three characters: a letter, a digit, a digit or letter.
-const CATEGORY_BUCKETS: usize = 26 * 10 * 36;
-
-/// The bucket of a code's category, in code order (digits sort before letters).
-fn category_bucket(code: &[u8]) -> Option<usize> {
-    let letter = code.first()?.checked_sub(b'A').filter(|b| *b < 26)?;
-    let digit = code.get(1)?.checked_sub(b'0').filter(|d| *d < 10)?;
-    let third = match *code.get(2)? {
-        b @ b'0'..=b'9' => b - b'0',
-        b @ b'A'..=b'Z' => b - b'A' + 10,
-        _ => return None,
-    };
-    Some((usize::from(letter) * 10 + usize::from(digit)) * 36 + usize::from(third))
-}
-
-/// Where each bucket's codes start among the sorted keys, and the end.
-fn category_starts(keys: &[u64]) -> Vec<u32> {
-    let mut starts = Vec::with_capacity(CATEGORY_BUCKETS + 1);
-    for letter in b'A'..=b'Z' {
-        for digit in b'0'..=b'9' {
-            for third in (b'0'..=b'9').chain(b'A'..=b'Z') {
-                let first = key(&[letter, digit, third]);
-                let at = keys.partition_point(|k| *k < first);
-                starts.push(u32::try_from(at).unwrap_or(u32::MAX));
-            }
-        }
-    }
-    starts.push(u32::try_from(keys.len()).unwrap_or(u32::MAX));
-    starts
-}
-
 /// A code of up to eight ASCII bytes packed big-endian, zero-padded: keys order as
 /// the codes do.
 fn key(code: &[u8]) -> u64 {
@@ -780,7 +739,7 @@ impl Parsed {
             entries: self.entries,
             // ASCII lower-casing keeps every offset.
             lower: table.to_ascii_lowercase(),
-            category_starts: category_starts(&keys),
+            index: KeyIndex::new(&keys),
             keys,
             notes,
             categories: self.categories,

@@ -13,6 +13,7 @@ mod crosswalk;
 mod error;
 pub mod icd10cm;
 pub mod icd10cm_releases;
+mod key_index;
 pub mod place_of_service;
 pub mod query;
 mod schedule;
