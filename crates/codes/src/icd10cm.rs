@@ -535,7 +535,9 @@ impl<'a> Diagnosis<'a> {
 
 impl fmt::Display for Diagnosis<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_dotted(self.code(), f)
+        dotted_parts(self.code())
+            .into_iter()
+            .try_for_each(|part| f.write_str(part))
     }
 }
 
@@ -597,18 +599,7 @@ fn code_prefix(query: &str) -> Option<String> {
 
 /// An undotted code in dotted form: "C50911" → "C50.911", "G63" → "G63".
 pub fn dotted(code: &str) -> String {
-    let mut text = String::with_capacity(code.len() + 1);
-    // Writing into a String cannot fail.
-    let _ = write_dotted(code, &mut text);
-    text
-}
-
-/// Writes an undotted code in dotted form, as [`dotted`] makes it, in parts
-/// (without the formatting machinery: every decision writes several).
-pub fn write_dotted<W: fmt::Write + ?Sized>(code: &str, out: &mut W) -> fmt::Result {
-    dotted_parts(code)
-        .into_iter()
-        .try_for_each(|part| out.write_str(part))
+    dotted_parts(code).concat()
 }
 
 /// An undotted code's dotted form as the parts it is written in: the category,

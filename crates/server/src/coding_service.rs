@@ -243,16 +243,15 @@ impl CodingService {
     where
         S: Stream<Item = Result<Received<pb::CodeCasesRequest>, Status>> + Send + 'static,
     {
-        let coder = self.readiness.coder()?.clone();
         let messages = StreamMessages {
             caller,
-            coder: coder.clone(),
+            coder: self.readiness.coder()?.clone(),
             warn: Arc::clone(&self.warn),
         };
         let Some(ledger) = self.readiness.ledger()?.cloned() else {
             let figures = Arc::clone(&self.figures);
             let answers = inbound.map(move |message| match messages.classify(message) {
-                Step::ToCode(record, view) => Ok(decide(&coder, &figures, record, view)),
+                Step::ToCode(record, view) => Ok(decide(&messages.coder, &figures, record, view)),
                 Step::Answered(answer) => answer,
             });
             return Ok(Response::new(Box::pin(answers)));

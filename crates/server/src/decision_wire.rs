@@ -96,8 +96,8 @@ fn estimate(decision: &domain::Decision, parts: Parts) -> usize {
         .diagnoses
         .iter()
         .map(|d| {
-            let description = d.description_parts().map_or(0, parts_len);
-            ENTRY + parts_len(d.code_parts()) + if full { description } else { 0 }
+            let description = d.description_parts().filter(|_| full);
+            ENTRY + parts_len(d.code_parts()) + description.map_or(0, parts_len)
         })
         .sum();
     let figures = if parts == Parts::Whole {

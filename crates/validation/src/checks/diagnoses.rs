@@ -55,11 +55,19 @@ impl ReportedDiagnosis {
         ReportedDiagnosis(Reported::Text(CompactString::from(text)))
     }
 
+    /// The code of the release, when it is one.
+    fn diagnosis(&self) -> Option<&Diagnosis<'static>> {
+        match &self.0 {
+            Reported::Code(diagnosis) => Some(diagnosis),
+            Reported::Text(_) => None,
+        }
+    }
+
     /// The canonical dotted code; the text as sent when it is not a code.
     pub fn code(&self) -> Cow<'_, str> {
-        match &self.0 {
-            Reported::Code(diagnosis) => Cow::Owned(diagnosis.dotted()),
-            Reported::Text(text) => Cow::Borrowed(text),
+        match self.code_parts() {
+            [text, "", ""] => Cow::Borrowed(text),
+            parts => Cow::Owned(parts.concat()),
         }
     }
 
@@ -73,27 +81,18 @@ impl ReportedDiagnosis {
 
     /// The official title, when the code is in the release.
     pub fn description(&self) -> Option<Cow<'static, str>> {
-        match &self.0 {
-            Reported::Code(diagnosis) => Some(diagnosis.description()),
-            Reported::Text(_) => None,
-        }
+        self.diagnosis().map(Diagnosis::description)
     }
 
     /// [`ReportedDiagnosis::description`] in the release's parts
     /// ([`Diagnosis::title_parts`]), without a copy.
     pub fn description_parts(&self) -> Option<[&'static str; 3]> {
-        match &self.0 {
-            Reported::Code(diagnosis) => Some(diagnosis.title_parts()),
-            Reported::Text(_) => None,
-        }
+        self.diagnosis().map(Diagnosis::title_parts)
     }
 
     /// True when the code is valid for submission.
     pub fn billable(&self) -> bool {
-        match &self.0 {
-            Reported::Code(diagnosis) => diagnosis.billable(),
-            Reported::Text(_) => false,
-        }
+        self.diagnosis().is_some_and(Diagnosis::billable)
     }
 }
 
