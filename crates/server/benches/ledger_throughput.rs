@@ -51,30 +51,46 @@ fn stream_records(stream: usize, records: usize, spacing: i64) -> Vec<pb::CodeCa
         .collect()
 }
 
-/// The CPU time (user and system) in seconds a /proc `stat` file reports, and
-/// the command (thread) name it names.
-fn stat_seconds(path: &str) -> Option<(String, f64)> {
+/// What a /proc `stat` file reports of a process or thread: its command
+/// (thread) name, CPU time (user and system) in seconds and minor page faults.
+fn stat_seconds(path: &str) -> Option<(String, Use)> {
     let stat = std::fs::read_to_string(path).ok()?;
     let (head, rest) = stat.rsplit_once(')')?;
     let name = head.split_once('(')?.1.to_owned();
     // The fields after the command name, which is in parentheses.
     let fields: Vec<&str> = rest.split_whitespace().collect();
     let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    let faults: u64 = fields.get(7)?.parse().ok()?;
     // USER_HZ is 100 on every Linux this runs on.
-    Some((name, ticks as f64 / 100.0))
+    Some((
+        name,
+        Use {
+            seconds: ticks as f64 / 100.0,
+            faults: faults as f64,
+        },
+    ))
 }
 
-/// The CPU time of the process's threads by thread name (the tokio workers
-/// summed), in seconds (Linux; empty elsewhere).
-fn thread_seconds(pid: u32) -> std::collections::BTreeMap<String, f64> {
+/// CPU seconds and minor page faults (each a fresh page the kernel zeroes).
+#[derive(Debug, Clone, Copy, Default)]
+struct Use {
+    seconds: f64,
+    faults: f64,
+}
+
+/// The CPU time and page faults of the process's threads by thread name (the
+/// tokio workers summed; Linux, empty elsewhere).
+fn thread_seconds(pid: u32) -> std::collections::BTreeMap<String, Use> {
     let mut threads = std::collections::BTreeMap::new();
     let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
         return threads;
     };
     for task in tasks.flatten() {
         let path = format!("{}/stat", task.path().display());
-        if let Some((name, seconds)) = stat_seconds(&path) {
-            *threads.entry(name).or_insert(0.0) += seconds;
+        if let Some((name, used)) = stat_seconds(&path) {
+            let sum: &mut Use = threads.entry(name).or_default();
+            sum.seconds += used.seconds;
+            sum.faults += used.faults;
         }
     }
     threads
@@ -110,8 +126,8 @@ struct Figures {
     rate: f64,
     cpu_us: Option<f64>,
     written_per_decision: Option<f64>,
-    /// The server's CPU µs per decision by thread name.
-    threads: Vec<(String, f64)>,
+    /// The server's CPU µs and page faults per decision by thread name.
+    threads: Vec<(String, Use)>,
     peak_mib: Option<f64>,
     /// This client's CPU µs per decision (it shares the machine).
     client_us: Option<f64>,
@@ -119,7 +135,7 @@ struct Figures {
 
 /// This process's CPU time in seconds.
 fn own_seconds() -> Option<f64> {
-    stat_seconds("/proc/self/stat").map(|(_, seconds)| seconds)
+    stat_seconds("/proc/self/stat").map(|(_, used)| used.seconds)
 }
 
 async fn run(store: &str, streams: usize, records: usize) -> Figures {
@@ -177,13 +193,17 @@ async fn run(store: &str, streams: usize, records: usize) -> Figures {
     let client_us = own_seconds()
         .zip(client_before)
         .map(|(after, before)| (after - before) * 1e6 / total as f64);
-    let threads: Vec<(String, f64)> = thread_seconds(binary.child.id())
+    let threads: Vec<(String, Use)> = thread_seconds(binary.child.id())
         .into_iter()
         .map(|(name, after)| {
-            let before = threads_before.get(&name).copied().unwrap_or(0.0);
-            (name, (after - before) * 1e6 / total as f64)
+            let before = threads_before.get(&name).copied().unwrap_or_default();
+            let per = Use {
+                seconds: (after.seconds - before.seconds) * 1e6 / total as f64,
+                faults: (after.faults - before.faults) / total as f64,
+            };
+            (name, per)
         })
-        .filter(|(_, us)| *us > 0.0)
+        .filter(|(_, per)| per.seconds > 0.0)
         .collect();
     let written = written_bytes(binary.child.id())
         .zip(written_before)
@@ -195,7 +215,7 @@ async fn run(store: &str, streams: usize, records: usize) -> Figures {
     assert_eq!(total, streams * records, "every record answered once");
     Figures {
         rate: total as f64 / elapsed,
-        cpu_us: (!threads.is_empty()).then(|| threads.iter().map(|(_, us)| us).sum()),
+        cpu_us: (!threads.is_empty()).then(|| threads.iter().map(|(_, per)| per.seconds).sum()),
         written_per_decision: written.map(|bytes| bytes as f64 / total as f64),
         threads,
         peak_mib: peak,
@@ -213,7 +233,7 @@ fn figures_text(figures: &Figures) -> String {
     let threads: Vec<String> = figures
         .threads
         .iter()
-        .map(|(name, us)| format!("{name} {us:.1}"))
+        .map(|(name, per)| format!("{name} {:.1} ({:.2})", per.seconds, per.faults))
         .collect();
     let peak = figures
         .peak_mib
@@ -222,7 +242,7 @@ fn figures_text(figures: &Figures) -> String {
         .client_us
         .map_or_else(String::new, |us| format!("; client CPU {us:.1} µs"));
     format!(
-        "{cpu}{written} per decision{peak}\n    by thread (µs): {}{client}",
+        "{cpu}{written} per decision{peak}\n    by thread, µs (page faults): {}{client}",
         threads.join(", ")
     )
 }

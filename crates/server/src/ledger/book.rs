@@ -13,6 +13,7 @@ use prost::bytes::Bytes;
 use sha2::{Digest as _, Sha256};
 
 use super::figures::FigureSets;
+use super::provider_days::ProviderDays;
 use super::store::{CaseRow, Changes, DecisionRow, Loaded, StoreError};
 use crate::decision_wire::{self, Parts};
 use crate::figure_sets::FigureSet;
@@ -81,9 +82,8 @@ type HashSet<K> = std::collections::HashSet<K, foldhash::quality::RandomState>;
 pub(crate) struct Book {
     /// Boxed: growing the map moves pointers, not cases.
     cases: HashMap<CaseId, Box<Case>>,
-    /// Cases by provider NPI and UTC day of their time, for the concurrency
-    /// look-ups: a case is found only by cases whose time shares a day with its.
-    by_npi: HashMap<String, HashMap<i64, BTreeSet<CaseId>>>,
+    /// Cases by provider NPI and UTC day of their time.
+    by_npi: ProviderDays,
     /// Cases by (facility_id, date_of_service).
     by_day: HashMap<Day, BTreeSet<CaseId>>,
     closed: HashSet<Day>,
@@ -301,12 +301,8 @@ impl Book {
 
     fn index(&mut self, case_id: &CaseId, case: &Case) {
         for npi in case.npis() {
-            let by_day = match self.by_npi.get_mut(npi) {
-                Some(by_day) => by_day,
-                None => self.by_npi.entry(npi.to_owned()).or_default(),
-            };
             for day in days(case.bounds) {
-                by_day.entry(day).or_default().insert(Arc::clone(case_id));
+                self.by_npi.insert(npi, day, case_id);
             }
         }
         let ids = match self.by_day.get_mut(&case.day) {
@@ -316,21 +312,10 @@ impl Book {
         ids.insert(Arc::clone(case_id));
     }
 
-    fn unindex(&mut self, case_id: &str, case: &Case) {
+    fn unindex(&mut self, case_id: &CaseId, case: &Case) {
         for npi in case.npis() {
-            let Some(by_day) = self.by_npi.get_mut(npi) else {
-                continue;
-            };
             for day in days(case.bounds) {
-                if let Some(ids) = by_day.get_mut(&day) {
-                    ids.remove(case_id);
-                    if ids.is_empty() {
-                        by_day.remove(&day);
-                    }
-                }
-            }
-            if by_day.is_empty() {
-                self.by_npi.remove(npi);
+                self.by_npi.remove(npi, day, case_id);
             }
         }
         if let Some(ids) = self.by_day.get_mut(&case.day) {
@@ -346,9 +331,7 @@ impl Book {
         let mut near: Vec<(u64, &CaseId)> = timeline
             .attendance
             .iter()
-            .filter_map(|a| self.by_npi.get(a.npi.as_str()))
-            .flat_map(|by_day| days(bounds).filter_map(|day| by_day.get(&day)))
-            .flatten()
+            .flat_map(|a| days(bounds).flat_map(|day| self.by_npi.cases(&a.npi, day)))
             .filter(|id| ***id != *timeline.case_id)
             .filter_map(|id| {
                 let theirs = self.cases.get(id)?.bounds;

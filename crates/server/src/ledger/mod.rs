@@ -13,6 +13,7 @@ mod book;
 mod checkpoint;
 mod figures;
 mod packing;
+mod provider_days;
 mod schema;
 pub(crate) mod store;
 
