@@ -66,7 +66,7 @@ type Day = (String, String);
 
 /// A case id as the ledger's maps hold it: one allocation shared by the case and
 /// every index entry that names it.
-type CaseId = Arc<str>;
+pub(crate) type CaseId = Arc<str>;
 
 /// Reads a stored decision version (case_id, version) from the store.
 pub(crate) type StoredDecision<'a> =

@@ -11,11 +11,12 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-/// A case id as the ledger's maps hold it.
-type CaseId = Arc<str>;
+use super::book::CaseId;
 
 /// Providers as keys: a 10-digit NPI is its number; anything else a provider
-/// was sent as is numbered above every NPI, in the order first seen.
+/// was sent as is numbered above every NPI, in the order first seen. Those
+/// numbers are kept for good: they grow with the distinct texts ever sent, as
+/// the ledger grows with the cases that carried them.
 #[derive(Debug, Default)]
 struct Providers {
     others: std::collections::HashMap<Box<str>, u64, foldhash::quality::RandomState>,
