@@ -159,8 +159,9 @@ type Answer = Result<Outgoing<pb::CodeCasesResponse>, Status>;
 
 /// What one CodeCases message comes to before it is coded.
 enum Step {
-    /// A record to code, in its view.
-    ToCode(pb::CaseRecord, i32),
+    /// A record to code, in its view. Boxed: on the ledger's path it is moved
+    /// into the future that waits for the ledger's room.
+    ToCode(Box<pb::CaseRecord>, i32),
     /// An answer already made.
     Answered(Answer),
 }
@@ -170,7 +171,7 @@ enum Step {
 async fn admitted((step, ledger): (Step, Ledger)) -> BoxFuture<'static, Answer> {
     match step {
         Step::Answered(answer) => future::ready(answer).boxed(),
-        Step::ToCode(record, view) => ledger_decide(ledger, record, view).await.boxed(),
+        Step::ToCode(record, view) => ledger_decide(ledger, *record, view).await.boxed(),
     }
 }
 
@@ -200,7 +201,7 @@ impl StreamMessages {
                 view,
             }) => {
                 return match self.caller.admit(&record) {
-                    Ok(()) => Step::ToCode(record, view),
+                    Ok(()) => Step::ToCode(Box::new(record), view),
                     Err(status) => Step::Answered(Err(status)),
                 };
             }
@@ -251,7 +252,7 @@ impl CodingService {
         let Some(ledger) = self.readiness.ledger()?.cloned() else {
             let figures = Arc::clone(&self.figures);
             let answers = inbound.map(move |message| match messages.classify(message) {
-                Step::ToCode(record, view) => Ok(decide(&messages.coder, &figures, record, view)),
+                Step::ToCode(record, view) => Ok(decide(&messages.coder, &figures, *record, view)),
                 Step::Answered(answer) => answer,
             });
             return Ok(Response::new(Box::pin(answers)));

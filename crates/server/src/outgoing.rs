@@ -39,8 +39,10 @@ impl DecisionResponse for pb::CodeCasesResponse {
 /// A response on its way out.
 #[derive(Debug, Clone)]
 pub(crate) enum Outgoing<T> {
-    /// A message, encoded as it is sent.
-    Message(T),
+    /// A message, encoded as it is sent. Boxed: an answer is moved through
+    /// every stream adapter between the coder and the encoder, and a message
+    /// is over 300 bytes.
+    Message(Box<T>),
     /// A response of just a decision whose anescode.v1.CodingDecision encoding
     /// is these two parts, one after the other (the second may be empty): a
     /// decision and its figure set, or a lean decision and its ledger entry.
@@ -50,13 +52,13 @@ pub(crate) enum Outgoing<T> {
 impl<T: DecisionResponse> Outgoing<T> {
     /// The response with this decision.
     pub(crate) fn decision(decision: pb::CodingDecision) -> Self {
-        Outgoing::Message(T::of(decision))
+        Outgoing::Message(Box::new(T::of(decision)))
     }
 
     /// The response as a message (for the generated server's routes).
     pub(crate) fn into_message(self) -> Result<T, Status> {
         match self {
-            Outgoing::Message(message) => Ok(message),
+            Outgoing::Message(message) => Ok(*message),
             Outgoing::Encoded(parts) => {
                 let decision = pb::CodingDecision::decode(parts.concat().as_slice())
                     .map_err(|error| Status::internal(format!("a stored decision: {error}")))?;
