@@ -20,6 +20,7 @@ use crate::coding_service::{Caller, CodingService, DecisionStream};
 use crate::outgoing::{DecisionResponse, Outgoing, OutgoingEncoder};
 use crate::pb;
 use crate::pb::anesthesia_coding_server::AnesthesiaCodingServer;
+use crate::record_wire;
 use crate::wire_limits::{self, OverLimits};
 
 const CODE_CASE_PATH: &str = "/anescode.v1.AnesthesiaCoding/CodeCase";
@@ -34,6 +35,10 @@ pub(crate) enum Received<M> {
     OverLimits(OverLimits),
     /// Not valid protobuf.
     Undecodable(prost::DecodeError),
+    /// Its record, decoded straight into the domain record (`record_wire`), and
+    /// the view asked for: only on the stateless path, whose answers need
+    /// nothing of the generated message.
+    Record(Box<anescode_validation::CaseRecord>, i32),
 }
 
 /// The AnesthesiaCoding service with its counting, lenient routes.
@@ -77,16 +82,17 @@ where
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
         let limit = self.max_message_bytes;
         let service = Arc::clone(&self.service);
+        let direct = service.stateless();
         match request.uri().path() {
             CODE_CASE_PATH => Box::pin(async move {
-                let codec = RecordCodec::<pb::CodeCaseResponse, pb::CodeCaseRequest>::default();
+                let codec = RecordCodec::<pb::CodeCaseResponse, pb::CodeCaseRequest>::new(direct);
                 let mut grpc = tonic::server::Grpc::new(codec)
                     .max_decoding_message_size(limit)
                     .max_encoding_message_size(limit);
                 Ok(grpc.unary(CodeCaseMethod(service), request).await)
             }),
             CODE_CASES_PATH => Box::pin(async move {
-                let codec = RecordCodec::<pb::CodeCasesResponse, pb::CodeCasesRequest>::default();
+                let codec = RecordCodec::<pb::CodeCasesResponse, pb::CodeCasesRequest>::new(direct);
                 let mut grpc = tonic::server::Grpc::new(codec)
                     .max_decoding_message_size(limit)
                     .max_encoding_message_size(limit);
@@ -127,13 +133,20 @@ impl StreamingService<Received<pb::CodeCasesRequest>> for CodeCasesMethod {
     }
 }
 
-/// Encodes responses as [`Outgoing`]; decodes each request into [`Received`].
+/// Encodes responses as [`Outgoing`]; decodes each request into [`Received`],
+/// its record into the domain record when `direct`.
 #[derive(Debug, Clone, Copy)]
-struct RecordCodec<T, U>(PhantomData<(T, U)>);
+struct RecordCodec<T, U> {
+    direct: bool,
+    types: PhantomData<(T, U)>,
+}
 
-impl<T, U> Default for RecordCodec<T, U> {
-    fn default() -> Self {
-        RecordCodec(PhantomData)
+impl<T, U> RecordCodec<T, U> {
+    fn new(direct: bool) -> Self {
+        RecordCodec {
+            direct,
+            types: PhantomData,
+        }
     }
 }
 
@@ -152,12 +165,18 @@ where
     }
 
     fn decoder(&mut self) -> Self::Decoder {
-        RecordDecoder(PhantomData)
+        RecordDecoder {
+            direct: self.direct,
+            message: PhantomData,
+        }
     }
 }
 
 #[derive(Debug, Clone, Copy)]
-struct RecordDecoder<U>(PhantomData<U>);
+struct RecordDecoder<U> {
+    direct: bool,
+    message: PhantomData<U>,
+}
 
 impl<U: Message + Default> Decoder for RecordDecoder<U> {
     type Item = Received<U>;
@@ -166,6 +185,16 @@ impl<U: Message + Default> Decoder for RecordDecoder<U> {
     fn decode(&mut self, buf: &mut DecodeBuf<'_>) -> Result<Option<Self::Item>, Self::Error> {
         // tonic buffers a whole message before decoding it, in one chunk.
         let whole = buf.chunk().len() == buf.remaining();
+        // On the stateless path a record within its limits is decoded straight
+        // into the domain record; any other message is counted, then decoded
+        // by prost.
+        let direct = (whole && self.direct)
+            .then(|| record_wire::request(buf.chunk()))
+            .flatten();
+        if let Some((record, view)) = direct {
+            buf.advance(buf.remaining());
+            return Ok(Some(Received::Record(Box::new(record), view)));
+        }
         let received = match whole
             .then(|| wire_limits::over_limits(buf.chunk()))
             .flatten()
@@ -174,20 +203,21 @@ impl<U: Message + Default> Decoder for RecordDecoder<U> {
             // Decoded from the contiguous chunk: prost reads a slice's varints
             // and strings directly, where through the buffer each one is an
             // `advance` of the frame's `Take<BytesMut>`.
-            None if whole => match U::decode(buf.chunk()) {
-                Ok(message) => Received::Message(message),
-                Err(error) => Received::Undecodable(error),
-            },
-            None => match U::decode(&mut *buf) {
-                Ok(message) => Received::Message(message),
-                Err(error) => Received::Undecodable(error),
-            },
+            None if whole => received(U::decode(buf.chunk())),
+            None => received(U::decode(&mut *buf)),
         };
         // The frame is intact even when its content is not: skip what is left of
         // it so the next message is read from its own header.
         let rest = buf.remaining();
         buf.advance(rest);
         Ok(Some(received))
+    }
+}
+
+fn received<U>(message: Result<U, prost::DecodeError>) -> Received<U> {
+    match message {
+        Ok(message) => Received::Message(message),
+        Err(error) => Received::Undecodable(error),
     }
 }
 

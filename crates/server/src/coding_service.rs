@@ -42,6 +42,13 @@ impl CodingService {
             figures: Arc::default(),
         }
     }
+
+    /// True when the server keeps no ledger, so a record's answer needs only the
+    /// domain record: the routes then decode records straight into it. False
+    /// while the server is not yet ready (its calls are then refused).
+    pub(crate) fn stateless(&self) -> bool {
+        matches!(self.readiness.ledger(), Ok(None))
+    }
 }
 
 /// Who sent a call, as the call layer identified them.
@@ -64,14 +71,14 @@ impl Caller {
     }
 
     /// PERMISSION_DENIED when the client may not send the record's facility.
-    fn admit(&self, record: &pb::CaseRecord) -> Result<(), Status> {
-        if self.identity.may_use(&record.facility_id) {
+    fn admit(&self, facility_id: &str) -> Result<(), Status> {
+        if self.identity.may_use(facility_id) {
             return Ok(());
         }
         Err(Status::permission_denied(format!(
             "client {} may not send records of facility {}",
             preview(&self.identity.name),
-            preview(&record.facility_id)
+            preview(facility_id)
         )))
     }
 }
@@ -81,15 +88,14 @@ impl Caller {
 fn decide<T: DecisionResponse>(
     coder: &anescode_validation::Coder,
     figures: &SharedFigureCache,
-    record: pb::CaseRecord,
+    record: &anescode_validation::CaseRecord,
     view: i32,
 ) -> Outgoing<T> {
-    let record = record.into();
     let lean = views::is_lean(view);
     let mut decision = if lean {
-        coder.code_lean(&record)
+        coder.code_lean(record)
     } else {
-        coder.code(&record)
+        coder.code(record)
     };
     telemetry::decision(&decision);
     tracing::debug!(
@@ -162,6 +168,9 @@ enum Step {
     /// A record to code, in its view. Boxed: on the ledger's path it is moved
     /// into the future that waits for the ledger's room.
     ToCode(Box<pb::CaseRecord>, i32),
+    /// A record decoded into the domain record, in its view: only without the
+    /// ledger (`CodingService::stateless`).
+    ToCodeDecoded(Box<anescode_validation::CaseRecord>, i32),
     /// An answer already made.
     Answered(Answer),
 }
@@ -172,6 +181,7 @@ async fn admitted((step, ledger): (Step, Ledger)) -> BoxFuture<'static, Answer> 
     match step {
         Step::Answered(answer) => future::ready(answer).boxed(),
         Step::ToCode(record, view) => ledger_decide(ledger, *record, view).await.boxed(),
+        Step::ToCodeDecoded(..) => future::ready(Err(not_for_the_ledger())).boxed(),
     }
 }
 
@@ -200,8 +210,14 @@ impl StreamMessages {
                 item: Some(pb::code_cases_request::Item::CaseRecord(record)),
                 view,
             }) => {
-                return match self.caller.admit(&record) {
+                return match self.caller.admit(&record.facility_id) {
                     Ok(()) => Step::ToCode(Box::new(record), view),
+                    Err(status) => Step::Answered(Err(status)),
+                };
+            }
+            Received::Record(record, view) => {
+                return match self.caller.admit(&record.facility_id) {
+                    Ok(()) => Step::ToCodeDecoded(record, view),
                     Err(status) => Step::Answered(Err(status)),
                 };
             }
@@ -252,7 +268,13 @@ impl CodingService {
         let Some(ledger) = self.readiness.ledger()?.cloned() else {
             let figures = Arc::clone(&self.figures);
             let answers = inbound.map(move |message| match messages.classify(message) {
-                Step::ToCode(record, view) => Ok(decide(&messages.coder, &figures, *record, view)),
+                Step::ToCode(record, view) => {
+                    let record = (*record).into();
+                    Ok(decide(&messages.coder, &figures, &record, view))
+                }
+                Step::ToCodeDecoded(record, view) => {
+                    Ok(decide(&messages.coder, &figures, &record, view))
+                }
                 Step::Answered(answer) => answer,
             });
             return Ok(Response::new(Box::pin(answers)));
@@ -276,18 +298,32 @@ impl CodingService {
         let decision = match received {
             Received::Message(pb::CodeCaseRequest { case_record, view }) => {
                 let record = case_record.ok_or(ServiceError::MissingField("case_record"))?;
-                caller.admit(&record)?;
+                caller.admit(&record.facility_id)?;
                 let answer = match self.readiness.ledger()? {
                     Some(ledger) => ledger_decide(ledger.clone(), record, view).await.await?,
-                    None => decide(coder, &self.figures, record, view),
+                    None => decide(coder, &self.figures, &record.into(), view),
                 };
                 return Ok(Response::new(answer));
+            }
+            Received::Record(record, view) => {
+                caller.admit(&record.facility_id)?;
+                if self.readiness.ledger()?.is_some() {
+                    return Err(not_for_the_ledger());
+                }
+                return Ok(Response::new(decide(coder, &self.figures, &record, view)));
             }
             Received::OverLimits(over) => over_limits(coder, caller, over),
             Received::Undecodable(error) => return Err(codec::undecodable(&error)),
         };
         Ok(Response::new(Outgoing::decision(decision)))
     }
+}
+
+/// A record decoded for the stateless path that met the ledger. Not reached: the
+/// routes decode into the domain record only when the server keeps no ledger,
+/// and whether it does is fixed when it starts.
+fn not_for_the_ledger() -> Status {
+    Status::internal("a record decoded for the stateless path reached the ledger")
 }
 
 /// The decision for a record whose lists were over the limits on the wire.

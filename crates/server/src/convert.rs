@@ -40,11 +40,11 @@ impl From<pb::CaseRecord> for domain::CaseRecord {
             facility_id,
             date_of_service,
             patient: patient.map(Into::into),
-            anesthesia_type: enumerated(anesthesia_type, anesthesia_type_of),
+            anesthesia_type: self::anesthesia_type(anesthesia_type),
             time_blocks: blocks(time_blocks),
             procedures: procedures.into_iter().map(Into::into).collect(),
             diagnoses,
-            physical_status: enumerated(physical_status, physical_status_of),
+            physical_status: self::physical_status(physical_status),
             emergency,
             providers: providers.into_iter().map(Into::into).collect(),
             total_body_hypothermia,
@@ -63,7 +63,7 @@ impl From<pb::Patient> for domain::Patient {
         let pb::Patient { birth_date, sex } = patient;
         domain::Patient {
             birth_date,
-            sex: enumerated(sex, sex_of),
+            sex: self::sex(sex),
         }
     }
 }
@@ -108,7 +108,7 @@ impl From<pb::Provider> for domain::Provider {
         } = provider;
         domain::Provider {
             npi,
-            role: enumerated(role, role_of),
+            role: self::role(role),
             taxonomy,
             concurrent_cases,
             medical_direction_documented,
@@ -161,6 +161,26 @@ fn blocks(blocks: Vec<pb::TimeBlock>) -> Vec<domain::TimeBlock> {
 fn raw_timestamp(timestamp: prost_types::Timestamp) -> domain::RawTimestamp {
     let prost_types::Timestamp { seconds, nanos } = timestamp;
     domain::RawTimestamp { seconds, nanos }
+}
+
+/// The record's anesthesia type, from its enum number.
+pub(crate) fn anesthesia_type(number: i32) -> domain::Enumerated<domain::AnesthesiaType> {
+    enumerated(number, anesthesia_type_of)
+}
+
+/// The record's physical status, from its enum number.
+pub(crate) fn physical_status(number: i32) -> domain::Enumerated<domain::PhysicalStatus> {
+    enumerated(number, physical_status_of)
+}
+
+/// The patient's sex, from its enum number.
+pub(crate) fn sex(number: i32) -> domain::Enumerated<domain::Sex> {
+    enumerated(number, sex_of)
+}
+
+/// A provider's role, from its enum number.
+pub(crate) fn role(number: i32) -> domain::Enumerated<domain::ProviderRole> {
+    enumerated(number, role_of)
 }
 
 /// An enum field: 0 is "not sent", a known number maps through `known`, any other

@@ -20,6 +20,7 @@ mod outgoing;
 pub mod pb;
 pub mod profiles_file;
 mod readiness;
+mod record_wire;
 mod serve;
 pub mod stream_rules;
 pub mod telemetry;
