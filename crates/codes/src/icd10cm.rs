@@ -95,13 +95,25 @@ impl CodeRange<'_> {
     /// True when `code` sorts before the range. In a list of codes in code order
     /// the codes before the range come first, so this can be binary-searched.
     pub fn below(&self, code: &str) -> bool {
-        &code[..self.low.len().min(code.len())] < self.low
+        // Bytes, not characters: a text that is not a code has no boundary to
+        // cut at, and strings order as their bytes do.
+        &code.as_bytes()[..self.low.len().min(code.len())] < self.low.as_bytes()
     }
 
     /// True when `code` does not sort after the range: true for a prefix of the
     /// codes in code order, so this can be binary-searched too.
     pub fn not_above(&self, code: &str) -> bool {
-        &code[..self.high.len().min(code.len())] <= self.high
+        &code.as_bytes()[..self.high.len().min(code.len())] <= self.high.as_bytes()
+    }
+
+    /// The range as packed keys when [`Icd10Cm::in_range`] compares it in string
+    /// order: neither end has a letter after its first character (a lettered
+    /// category such as C4A has its own place in the tabular) and both are of at
+    /// most eight bytes. For a code with a [`string_order_key`], `in_range` is then
+    /// [`PackedRange::contains`] of that key.
+    pub fn packed_in_string_order(&self) -> Option<PackedRange> {
+        let plain = |end: &str| end.len() <= 8 && !lettered(end);
+        (plain(self.low) && plain(self.high)).then(|| self.packed())
     }
 
     /// The range as packed keys, to be compared with [`Diagnosis::key`]s by
@@ -137,6 +149,26 @@ impl PackedRange {
     pub fn not_above(&self, key: u64) -> bool {
         key & self.high_mask <= self.high
     }
+
+    /// As [`CodeRange::contains`].
+    pub fn contains(&self, key: u64) -> bool {
+        !self.below(key) && self.not_above(key)
+    }
+}
+
+/// True when the category part of `code` has a letter after its first character
+/// (C4A, M1A): such categories are not in string order in the tabular.
+fn lettered(code: &str) -> bool {
+    code.bytes()
+        .take(3)
+        .skip(1)
+        .any(|b| b.is_ascii_alphabetic())
+}
+
+/// The packed key of an undotted code that [`Icd10Cm::in_range`] compares in
+/// string order: at least three and at most eight bytes, not [lettered](CodeRange::packed_in_string_order).
+pub fn string_order_key(code: &str) -> Option<u64> {
+    (code.len() >= 3 && code.len() <= 8 && !lettered(code)).then(|| key(code.as_bytes()))
 }
 
 /// Keeps the first `len` bytes of a packed code.
@@ -300,9 +332,13 @@ impl Icd10Cm {
     pub fn in_range(&self, range: &CodeRange<'_>, code: &str) -> bool {
         // Categories without a letter after the first character are in string
         // order in the tabular too; only the others need their position.
-        let lettered = |c: &str| c.bytes().take(3).skip(1).any(|b| b.is_ascii_alphabetic());
         if !lettered(code) && !lettered(range.low) && !lettered(range.high) {
             return code.len() >= 3 && range.contains(code);
+        }
+        // The tabular's places are of codes, which are ASCII; a text that is not
+        // ASCII is in no lettered category.
+        if !(code.is_ascii() && range.low.is_ascii() && range.high.is_ascii()) {
+            return false;
         }
         let cut = |n: usize| &code[..n.min(code.len())];
         let ordered = |a: &str, b: &str| match (self.tabular_key(a), self.tabular_key(b)) {

@@ -3,7 +3,7 @@
 
 use std::sync::OnceLock;
 
-use crate::icd10cm::{CodeRange, Icd10Cm};
+use crate::icd10cm::{self, CodeRange, Icd10Cm, PackedRange};
 
 const TABLE: &str = include_str!("../data/diagnosis_support.csv");
 
@@ -18,6 +18,15 @@ pub struct SupportRow {
     pub what: &'static str,
 }
 
+impl SupportRow {
+    fn code_range(&self) -> CodeRange<'_> {
+        CodeRange {
+            low: &self.range.0,
+            high: &self.range.1,
+        }
+    }
+}
+
 /// The support table.
 #[derive(Debug)]
 pub struct DiagnosisSupport {
@@ -26,6 +35,9 @@ pub struct DiagnosisSupport {
     /// Each subsection with rows, and where its rows lie in `rows`: a record's
     /// diagnoses are looked up among its subsection's rows only.
     spans: Vec<(u32, std::ops::Range<usize>)>,
+    /// Each row's range as packed keys when it is compared in string order
+    /// (`CodeRange::packed_in_string_order`), beside `rows`.
+    packed: Vec<Option<PackedRange>>,
 }
 
 impl DiagnosisSupport {
@@ -50,16 +62,27 @@ impl DiagnosisSupport {
                 _ => spans.push((row.subsection, at..at + 1)),
             }
         }
-        DiagnosisSupport { rows, spans }
+        let packed = rows
+            .iter()
+            .map(|row| row.code_range().packed_in_string_order())
+            .collect();
+        DiagnosisSupport {
+            rows,
+            spans,
+            packed,
+        }
     }
 
     /// The rows of `subsection`, in the table's order.
     pub fn rows_of(&self, subsection: u32) -> &[SupportRow] {
+        &self.rows[self.span(subsection)]
+    }
+
+    /// Where the rows of `subsection` lie in `rows`.
+    fn span(&self, subsection: u32) -> std::ops::Range<usize> {
         self.spans
             .binary_search_by_key(&subsection, |(s, _)| *s)
-            .ok()
-            .and_then(|at| self.rows.get(self.spans[at].1.clone()))
-            .unwrap_or_default()
+            .map_or(0..0, |at| self.spans[at].1.clone())
     }
 
     /// True when the subsection has rows; subsections without rows (radiological
@@ -70,16 +93,18 @@ impl DiagnosisSupport {
 
     /// The row of `subsection` that `code` (undotted) falls in, if any, ranges
     /// read in the tabular order of `set` (C4A.61 is inside C43-C44).
+    /// A code and a range both in string order are compared as packed keys.
     pub fn supporting(&self, set: &Icd10Cm, subsection: u32, code: &str) -> Option<&SupportRow> {
-        self.rows_of(subsection).iter().find(|row| {
-            set.in_range(
-                &CodeRange {
-                    low: &row.range.0,
-                    high: &row.range.1,
-                },
-                code,
-            )
-        })
+        let span = self.span(subsection);
+        let key = icd10cm::string_order_key(code);
+        self.rows[span.clone()]
+            .iter()
+            .zip(&self.packed[span])
+            .find(|(row, packed)| match (key, packed) {
+                (Some(key), Some(packed)) => packed.contains(key),
+                _ => set.in_range(&row.code_range(), code),
+            })
+            .map(|(row, _)| row)
     }
 
     /// Every row, by subsection.
@@ -178,6 +203,45 @@ mod tests {
         }
         assert!(support.supporting(set(), 2, "C320").is_some());
         assert!(!support.restricts(16) && !support.restricts(19) && support.restricts(18));
+    }
+
+    /// Ranges and codes in string order are compared as packed keys: the rows
+    /// found are those the tabular's order finds, for codes of the release and
+    /// for texts that are not codes.
+    #[test]
+    fn packed_keys_find_the_rows_the_tabular_order_finds() {
+        let set = set();
+        let support = DiagnosisSupport::embedded();
+        let odd = [
+            "",
+            "C5",
+            "C50",
+            "c50911",
+            "Z3A",
+            "C4A61",
+            "ÄÖÜ",
+            "ZAÖ",
+            "C50é",
+            "C50911XYZ9",
+            "C50.911",
+        ];
+        let codes = set.with_prefix("").step_by(13).map(|d| d.code());
+        let mut compared = 0;
+        for code in codes.chain(odd) {
+            for &(subsection, _) in &support.spans {
+                let by_tabular = support
+                    .rows_of(subsection)
+                    .iter()
+                    .find(|row| set.in_range(&row.code_range(), code));
+                assert_eq!(
+                    support.supporting(set, subsection, code),
+                    by_tabular,
+                    "{code}"
+                );
+                compared += 1;
+            }
+        }
+        assert!(compared > 50_000, "{compared}");
     }
 
     /// Categories with a letter sit where the tabular puts them: Merkel cell
