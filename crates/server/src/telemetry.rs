@@ -3,10 +3,13 @@
 //! fixed sets (method names we serve, gRPC codes, statuses, rule ids), so a
 //! client cannot grow the number of series.
 
+use std::sync::OnceLock;
 use std::time::Duration;
 
+use anescode_validation::{DecisionStatus, Rule};
+
 use http_body_util::Full;
-use metrics::{counter, gauge, histogram};
+use metrics::{Counter, counter, gauge, histogram};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tokio::net::TcpListener;
 use tonic::codegen::Bytes;
@@ -77,6 +80,7 @@ pub fn serve_metrics(listener: TcpListener) -> Result<(), MetricsError> {
         .build_recorder();
     let handle = recorder.handle();
     metrics::set_global_recorder(recorder).map_err(|_| MetricsError::AlreadyInstalled)?;
+    DECISION_COUNTERS.get_or_init(DecisionCounters::register);
     let upkeep = handle.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(UPKEEP);
@@ -184,16 +188,65 @@ pub(crate) fn refused(reason: &'static str) {
     counter!(REFUSED, "reason" => reason).increment(1);
 }
 
+/// The decision counters, one per status and one per rule, registered with the
+/// recorder when it is installed: a decision is counted without building and
+/// hashing a key per counter. Every series is there from the start, at 0.
+struct DecisionCounters {
+    /// By `status_index`.
+    by_status: [Counter; 3],
+    /// By rule, in the order of `Rule::ALL` (a rule's own number).
+    by_rule: Vec<Counter>,
+}
+
+/// Set once the recorder is installed; without one, metrics are off and a
+/// decision counts nothing.
+static DECISION_COUNTERS: OnceLock<DecisionCounters> = OnceLock::new();
+
+const STATUSES: [DecisionStatus; 3] = [
+    DecisionStatus::Coded,
+    DecisionStatus::NeedsReview,
+    DecisionStatus::Rejected,
+];
+
+fn status_label(status: DecisionStatus) -> &'static str {
+    match status {
+        DecisionStatus::Coded => "CODED",
+        DecisionStatus::NeedsReview => "NEEDS_REVIEW",
+        DecisionStatus::Rejected => "REJECTED",
+    }
+}
+
+fn status_index(status: DecisionStatus) -> usize {
+    match status {
+        DecisionStatus::Coded => 0,
+        DecisionStatus::NeedsReview => 1,
+        DecisionStatus::Rejected => 2,
+    }
+}
+
+impl DecisionCounters {
+    fn register() -> Self {
+        DecisionCounters {
+            by_status: STATUSES.map(|status| counter!(DECISIONS, "status" => status_label(status))),
+            by_rule: Rule::ALL
+                .iter()
+                .map(|rule| counter!(FINDINGS, "rule" => rule.id()))
+                .collect(),
+        }
+    }
+}
+
 /// Records a decision and its findings.
 pub(crate) fn decision(decision: &anescode_validation::Decision) {
-    let status = match decision.status {
-        anescode_validation::DecisionStatus::Coded => "CODED",
-        anescode_validation::DecisionStatus::NeedsReview => "NEEDS_REVIEW",
-        anescode_validation::DecisionStatus::Rejected => "REJECTED",
+    let Some(counters) = DECISION_COUNTERS.get() else {
+        return;
     };
-    counter!(DECISIONS, "status" => status).increment(1);
+    counters.by_status[status_index(decision.status)].increment(1);
     for finding in &decision.findings {
-        counter!(FINDINGS, "rule" => finding.rule.id()).increment(1);
+        // A rule's number is its place in Rule::ALL (a test holds it).
+        if let Some(counter) = counters.by_rule.get(finding.rule as usize) {
+            counter.increment(1);
+        }
     }
 }
 
@@ -253,5 +306,22 @@ impl CallGauge {
 impl Drop for CallGauge {
     fn drop(&mut self) {
         gauge!(OPEN_CALLS).decrement(1.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A finding is counted on its rule's counter: the rule's number is its place
+    /// in `Rule::ALL`, and a status's index its place in `STATUSES`.
+    #[test]
+    fn counters_are_found_by_number() {
+        for (at, rule) in Rule::ALL.iter().enumerate() {
+            assert_eq!(*rule as usize, at, "{rule:?}");
+        }
+        for (at, status) in STATUSES.into_iter().enumerate() {
+            assert_eq!(status_index(status), at, "{status:?}");
+        }
     }
 }
