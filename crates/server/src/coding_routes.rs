@@ -35,10 +35,30 @@ pub(crate) enum Received<M> {
     OverLimits(OverLimits),
     /// Not valid protobuf.
     Undecodable(prost::DecodeError),
-    /// Its record, decoded straight into the domain record (`record_wire`), and
-    /// the view asked for: only on the stateless path, whose answers need
-    /// nothing of the generated message.
-    Record(Box<anescode_validation::CaseRecord>, i32),
+    /// Its record, decoded straight into the domain record (`record_wire`).
+    Record(Box<DecodedRecord>),
+}
+
+/// A record decoded by `record_wire`.
+#[derive(Debug)]
+pub(crate) struct DecodedRecord {
+    pub(crate) record: anescode_validation::CaseRecord,
+    /// The view asked for.
+    pub(crate) view: i32,
+    /// The record's bytes, which are prost's encoding of it: with the ledger
+    /// only ([`Direct::Kept`]), which stores and hashes them.
+    pub(crate) encoding: Option<Vec<u8>>,
+}
+
+/// Which records are decoded by `record_wire` rather than prost.
+#[derive(Debug, Clone, Copy)]
+enum Direct {
+    /// Every record it decodes: without the ledger nothing but the domain record
+    /// is needed.
+    Stateless,
+    /// Those whose bytes are prost's encoding of them, kept with them; the
+    /// ledger stores the encoding.
+    Kept,
 }
 
 /// The AnesthesiaCoding service with its counting, lenient routes.
@@ -82,7 +102,11 @@ where
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
         let limit = self.max_message_bytes;
         let service = Arc::clone(&self.service);
-        let direct = service.stateless();
+        let direct = if service.stateless() {
+            Direct::Stateless
+        } else {
+            Direct::Kept
+        };
         match request.uri().path() {
             CODE_CASE_PATH => Box::pin(async move {
                 let codec = RecordCodec::<pb::CodeCaseResponse, pb::CodeCaseRequest>::new(direct);
@@ -133,16 +157,15 @@ impl StreamingService<Received<pb::CodeCasesRequest>> for CodeCasesMethod {
     }
 }
 
-/// Encodes responses as [`Outgoing`]; decodes each request into [`Received`],
-/// its record into the domain record when `direct`.
+/// Encodes responses as [`Outgoing`]; decodes each request into [`Received`].
 #[derive(Debug, Clone, Copy)]
 struct RecordCodec<T, U> {
-    direct: bool,
+    direct: Direct,
     types: PhantomData<(T, U)>,
 }
 
 impl<T, U> RecordCodec<T, U> {
-    fn new(direct: bool) -> Self {
+    fn new(direct: Direct) -> Self {
         RecordCodec {
             direct,
             types: PhantomData,
@@ -174,7 +197,7 @@ where
 
 #[derive(Debug, Clone, Copy)]
 struct RecordDecoder<U> {
-    direct: bool,
+    direct: Direct,
     message: PhantomData<U>,
 }
 
@@ -185,15 +208,25 @@ impl<U: Message + Default> Decoder for RecordDecoder<U> {
     fn decode(&mut self, buf: &mut DecodeBuf<'_>) -> Result<Option<Self::Item>, Self::Error> {
         // tonic buffers a whole message before decoding it, in one chunk.
         let whole = buf.chunk().len() == buf.remaining();
-        // On the stateless path a record within its limits is decoded straight
-        // into the domain record; any other message is counted, then decoded
-        // by prost.
-        let direct = (whole && self.direct)
-            .then(|| record_wire::request(buf.chunk()))
-            .flatten();
-        if let Some((record, view)) = direct {
+        // A record within its limits is decoded straight into the domain
+        // record; any other message is counted, then decoded by prost.
+        let direct = whole
+            .then(|| record_wire::request(buf.chunk(), matches!(self.direct, Direct::Kept)))
+            .flatten()
+            .and_then(|decoded| {
+                let encoding = match self.direct {
+                    Direct::Stateless => None,
+                    Direct::Kept => Some(decoded.encoding?.to_vec()),
+                };
+                Some(DecodedRecord {
+                    record: decoded.record,
+                    view: decoded.view,
+                    encoding,
+                })
+            });
+        if let Some(decoded) = direct {
             buf.advance(buf.remaining());
-            return Ok(Some(Received::Record(Box::new(record), view)));
+            return Ok(Some(Received::Record(Box::new(decoded))));
         }
         let received = match whole
             .then(|| wire_limits::over_limits(buf.chunk()))

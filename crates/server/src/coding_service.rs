@@ -11,11 +11,11 @@ use tonic::{Request, Response, Status, Streaming};
 
 use crate::auth::ClientIdentity;
 use crate::codec;
-use crate::coding_routes::{Received, decoded};
+use crate::coding_routes::{DecodedRecord, Received, decoded};
 use crate::decision_wire::{self, Parts};
 use crate::error::{ServiceError, preview};
 use crate::figure_sets::SharedFigureCache;
-use crate::ledger::{Decided, Ledger};
+use crate::ledger::{Decided, Ledger, Submitted};
 use crate::logging::{Clipped, RateLimit};
 use crate::outgoing::{DecisionResponse, Outgoing};
 use crate::pb;
@@ -44,8 +44,8 @@ impl CodingService {
     }
 
     /// True when the server keeps no ledger, so a record's answer needs only the
-    /// domain record: the routes then decode records straight into it. False
-    /// while the server is not yet ready (its calls are then refused).
+    /// domain record and not its encoding. False while the server is not yet
+    /// ready (its calls are then refused); once true, true for good.
     pub(crate) fn stateless(&self) -> bool {
         matches!(self.readiness.ledger(), Ok(None))
     }
@@ -125,7 +125,7 @@ const LEDGER_STREAM_PIPELINE: usize = 256;
 /// of its answer in `view`, after the commit.
 async fn ledger_decide<T: DecisionResponse>(
     ledger: Ledger,
-    record: pb::CaseRecord,
+    record: Submitted,
     view: i32,
 ) -> impl Future<Output = Result<Outgoing<T>, Status>> + use<T> {
     let room = ledger.room().await;
@@ -168,9 +168,8 @@ enum Step {
     /// A record to code, in its view. Boxed: on the ledger's path it is moved
     /// into the future that waits for the ledger's room.
     ToCode(Box<pb::CaseRecord>, i32),
-    /// A record decoded into the domain record, in its view: only without the
-    /// ledger (`CodingService::stateless`).
-    ToCodeDecoded(Box<anescode_validation::CaseRecord>, i32),
+    /// A record decoded into the domain record, with its view.
+    ToCodeDecoded(Box<DecodedRecord>),
     /// An answer already made.
     Answered(Answer),
 }
@@ -180,9 +179,31 @@ enum Step {
 async fn admitted((step, ledger): (Step, Ledger)) -> BoxFuture<'static, Answer> {
     match step {
         Step::Answered(answer) => future::ready(answer).boxed(),
-        Step::ToCode(record, view) => ledger_decide(ledger, *record, view).await.boxed(),
-        Step::ToCodeDecoded(..) => future::ready(Err(not_for_the_ledger())).boxed(),
+        Step::ToCode(record, view) => {
+            let record = Submitted::of_message(*record);
+            ledger_decide(ledger, record, view).await.boxed()
+        }
+        Step::ToCodeDecoded(decoded) => {
+            let view = decoded.view;
+            match submitted(*decoded) {
+                Ok(record) => ledger_decide(ledger, record, view).await.boxed(),
+                Err(status) => future::ready(Err(status)).boxed(),
+            }
+        }
     }
+}
+
+/// A decoded record with its encoding, for the ledger. The routes keep the
+/// encoding of every record they decode unless the server is stateless, which
+/// it stays: a record without one is not reached here.
+fn submitted(decoded: DecodedRecord) -> Result<Submitted, Status> {
+    let DecodedRecord {
+        record, encoding, ..
+    } = decoded;
+    let encoding = encoding.ok_or_else(|| {
+        Status::internal("a record decoded for the stateless path reached the ledger")
+    })?;
+    Ok(Submitted::of_encoding(record, encoding))
 }
 
 /// The response stream of CodeCases.
@@ -215,9 +236,9 @@ impl StreamMessages {
                     Err(status) => Step::Answered(Err(status)),
                 };
             }
-            Received::Record(record, view) => {
-                return match self.caller.admit(&record.facility_id) {
-                    Ok(()) => Step::ToCodeDecoded(record, view),
+            Received::Record(decoded) => {
+                return match self.caller.admit(&decoded.record.facility_id) {
+                    Ok(()) => Step::ToCodeDecoded(decoded),
                     Err(status) => Step::Answered(Err(status)),
                 };
             }
@@ -272,9 +293,12 @@ impl CodingService {
                     let record = (*record).into();
                     Ok(decide(&messages.coder, &figures, &record, view))
                 }
-                Step::ToCodeDecoded(record, view) => {
-                    Ok(decide(&messages.coder, &figures, &record, view))
-                }
+                Step::ToCodeDecoded(decoded) => Ok(decide(
+                    &messages.coder,
+                    &figures,
+                    &decoded.record,
+                    decoded.view,
+                )),
                 Step::Answered(answer) => answer,
             });
             return Ok(Response::new(Box::pin(answers)));
@@ -300,30 +324,31 @@ impl CodingService {
                 let record = case_record.ok_or(ServiceError::MissingField("case_record"))?;
                 caller.admit(&record.facility_id)?;
                 let answer = match self.readiness.ledger()? {
-                    Some(ledger) => ledger_decide(ledger.clone(), record, view).await.await?,
+                    Some(ledger) => {
+                        let record = Submitted::of_message(record);
+                        ledger_decide(ledger.clone(), record, view).await.await?
+                    }
                     None => decide(coder, &self.figures, &record.into(), view),
                 };
                 return Ok(Response::new(answer));
             }
-            Received::Record(record, view) => {
-                caller.admit(&record.facility_id)?;
-                if self.readiness.ledger()?.is_some() {
-                    return Err(not_for_the_ledger());
-                }
-                return Ok(Response::new(decide(coder, &self.figures, &record, view)));
+            Received::Record(decoded) => {
+                caller.admit(&decoded.record.facility_id)?;
+                let view = decoded.view;
+                let answer = match self.readiness.ledger()? {
+                    Some(ledger) => {
+                        let record = submitted(*decoded)?;
+                        ledger_decide(ledger.clone(), record, view).await.await?
+                    }
+                    None => decide(coder, &self.figures, &decoded.record, view),
+                };
+                return Ok(Response::new(answer));
             }
             Received::OverLimits(over) => over_limits(coder, caller, over),
             Received::Undecodable(error) => return Err(codec::undecodable(&error)),
         };
         Ok(Response::new(Outgoing::decision(decision)))
     }
-}
-
-/// A record decoded for the stateless path that met the ledger. Not reached: the
-/// routes decode into the domain record only when the server keeps no ledger,
-/// and whether it does is fixed when it starts.
-fn not_for_the_ledger() -> Status {
-    Status::internal("a record decoded for the stateless path reached the ledger")
 }
 
 /// The decision for a record whose lists were over the limits on the wire.

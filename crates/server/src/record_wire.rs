@@ -16,11 +16,35 @@
 //! the record's lists on the wire (`wire_limits`) and answers it without decoding
 //! it: this decoder never holds more of a record than an accepted one holds.
 
+use std::cell::Cell;
+
 use anescode_validation as domain;
 use anescode_validation::limits::{self, Limit};
-use prost::encoding::{WireType, decode_key, decode_varint};
+use prost::encoding::{WireType, decode_key, decode_varint, encoded_len_varint};
 
 use crate::convert;
+
+/// Told when the bytes read are not those prost writes for what they decode to:
+/// a field out of field-number order, a singular field twice, a varint longer
+/// than it need be, a scalar at its default (which prost leaves out), an int32
+/// or uint32 not written as prost writes one. Until then a record's own bytes
+/// are its encoding, and the ledger stores and hashes them as they came.
+trait Canonical {
+    fn not_canonical(&self);
+}
+
+/// Whether the bytes are canonical, for the ledger.
+impl Canonical for Cell<bool> {
+    fn not_canonical(&self) {
+        self.set(false);
+    }
+}
+
+/// Not asked (the stateless path keeps no encoding): the checks compile away.
+impl Canonical for () {
+    #[inline(always)]
+    fn not_canonical(&self) {}
+}
 
 /// One field's payload.
 #[derive(Clone, Copy)]
@@ -37,13 +61,33 @@ impl<'a> Value<'a> {
         }
     }
 
-    fn flag(self) -> Option<bool> {
-        self.number().map(|value| value != 0)
+    /// A bool: prost writes only true, as 1.
+    fn flag(self, canonical: &impl Canonical) -> Option<bool> {
+        let value = self.number()?;
+        if value != 1 {
+            canonical.not_canonical();
+        }
+        Some(value != 0)
     }
 
-    /// An enum's number, as prost reads an int32: the varint truncated.
-    fn enum_number(self) -> Option<i32> {
-        self.number().map(|value| value as i32)
+    /// An int32 (an enum's number, a timestamp's nanos), as prost reads one: the
+    /// varint truncated. prost writes a negative one sign-extended to 64 bits.
+    fn int32(self, canonical: &impl Canonical) -> Option<i32> {
+        let value = self.number()?;
+        let number = value as i32;
+        if i64::from(number) as u64 != value {
+            canonical.not_canonical();
+        }
+        Some(number)
+    }
+
+    /// A uint32, as prost reads one: the varint truncated.
+    fn uint32(self, canonical: &impl Canonical) -> Option<u32> {
+        let value = self.number()?;
+        if value > u64::from(u32::MAX) {
+            canonical.not_canonical();
+        }
+        Some(value as u32)
     }
 
     fn bytes(self) -> Option<&'a [u8]> {
@@ -53,24 +97,56 @@ impl<'a> Value<'a> {
         }
     }
 
-    fn text(self) -> Option<String> {
+    /// A singular string field: prost leaves out an empty one.
+    fn text(self, canonical: &impl Canonical) -> Option<String> {
+        let text = self.element()?;
+        if text.is_empty() {
+            canonical.not_canonical();
+        }
+        Some(text)
+    }
+
+    /// An element of a repeated string field, empty or not.
+    fn element(self) -> Option<String> {
         std::str::from_utf8(self.bytes()?).ok().map(str::to_owned)
     }
 }
 
+/// A varint, and whether it took no more bytes than it needs.
+fn varint(message: &mut &[u8]) -> Option<(u64, bool)> {
+    let before = message.len();
+    let value = decode_varint(message).ok()?;
+    Some((value, before - message.len() == encoded_len_varint(value)))
+}
+
 /// Calls `field` with every field of `message` in order; `None` as soon as a
 /// field is neither a varint nor length-delimited, is cut short, or `field`
-/// refuses it.
+/// refuses it. `repeated` are the message's repeated fields, the only ones
+/// prost writes more than once; a varint field prost writes is never 0.
 fn each_field<'a>(
     mut message: &'a [u8],
+    repeated: &[u32],
+    canonical: &impl Canonical,
     mut field: impl FnMut(u32, Value<'a>) -> Option<()>,
 ) -> Option<()> {
+    let mut last = 0;
     while !message.is_empty() {
+        let before = message.len();
         let (tag, wire_type) = decode_key(&mut message).ok()?;
+        let key_len = before - message.len();
+        let in_order = tag > last || (tag == last && repeated.contains(&tag));
+        let mut minimal = in_order && key_len == encoded_len_varint(u64::from(tag << 3 | 2));
+        last = tag;
         let value = match wire_type {
-            WireType::Varint => Value::Varint(decode_varint(&mut message).ok()?),
+            WireType::Varint => {
+                let (value, short) = varint(&mut message)?;
+                minimal &= short && value != 0;
+                Value::Varint(value)
+            }
             WireType::LengthDelimited => {
-                let len = usize::try_from(decode_varint(&mut message).ok()?).ok()?;
+                let (len, short) = varint(&mut message)?;
+                minimal &= short;
+                let len = usize::try_from(len).ok()?;
                 if len > message.len() {
                     return None;
                 }
@@ -80,81 +156,140 @@ fn each_field<'a>(
             }
             _ => return None,
         };
+        if !minimal {
+            canonical.not_canonical();
+        }
         field(tag, value)?;
     }
     Some(())
 }
 
-/// A singular message field, decoded by `decode` the first time it is seen.
-fn once<T>(slot: &mut Option<T>, value: Value<'_>, decode: fn(&[u8]) -> Option<T>) -> Option<()> {
+/// A message's decoder: `None` for bytes left to prost.
+type Decode<T, C> = fn(&[u8], &C) -> Option<T>;
+
+/// A singular message field, decoded the first time it is seen.
+fn once<T, C: Canonical>(
+    slot: &mut Option<T>,
+    value: Value<'_>,
+    decode: Decode<T, C>,
+    canonical: &C,
+) -> Option<()> {
     if slot.is_some() {
         return None;
     }
-    *slot = Some(decode(value.bytes()?)?);
+    *slot = Some(decode(value.bytes()?, canonical)?);
     Some(())
 }
 
 /// Appends the item `decode` makes of `value` to `list`, unless `list` is full.
-fn push<T>(
+fn push<T, C: Canonical>(
     list: &mut Vec<T>,
-    limit: Limit,
-    value: Value<'_>,
-    decode: fn(&[u8]) -> Option<T>,
+    (limit, value): (Limit, Value<'_>),
+    decode: Decode<T, C>,
+    canonical: &C,
 ) -> Option<()> {
     if list.len() >= limit.max {
         return None;
     }
-    list.push(decode(value.bytes()?)?);
+    list.push(decode(value.bytes()?, canonical)?);
     Some(())
 }
 
-/// A CodeCaseRequest or CodeCasesRequest (the same fields on the wire:
-/// `case_record = 1`, `view = 2`) carrying a record: the record and the view asked
-/// for. `None` for a request without a record, or one left to prost.
-pub(crate) fn request(message: &[u8]) -> Option<(domain::CaseRecord, i32)> {
-    let mut record = None;
-    let mut view = 0;
-    each_field(message, |tag, value| match tag {
-        1 => once(&mut record, value, case_record),
-        2 => value.enum_number().map(|number| view = number),
-        _ => None,
-    })?;
-    Some((record?, view))
+/// A CodeCaseRequest's or CodeCasesRequest's record, decoded.
+pub(crate) struct Decoded<'a> {
+    pub(crate) record: domain::CaseRecord,
+    /// The view asked for.
+    pub(crate) view: i32,
+    /// The record's bytes, when they are the encoding prost writes of it.
+    pub(crate) encoding: Option<&'a [u8]>,
 }
 
-fn case_record(message: &[u8]) -> Option<domain::CaseRecord> {
+/// A CodeCaseRequest or CodeCasesRequest (the same fields on the wire:
+/// `case_record = 1`, `view = 2`) carrying a record; with its encoding when
+/// `keep` asks for it and the record's bytes are that. `None` for a request
+/// without a record, or one left to prost.
+pub(crate) fn request(message: &[u8], keep: bool) -> Option<Decoded<'_>> {
+    if !keep {
+        let (record, view, _) = request_parts(message, &())?;
+        return Some(Decoded {
+            record,
+            view,
+            encoding: None,
+        });
+    }
+    let canonical = Cell::new(true);
+    let (record, view, bytes) = request_parts(message, &canonical)?;
+    Some(Decoded {
+        record,
+        view,
+        encoding: canonical.get().then_some(bytes),
+    })
+}
+
+/// The record, the view and the record's bytes, whose canonical form only
+/// `canonical` is told of: the request around them is not kept.
+fn request_parts<'a>(
+    message: &'a [u8],
+    canonical: &impl Canonical,
+) -> Option<(domain::CaseRecord, i32, &'a [u8])> {
+    let mut record = None;
+    let mut record_bytes: &[u8] = &[];
+    let mut view = 0;
+    each_field(message, &[], &(), |tag, value| match tag {
+        1 => {
+            record_bytes = value.bytes()?;
+            once(&mut record, value, case_record, canonical)
+        }
+        2 => value.int32(&()).map(|number| view = number),
+        _ => None,
+    })?;
+    Some((record?, view, record_bytes))
+}
+
+/// A CaseRecord's own bytes (as the ledger stores them); `None` for bytes left
+/// to prost.
+pub(crate) fn record(message: &[u8]) -> Option<domain::CaseRecord> {
+    case_record(message, &())
+}
+
+fn case_record<C: Canonical>(message: &[u8], c: &C) -> Option<domain::CaseRecord> {
     let mut record = domain::CaseRecord::default();
     let mut patient = None;
     let mut payer = None;
     let mut anesthesia_type = 0;
     let mut physical_status = 0;
     let r = &mut record;
-    each_field(message, |tag, value| {
+    each_field(message, &[7, 8, 9, 12, 17], c, |tag, value| {
         match tag {
-            1 => r.case_id = value.text()?,
+            1 => r.case_id = value.text(c)?,
             2 => r.revision = value.number()?,
-            3 => r.facility_id = value.text()?,
-            4 => r.date_of_service = value.text()?,
-            5 => once(&mut patient, value, self::patient)?,
-            6 => anesthesia_type = value.enum_number()?,
-            7 => push(&mut r.time_blocks, limits::TIME_BLOCKS, value, time_block)?,
-            8 => push(&mut r.procedures, limits::PROCEDURES, value, procedure)?,
-            9 if r.diagnoses.len() < limits::DIAGNOSES.max => r.diagnoses.push(value.text()?),
-            10 => physical_status = value.enum_number()?,
-            11 => r.emergency = value.flag()?,
-            12 => push(&mut r.providers, limits::PROVIDERS, value, provider)?,
-            13 => r.total_body_hypothermia = value.flag()?,
-            14 => r.controlled_hypotension = value.flag()?,
-            15 => r.mac_deep_complex = value.flag()?,
-            16 => r.mac_severe_cardiopulmonary_history = value.flag()?,
+            3 => r.facility_id = value.text(c)?,
+            4 => r.date_of_service = value.text(c)?,
+            5 => once(&mut patient, value, self::patient, c)?,
+            6 => anesthesia_type = value.int32(c)?,
+            7 => push(
+                &mut r.time_blocks,
+                (limits::TIME_BLOCKS, value),
+                time_block,
+                c,
+            )?,
+            8 => push(&mut r.procedures, (limits::PROCEDURES, value), procedure, c)?,
+            9 if r.diagnoses.len() < limits::DIAGNOSES.max => r.diagnoses.push(value.element()?),
+            10 => physical_status = value.int32(c)?,
+            11 => r.emergency = value.flag(c)?,
+            12 => push(&mut r.providers, (limits::PROVIDERS, value), provider, c)?,
+            13 => r.total_body_hypothermia = value.flag(c)?,
+            14 => r.controlled_hypotension = value.flag(c)?,
+            15 => r.mac_deep_complex = value.flag(c)?,
+            16 => r.mac_severe_cardiopulmonary_history = value.flag(c)?,
             17 => push(
                 &mut r.ancillary_procedures,
-                limits::ANCILLARY_PROCEDURES,
-                value,
+                (limits::ANCILLARY_PROCEDURES, value),
                 ancillary,
+                c,
             )?,
-            18 => r.place_of_service = value.text()?,
-            19 => once(&mut payer, value, self::payer)?,
+            18 => r.place_of_service = value.text(c)?,
+            19 => once(&mut payer, value, self::payer, c)?,
             _ => return None,
         }
         Some(())
@@ -166,13 +301,13 @@ fn case_record(message: &[u8]) -> Option<domain::CaseRecord> {
     Some(record)
 }
 
-fn patient(message: &[u8]) -> Option<domain::Patient> {
+fn patient<C: Canonical>(message: &[u8], c: &C) -> Option<domain::Patient> {
     let mut birth_date = String::new();
     let mut sex = 0;
-    each_field(message, |tag, value| {
+    each_field(message, &[], c, |tag, value| {
         match tag {
-            1 => birth_date = value.text()?,
-            2 => sex = value.enum_number()?,
+            1 => birth_date = value.text(c)?,
+            2 => sex = value.int32(c)?,
             _ => return None,
         }
         Some(())
@@ -183,26 +318,26 @@ fn patient(message: &[u8]) -> Option<domain::Patient> {
     })
 }
 
-fn time_block(message: &[u8]) -> Option<domain::TimeBlock> {
+fn time_block<C: Canonical>(message: &[u8], c: &C) -> Option<domain::TimeBlock> {
     let mut block = domain::TimeBlock::default();
-    each_field(message, |tag, value| match tag {
-        1 => once(&mut block.start, value, timestamp),
-        2 => once(&mut block.end, value, timestamp),
+    each_field(message, &[], c, |tag, value| match tag {
+        1 => once(&mut block.start, value, timestamp, c),
+        2 => once(&mut block.end, value, timestamp, c),
         _ => None,
     })?;
     Some(block)
 }
 
 /// A google.protobuf.Timestamp: int64 seconds, int32 nanos.
-fn timestamp(message: &[u8]) -> Option<domain::RawTimestamp> {
+fn timestamp<C: Canonical>(message: &[u8], c: &C) -> Option<domain::RawTimestamp> {
     let mut stamp = domain::RawTimestamp {
         seconds: 0,
         nanos: 0,
     };
-    each_field(message, |tag, value| {
+    each_field(message, &[], c, |tag, value| {
         match tag {
             1 => stamp.seconds = value.number()? as i64,
-            2 => stamp.nanos = value.number()? as i32,
+            2 => stamp.nanos = value.int32(c)?,
             _ => return None,
         }
         Some(())
@@ -210,15 +345,20 @@ fn timestamp(message: &[u8]) -> Option<domain::RawTimestamp> {
     Some(stamp)
 }
 
-fn procedure(message: &[u8]) -> Option<domain::Procedure> {
+fn procedure<C: Canonical>(message: &[u8], c: &C) -> Option<domain::Procedure> {
     let mut procedure = domain::Procedure::default();
     let p = &mut procedure;
-    each_field(message, |tag, value| {
+    each_field(message, &[4], c, |tag, value| {
         match tag {
-            1 => p.surgical_cpt = value.text()?,
-            2 => p.anesthesia_code = value.text()?,
-            3 => p.description = value.text()?,
-            4 => push(&mut p.time_blocks, limits::TIME_BLOCKS, value, time_block)?,
+            1 => p.surgical_cpt = value.text(c)?,
+            2 => p.anesthesia_code = value.text(c)?,
+            3 => p.description = value.text(c)?,
+            4 => push(
+                &mut p.time_blocks,
+                (limits::TIME_BLOCKS, value),
+                time_block,
+                c,
+            )?,
             _ => return None,
         }
         Some(())
@@ -226,19 +366,24 @@ fn procedure(message: &[u8]) -> Option<domain::Procedure> {
     Some(procedure)
 }
 
-fn provider(message: &[u8]) -> Option<domain::Provider> {
+fn provider<C: Canonical>(message: &[u8], c: &C) -> Option<domain::Provider> {
     let mut provider = domain::Provider::default();
     let mut role = 0;
     let p = &mut provider;
-    each_field(message, |tag, value| {
+    each_field(message, &[7], c, |tag, value| {
         match tag {
-            1 => p.npi = value.text()?,
-            2 => role = value.enum_number()?,
-            3 => p.taxonomy = value.text()?,
-            4 => p.concurrent_cases = value.number()? as u32,
-            5 => p.medical_direction_documented = value.flag()?,
-            6 => p.present_at_induction = value.flag()?,
-            7 => push(&mut p.time_blocks, limits::TIME_BLOCKS, value, time_block)?,
+            1 => p.npi = value.text(c)?,
+            2 => role = value.int32(c)?,
+            3 => p.taxonomy = value.text(c)?,
+            4 => p.concurrent_cases = value.uint32(c)?,
+            5 => p.medical_direction_documented = value.flag(c)?,
+            6 => p.present_at_induction = value.flag(c)?,
+            7 => push(
+                &mut p.time_blocks,
+                (limits::TIME_BLOCKS, value),
+                time_block,
+                c,
+            )?,
             _ => return None,
         }
         Some(())
@@ -247,17 +392,17 @@ fn provider(message: &[u8]) -> Option<domain::Provider> {
     Some(provider)
 }
 
-fn ancillary(message: &[u8]) -> Option<domain::AncillaryProcedure> {
+fn ancillary<C: Canonical>(message: &[u8], c: &C) -> Option<domain::AncillaryProcedure> {
     let mut procedure = domain::AncillaryProcedure::default();
     let p = &mut procedure;
-    each_field(message, |tag, value| {
+    each_field(message, &[], c, |tag, value| {
         match tag {
-            1 => p.cpt = value.text()?,
-            2 => p.performed_by_npi = value.text()?,
-            3 => p.ultrasound_guided = value.flag()?,
-            4 => p.surgeon_requested_postop_pain = value.flag()?,
-            5 => p.primary_anesthetic = value.flag()?,
-            6 => p.emergency = value.flag()?,
+            1 => p.cpt = value.text(c)?,
+            2 => p.performed_by_npi = value.text(c)?,
+            3 => p.ultrasound_guided = value.flag(c)?,
+            4 => p.surgeon_requested_postop_pain = value.flag(c)?,
+            5 => p.primary_anesthetic = value.flag(c)?,
+            6 => p.emergency = value.flag(c)?,
             _ => return None,
         }
         Some(())
@@ -265,13 +410,13 @@ fn ancillary(message: &[u8]) -> Option<domain::AncillaryProcedure> {
     Some(procedure)
 }
 
-fn payer(message: &[u8]) -> Option<domain::Payer> {
+fn payer<C: Canonical>(message: &[u8], c: &C) -> Option<domain::Payer> {
     let mut payer = domain::Payer::default();
-    each_field(message, |tag, value| {
+    each_field(message, &[], c, |tag, value| {
         match tag {
-            1 => payer.profile = value.text()?,
-            2 => payer.plan_id = value.text()?,
-            3 => payer.locality = value.text()?,
+            1 => payer.profile = value.text(c)?,
+            2 => payer.plan_id = value.text(c)?,
+            3 => payer.locality = value.text(c)?,
             _ => return None,
         }
         Some(())
@@ -405,6 +550,20 @@ mod tests {
         })
     }
 
+    /// The record and view `request` decodes.
+    /// The same whether its encoding is asked for or not.
+    fn decode(bytes: &[u8]) -> Option<(domain::CaseRecord, i32)> {
+        let kept = request(bytes, true).map(|decoded| (decoded.record, decoded.view));
+        let alone = request(bytes, false).map(|decoded| (decoded.record, decoded.view));
+        assert_eq!(kept, alone);
+        kept
+    }
+
+    /// The encoding `request` finds the record's bytes to be.
+    fn encoding(bytes: &[u8]) -> Option<Vec<u8>> {
+        request(bytes, true)?.encoding.map(<[u8]>::to_vec)
+    }
+
     fn wire(record: pb::CaseRecord, view: i32) -> Vec<u8> {
         pb::CodeCasesRequest {
             item: Some(pb::code_cases_request::Item::CaseRecord(record)),
@@ -489,7 +648,8 @@ mod tests {
         #[test]
         fn a_record_decodes_as_through_prost(record in record(), view in enum_number()) {
             let bytes = wire(record.clone(), view);
-            prop_assert_eq!(request(&bytes), Some((record.into(), view)));
+            prop_assert_eq!(super::record(&record.encode_to_vec()), Some(record.clone().into()));
+            prop_assert_eq!(decode(&bytes), Some((record.into(), view)));
         }
 
         /// Damaged bytes are either left to prost or decoded as prost decodes
@@ -505,31 +665,101 @@ mod tests {
             let at = at.index(bytes.len());
             bytes[at] = byte;
             for damaged in [&bytes[..], &bytes[..cut.index(bytes.len())]] {
-                if let Some(decoded) = request(damaged) {
+                if let Some(decoded) = decode(damaged) {
                     prop_assert_eq!(Some(decoded), through_prost(damaged));
                 }
             }
         }
     }
 
+    /// Bytes this decoder takes for prost's encoding of their record are that:
+    /// prost decodes them and writes them again the same.
+    fn holds_as_encoding(bytes: &[u8]) -> bool {
+        encoding(bytes).is_none_or(|kept| {
+            pb::CaseRecord::decode(&kept[..]).is_ok_and(|record| record.encode_to_vec() == kept)
+        })
+    }
+
+    proptest! {
+        /// Any record the generated types write is its own encoding.
+        #[test]
+        fn a_record_prost_wrote_is_kept_as_its_encoding(record in record(), view in enum_number()) {
+            let bytes = wire(record.clone(), view);
+            prop_assert_eq!(encoding(&bytes), Some(record.encode_to_vec()));
+        }
+
+        /// Damaged bytes are kept as an encoding only when they are one.
+        #[test]
+        fn damaged_bytes_are_kept_only_as_what_prost_writes(
+            record in record(),
+            at in any::<prop::sample::Index>(),
+            byte in any::<u8>(),
+        ) {
+            let mut bytes = wire(record, 1);
+            let at = at.index(bytes.len());
+            bytes[at] = byte;
+            prop_assert!(holds_as_encoding(&bytes));
+        }
+    }
+
+    /// Bytes prost reads as the same record but would not write: decoded, not
+    /// kept as its encoding.
+    #[test]
+    fn other_encodings_of_a_record_are_not_kept() {
+        let record = |fields: &[u8]| {
+            let mut bytes = vec![0x0a, fields.len() as u8];
+            bytes.extend_from_slice(fields);
+            bytes
+        };
+        let case_id = [0x0a, 0x01, b'A'];
+        assert_eq!(encoding(&record(&case_id)), Some(case_id.to_vec()));
+        let others: [&[u8]; 8] = [
+            // revision before case_id
+            &[0x10, 0x01, 0x0a, 0x01, b'A'],
+            // revision 0, which prost leaves out
+            &[0x0a, 0x01, b'A', 0x10, 0x00],
+            // revision 1 in two bytes
+            &[0x0a, 0x01, b'A', 0x10, 0x81, 0x00],
+            // emergency written as 2
+            &[0x0a, 0x01, b'A', 0x58, 0x02],
+            // case_id twice
+            &[0x0a, 0x01, b'A', 0x0a, 0x01, b'B'],
+            // an empty case_id
+            &[0x0a, 0x00],
+            // anesthesia type -1 in five bytes
+            &[0x0a, 0x01, b'A', 0x30, 0xff, 0xff, 0xff, 0xff, 0x0f],
+            // a provider's concurrent cases over 32 bits
+            &[
+                0x0a, 0x01, b'A', 0x62, 0x06, 0x20, 0x80, 0x80, 0x80, 0x80, 0x10,
+            ],
+        ];
+        for fields in others {
+            let bytes = record(fields);
+            assert!(decode(&bytes).is_some(), "{fields:?} is decoded");
+            assert_eq!(decode(&bytes), through_prost(&bytes), "{fields:?}");
+            assert_eq!(encoding(&bytes), None, "{fields:?} is not kept");
+        }
+    }
+
     #[test]
     fn a_realistic_record_decodes_at_every_damage_as_through_prost_or_not_at_all() {
         let bytes = wire(realistic(), 2);
-        assert_eq!(request(&bytes), through_prost(&bytes));
-        assert!(request(&bytes).is_some());
+        assert_eq!(decode(&bytes), through_prost(&bytes));
+        assert!(decode(&bytes).is_some());
         for at in 0..bytes.len() {
             for change in [0x00, 0x01, 0x08, 0x80, 0xff] {
                 let mut damaged = bytes.clone();
                 damaged[at] ^= change;
-                if let Some(decoded) = request(&damaged) {
+                if let Some(decoded) = decode(&damaged) {
                     assert_eq!(
                         Some(decoded),
                         through_prost(&damaged),
                         "byte {at} ^ {change}"
                     );
                 }
+                assert!(holds_as_encoding(&damaged), "byte {at} ^ {change}");
             }
-            if let Some(decoded) = request(&bytes[..at]) {
+            if let Some(decoded) = decode(&bytes[..at]) {
                 assert_eq!(Some(decoded), through_prost(&bytes[..at]), "cut at {at}");
             }
         }
@@ -542,7 +772,7 @@ mod tests {
         let record = realistic();
         let mut unknown = wire(record.clone(), 0);
         unknown.extend_from_slice(&[0x18, 0x01]); // field 3, a varint
-        assert_eq!(request(&unknown), None);
+        assert_eq!(decode(&unknown), None);
         assert!(through_prost(&unknown).is_some(), "prost skips it");
 
         let patient = pb::Patient {
@@ -565,20 +795,20 @@ mod tests {
         prost::encoding::encode_varint(twice.len() as u64, &mut request_twice);
         request_twice.extend_from_slice(&twice);
         assert_eq!(
-            request(&request_twice),
+            decode(&request_twice),
             None,
             "a patient sent twice is merged by prost"
         );
 
         let not_utf8 = [0x0a, 0x03, 0x0a, 0x01, 0xff];
-        assert_eq!(request(&not_utf8), None);
+        assert_eq!(decode(&not_utf8), None);
         assert!(pb::CodeCasesRequest::decode(&not_utf8[..]).is_err());
 
         let case_id_as_number = [0x0a, 0x02, 0x08, 0x01];
-        assert_eq!(request(&case_id_as_number), None);
+        assert_eq!(decode(&case_id_as_number), None);
 
-        assert_eq!(request(&[0x10, 0x01]), None, "no record");
-        assert_eq!(request(&[]), None);
+        assert_eq!(decode(&[0x10, 0x01]), None, "no record");
+        assert_eq!(decode(&[]), None);
     }
 
     /// A list at its limit is decoded; one over it is left to the caller, which
@@ -590,11 +820,11 @@ mod tests {
             ..realistic()
         };
         let bytes = wire(at_limit.clone(), 0);
-        assert_eq!(request(&bytes), Some((at_limit.into(), 0)));
+        assert_eq!(decode(&bytes), Some((at_limit.into(), 0)));
         let mut over = realistic();
         over.providers[1].time_blocks = vec![pb::TimeBlock::default(); limits::TIME_BLOCKS.max + 1];
         let bytes = wire(over, 0);
-        assert_eq!(request(&bytes), None);
+        assert_eq!(decode(&bytes), None);
         assert!(crate::wire_limits::over_limits(&bytes).is_some());
     }
 }

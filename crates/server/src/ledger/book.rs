@@ -18,6 +18,7 @@ use super::store::{CaseRow, Changes, DecisionRow, Loaded, StoreError};
 use crate::decision_wire::{self, Parts};
 use crate::figure_sets::FigureSet;
 use crate::pb;
+use crate::record_wire;
 
 /// A case the ledger holds.
 #[derive(Debug)]
@@ -121,23 +122,29 @@ pub(crate) fn sha256(bytes: &[u8]) -> Digest {
     Sha256::digest(bytes).into()
 }
 
-/// A message encoded once, with the SHA-256 of its encoding: a record's tells a
-/// replay from a change; a decision's (without its ledger entry) tells a new
-/// version from the same one, and with the entry appended it is the stored
-/// version.
+/// A record on its way to the ledger, made on the caller's task: the record,
+/// its encoding (prost's, which is what the ledger stores) and the SHA-256 of
+/// that encoding, which tells a replay from a change.
 #[derive(Debug)]
-pub(crate) struct Encoded<M> {
-    message: M,
+pub(crate) struct Submitted {
+    record: domain::CaseRecord,
     bytes: Vec<u8>,
     digest: Digest,
 }
 
-impl<M: Message> Encoded<M> {
-    pub(crate) fn new(message: M) -> Self {
+impl Submitted {
+    /// A record decoded by prost: encoded again.
+    pub(crate) fn of_message(message: pb::CaseRecord) -> Self {
         let bytes = message.encode_to_vec();
+        Submitted::of_encoding(message.into(), bytes)
+    }
+
+    /// A record and its encoding as prost writes it (`record_wire` found the
+    /// bytes received to be that encoding).
+    pub(crate) fn of_encoding(record: domain::CaseRecord, bytes: Vec<u8>) -> Self {
         let digest = sha256(&bytes);
-        Encoded {
-            message,
+        Submitted {
+            record,
             bytes,
             digest,
         }
@@ -202,9 +209,6 @@ fn content_digest(bytes: &[u8], figures: &FigureSet) -> Digest {
         .into()
 }
 
-/// A record on its way to the ledger, encoded and hashed on the caller's task.
-pub(crate) type Submitted = Encoded<pb::CaseRecord>;
-
 /// The `ledger` field's number in anescode.v1.CodingDecision: the last, so its
 /// encoding appended to the rest is the message's own encoding.
 const LEDGER_FIELD: u32 = 14;
@@ -261,9 +265,8 @@ impl Book {
             ..Book::default()
         };
         for row in loaded.cases {
-            let record = pb::CaseRecord::decode(&row.record[..]).unwrap_or_default();
-            let (_, timeline) =
-                coder.code_in_ledger(&record.into(), &mut |_| CaseContext::default());
+            let record = stored_record(&row.record);
+            let (_, timeline) = coder.code_in_ledger(&record, &mut |_| CaseContext::default());
             let mut decision = current(&row.case_id, row.current_version)?
                 .and_then(|bytes| pb::CodingDecision::decode(bytes.as_slice()).ok())
                 .unwrap_or_default();
@@ -371,13 +374,13 @@ impl Book {
     fn admit(
         &self,
         coder: &Coder,
-        record: &pb::CaseRecord,
+        record: &domain::CaseRecord,
         digest: &Digest,
     ) -> Result<u64, Answered> {
         let refuse = |case, rule| Answered::Decision(Box::new(refused(coder, record, case, rule)));
         if record.case_id.is_empty() {
             // Nothing to key it by: coded alone and not kept (CASE_ID_MISSING).
-            let decision = coder.code(&record.clone().into());
+            let decision = coder.code(record);
             return Err(Answered::Decision(Box::new(decision.into())));
         }
         let revision = record.revision;
@@ -403,8 +406,8 @@ impl Book {
         (submitted, lean, watched): (Submitted, bool, bool),
         changes: &mut Changes,
     ) -> Outcome {
-        let Encoded {
-            message: record,
+        let Submitted {
+            record,
             bytes,
             digest,
         } = submitted;
@@ -419,11 +422,10 @@ impl Book {
             }
         };
         let day: Day = (record.facility_id.clone(), record.date_of_service.clone());
-        let domain: domain::CaseRecord = record.into();
         // The cases the record was weighed against are the ones it may revise
         // (none for a record over the limits, which has no timeline).
         let mut near = BTreeSet::new();
-        let (mut decision, timeline) = coder.code_in_ledger(&domain, &mut |t: &Timeline| {
+        let (mut decision, timeline) = coder.code_in_ledger(&record, &mut |t: &Timeline| {
             let (context, weighed) = self.context(t, &day);
             near = weighed;
             context
@@ -529,8 +531,8 @@ impl Book {
     ) -> Option<(Version, FigureSet)> {
         let case = self.cases.get(case_id)?;
         let day: Day = case.day.clone();
-        let record = pb::CaseRecord::decode(&case.record[..]).unwrap_or_default();
-        let (mut decision, _) = coder.code_in_ledger(&record.into(), &mut |t: &Timeline| {
+        let record = stored_record(&case.record);
+        let (mut decision, _) = coder.code_in_ledger(&record, &mut |t: &Timeline| {
             let (mut context, _) = self.context(t, &day);
             // Its day was open when it came, or it was reopened by `by`.
             context.reopens_closed_day = false;
@@ -680,7 +682,19 @@ fn answered(
 
 /// The answer to a record the ledger refuses (a conflicting or stale revision):
 /// REJECTED with the one finding, nothing coded, the stored case unchanged.
-fn refused(coder: &Coder, record: &pb::CaseRecord, case: &Case, rule: Rule) -> pb::CodingDecision {
+/// A record as the ledger stored it: prost's encoding, which `record_wire`
+/// decodes; prost decodes any other (one stored over the record limits).
+fn stored_record(bytes: &[u8]) -> domain::CaseRecord {
+    record_wire::record(bytes)
+        .unwrap_or_else(|| pb::CaseRecord::decode(bytes).unwrap_or_default().into())
+}
+
+fn refused(
+    coder: &Coder,
+    record: &domain::CaseRecord,
+    case: &Case,
+    rule: Rule,
+) -> pb::CodingDecision {
     let message = match rule {
         Rule::RevisionConflict => format!(
             "revision {} of this case is already in the ledger with different content; send the change as a higher revision (the ledger holds revision {})",

@@ -26,6 +26,7 @@ use prost::Message;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use book::Book;
+pub(crate) use book::Submitted;
 use packing::Packer;
 pub(crate) use store::ListFilter;
 use store::{Changes, Sqlite, Store, StoreError};
@@ -221,16 +222,14 @@ impl Ledger {
 
     /// Sends a record at once (so records of one stream are applied in the order
     /// sent) and returns the future of its answer, ready after the commit: the
-    /// lean view when `lean`, else the full one.
+    /// lean view when `lean`, else the full one. The record comes encoded and
+    /// hashed from the caller's task, not made so on the one ledger thread.
     pub(crate) fn submit(
         &self,
-        record: pb::CaseRecord,
+        record: book::Submitted,
         lean: bool,
     ) -> impl Future<Output = Result<Decided, LedgerError>> + use<> {
         let (reply, answer) = oneshot::channel();
-        // Encoded and hashed here, on the caller's task, not on the one ledger
-        // thread.
-        let record = book::Submitted::new(record);
         let sent = self
             .commands
             .send(Command::Submit(Box::new(Submit { record, lean }), reply))
