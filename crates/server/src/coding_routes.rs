@@ -1,9 +1,11 @@
 //! Routes anescode.v1.AnesthesiaCoding. CodeCase and CodeCases go through a codec
-//! that counts a record's lists on the wire before decoding it (a record over the
-//! record limits is answered without being decoded, `wire_limits`) and keeps a
-//! message it cannot decode as a value, so one corrupt message in a stream is
-//! answered with a REJECTED decision and the stream goes on. Any other path goes
-//! to the generated server (which answers UNIMPLEMENTED).
+//! that decodes a record straight into the domain record (`record_wire`), or,
+//! for any other message, counts its record's lists on the wire before decoding
+//! it with prost (a record over the record limits is answered without being
+//! decoded, `wire_limits`). It keeps a message it cannot decode as a value, so
+//! one corrupt message in a stream is answered with a REJECTED decision and the
+//! stream goes on. Any other path goes to the generated server (which answers
+//! UNIMPLEMENTED).
 
 use std::convert::Infallible;
 use std::marker::PhantomData;

@@ -1,7 +1,10 @@
-//! Decodes a CodeCases message's record from its wire bytes straight into the
-//! domain record, on the stateless path. prost would first build the generated
-//! message, and `convert` would then move it into the domain record field by
-//! field; here each string is copied once, from the wire into its place.
+//! Decodes a CodeCase or CodeCases message's record from its wire bytes straight
+//! into the domain record. prost would first build the generated message, and
+//! `convert` would then move it into the domain record field by field; here each
+//! string is copied once, from the wire into its place. For the ledger it also
+//! tells whether the bytes are the encoding prost writes of the record
+//! ([`Canonical`]): then they are stored and hashed as received, where the
+//! generated message would have been encoded again.
 //!
 //! Only the shape senders write is decoded here: the fields of
 //! `proto/anescode/v1/case.proto` with their own wire types, and each singular
