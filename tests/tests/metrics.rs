@@ -45,6 +45,9 @@ async fn the_metrics_endpoint_counts_calls_decisions_and_findings() {
         "anescode_decisions_total{status=\"REJECTED\"} 1",
         "anescode_findings_total{rule=\"DATE_OF_SERVICE_INVALID\"} 1",
         "anescode_refused_total{reason=\"invalid_argument\"} 1",
+        // Registered when the endpoint starts: listed before any such finding.
+        "anescode_findings_total{rule=\"REVISION_CONFLICT\"} 0",
+        "anescode_decisions_total{status=\"NEEDS_REVIEW\"} 0",
     ] {
         assert!(
             text.lines().any(|l| l == line),
