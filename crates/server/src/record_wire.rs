@@ -138,17 +138,18 @@ fn each_field<'a>(
         let (tag, wire_type) = decode_key(&mut message).ok()?;
         let key_len = before - message.len();
         let in_order = tag > last || (tag == last && repeated.contains(&tag));
-        let mut minimal = in_order && key_len == encoded_len_varint(u64::from(tag << 3 | 2));
+        let mut as_prost_writes =
+            in_order && key_len == encoded_len_varint(u64::from(tag << 3 | 2));
         last = tag;
         let value = match wire_type {
             WireType::Varint => {
                 let (value, short) = varint(&mut message)?;
-                minimal &= short && value != 0;
+                as_prost_writes &= short && value != 0;
                 Value::Varint(value)
             }
             WireType::LengthDelimited => {
                 let (len, short) = varint(&mut message)?;
-                minimal &= short;
+                as_prost_writes &= short;
                 let len = usize::try_from(len).ok()?;
                 if len > message.len() {
                     return None;
@@ -159,7 +160,7 @@ fn each_field<'a>(
             }
             _ => return None,
         };
-        if !minimal {
+        if !as_prost_writes {
             canonical.not_canonical();
         }
         field(tag, value)?;
@@ -255,44 +256,54 @@ pub(crate) fn record(message: &[u8]) -> Option<domain::CaseRecord> {
     case_record(message, &())
 }
 
-fn case_record<C: Canonical>(message: &[u8], c: &C) -> Option<domain::CaseRecord> {
+fn case_record<C: Canonical>(message: &[u8], canonical: &C) -> Option<domain::CaseRecord> {
     let mut record = domain::CaseRecord::default();
     let mut patient = None;
     let mut payer = None;
     let mut anesthesia_type = 0;
     let mut physical_status = 0;
     let r = &mut record;
-    each_field(message, &[7, 8, 9, 12, 17], c, |tag, value| {
+    each_field(message, &[7, 8, 9, 12, 17], canonical, |tag, value| {
         match tag {
-            1 => r.case_id = value.text(c)?,
+            1 => r.case_id = value.text(canonical)?,
             2 => r.revision = value.number()?,
-            3 => r.facility_id = value.text(c)?,
-            4 => r.date_of_service = value.text(c)?,
-            5 => once(&mut patient, value, self::patient, c)?,
-            6 => anesthesia_type = value.int32(c)?,
+            3 => r.facility_id = value.text(canonical)?,
+            4 => r.date_of_service = value.text(canonical)?,
+            5 => once(&mut patient, value, self::patient, canonical)?,
+            6 => anesthesia_type = value.int32(canonical)?,
             7 => push(
                 &mut r.time_blocks,
                 (limits::TIME_BLOCKS, value),
                 time_block,
-                c,
+                canonical,
             )?,
-            8 => push(&mut r.procedures, (limits::PROCEDURES, value), procedure, c)?,
+            8 => push(
+                &mut r.procedures,
+                (limits::PROCEDURES, value),
+                procedure,
+                canonical,
+            )?,
             9 if r.diagnoses.len() < limits::DIAGNOSES.max => r.diagnoses.push(value.element()?),
-            10 => physical_status = value.int32(c)?,
-            11 => r.emergency = value.flag(c)?,
-            12 => push(&mut r.providers, (limits::PROVIDERS, value), provider, c)?,
-            13 => r.total_body_hypothermia = value.flag(c)?,
-            14 => r.controlled_hypotension = value.flag(c)?,
-            15 => r.mac_deep_complex = value.flag(c)?,
-            16 => r.mac_severe_cardiopulmonary_history = value.flag(c)?,
+            10 => physical_status = value.int32(canonical)?,
+            11 => r.emergency = value.flag(canonical)?,
+            12 => push(
+                &mut r.providers,
+                (limits::PROVIDERS, value),
+                provider,
+                canonical,
+            )?,
+            13 => r.total_body_hypothermia = value.flag(canonical)?,
+            14 => r.controlled_hypotension = value.flag(canonical)?,
+            15 => r.mac_deep_complex = value.flag(canonical)?,
+            16 => r.mac_severe_cardiopulmonary_history = value.flag(canonical)?,
             17 => push(
                 &mut r.ancillary_procedures,
                 (limits::ANCILLARY_PROCEDURES, value),
                 ancillary,
-                c,
+                canonical,
             )?,
-            18 => r.place_of_service = value.text(c)?,
-            19 => once(&mut payer, value, self::payer, c)?,
+            18 => r.place_of_service = value.text(canonical)?,
+            19 => once(&mut payer, value, self::payer, canonical)?,
             _ => return None,
         }
         Some(())
@@ -304,13 +315,13 @@ fn case_record<C: Canonical>(message: &[u8], c: &C) -> Option<domain::CaseRecord
     Some(record)
 }
 
-fn patient<C: Canonical>(message: &[u8], c: &C) -> Option<domain::Patient> {
+fn patient<C: Canonical>(message: &[u8], canonical: &C) -> Option<domain::Patient> {
     let mut birth_date = String::new();
     let mut sex = 0;
-    each_field(message, &[], c, |tag, value| {
+    each_field(message, &[], canonical, |tag, value| {
         match tag {
-            1 => birth_date = value.text(c)?,
-            2 => sex = value.int32(c)?,
+            1 => birth_date = value.text(canonical)?,
+            2 => sex = value.int32(canonical)?,
             _ => return None,
         }
         Some(())
@@ -321,26 +332,26 @@ fn patient<C: Canonical>(message: &[u8], c: &C) -> Option<domain::Patient> {
     })
 }
 
-fn time_block<C: Canonical>(message: &[u8], c: &C) -> Option<domain::TimeBlock> {
+fn time_block<C: Canonical>(message: &[u8], canonical: &C) -> Option<domain::TimeBlock> {
     let mut block = domain::TimeBlock::default();
-    each_field(message, &[], c, |tag, value| match tag {
-        1 => once(&mut block.start, value, timestamp, c),
-        2 => once(&mut block.end, value, timestamp, c),
+    each_field(message, &[], canonical, |tag, value| match tag {
+        1 => once(&mut block.start, value, timestamp, canonical),
+        2 => once(&mut block.end, value, timestamp, canonical),
         _ => None,
     })?;
     Some(block)
 }
 
 /// A google.protobuf.Timestamp: int64 seconds, int32 nanos.
-fn timestamp<C: Canonical>(message: &[u8], c: &C) -> Option<domain::RawTimestamp> {
+fn timestamp<C: Canonical>(message: &[u8], canonical: &C) -> Option<domain::RawTimestamp> {
     let mut stamp = domain::RawTimestamp {
         seconds: 0,
         nanos: 0,
     };
-    each_field(message, &[], c, |tag, value| {
+    each_field(message, &[], canonical, |tag, value| {
         match tag {
             1 => stamp.seconds = value.number()? as i64,
-            2 => stamp.nanos = value.int32(c)?,
+            2 => stamp.nanos = value.int32(canonical)?,
             _ => return None,
         }
         Some(())
@@ -348,19 +359,19 @@ fn timestamp<C: Canonical>(message: &[u8], c: &C) -> Option<domain::RawTimestamp
     Some(stamp)
 }
 
-fn procedure<C: Canonical>(message: &[u8], c: &C) -> Option<domain::Procedure> {
+fn procedure<C: Canonical>(message: &[u8], canonical: &C) -> Option<domain::Procedure> {
     let mut procedure = domain::Procedure::default();
     let p = &mut procedure;
-    each_field(message, &[4], c, |tag, value| {
+    each_field(message, &[4], canonical, |tag, value| {
         match tag {
-            1 => p.surgical_cpt = value.text(c)?,
-            2 => p.anesthesia_code = value.text(c)?,
-            3 => p.description = value.text(c)?,
+            1 => p.surgical_cpt = value.text(canonical)?,
+            2 => p.anesthesia_code = value.text(canonical)?,
+            3 => p.description = value.text(canonical)?,
             4 => push(
                 &mut p.time_blocks,
                 (limits::TIME_BLOCKS, value),
                 time_block,
-                c,
+                canonical,
             )?,
             _ => return None,
         }
@@ -369,23 +380,23 @@ fn procedure<C: Canonical>(message: &[u8], c: &C) -> Option<domain::Procedure> {
     Some(procedure)
 }
 
-fn provider<C: Canonical>(message: &[u8], c: &C) -> Option<domain::Provider> {
+fn provider<C: Canonical>(message: &[u8], canonical: &C) -> Option<domain::Provider> {
     let mut provider = domain::Provider::default();
     let mut role = 0;
     let p = &mut provider;
-    each_field(message, &[7], c, |tag, value| {
+    each_field(message, &[7], canonical, |tag, value| {
         match tag {
-            1 => p.npi = value.text(c)?,
-            2 => role = value.int32(c)?,
-            3 => p.taxonomy = value.text(c)?,
-            4 => p.concurrent_cases = value.uint32(c)?,
-            5 => p.medical_direction_documented = value.flag(c)?,
-            6 => p.present_at_induction = value.flag(c)?,
+            1 => p.npi = value.text(canonical)?,
+            2 => role = value.int32(canonical)?,
+            3 => p.taxonomy = value.text(canonical)?,
+            4 => p.concurrent_cases = value.uint32(canonical)?,
+            5 => p.medical_direction_documented = value.flag(canonical)?,
+            6 => p.present_at_induction = value.flag(canonical)?,
             7 => push(
                 &mut p.time_blocks,
                 (limits::TIME_BLOCKS, value),
                 time_block,
-                c,
+                canonical,
             )?,
             _ => return None,
         }
@@ -395,17 +406,17 @@ fn provider<C: Canonical>(message: &[u8], c: &C) -> Option<domain::Provider> {
     Some(provider)
 }
 
-fn ancillary<C: Canonical>(message: &[u8], c: &C) -> Option<domain::AncillaryProcedure> {
+fn ancillary<C: Canonical>(message: &[u8], canonical: &C) -> Option<domain::AncillaryProcedure> {
     let mut procedure = domain::AncillaryProcedure::default();
     let p = &mut procedure;
-    each_field(message, &[], c, |tag, value| {
+    each_field(message, &[], canonical, |tag, value| {
         match tag {
-            1 => p.cpt = value.text(c)?,
-            2 => p.performed_by_npi = value.text(c)?,
-            3 => p.ultrasound_guided = value.flag(c)?,
-            4 => p.surgeon_requested_postop_pain = value.flag(c)?,
-            5 => p.primary_anesthetic = value.flag(c)?,
-            6 => p.emergency = value.flag(c)?,
+            1 => p.cpt = value.text(canonical)?,
+            2 => p.performed_by_npi = value.text(canonical)?,
+            3 => p.ultrasound_guided = value.flag(canonical)?,
+            4 => p.surgeon_requested_postop_pain = value.flag(canonical)?,
+            5 => p.primary_anesthetic = value.flag(canonical)?,
+            6 => p.emergency = value.flag(canonical)?,
             _ => return None,
         }
         Some(())
@@ -413,13 +424,13 @@ fn ancillary<C: Canonical>(message: &[u8], c: &C) -> Option<domain::AncillaryPro
     Some(procedure)
 }
 
-fn payer<C: Canonical>(message: &[u8], c: &C) -> Option<domain::Payer> {
+fn payer<C: Canonical>(message: &[u8], canonical: &C) -> Option<domain::Payer> {
     let mut payer = domain::Payer::default();
-    each_field(message, &[], c, |tag, value| {
+    each_field(message, &[], canonical, |tag, value| {
         match tag {
-            1 => payer.profile = value.text(c)?,
-            2 => payer.plan_id = value.text(c)?,
-            3 => payer.locality = value.text(c)?,
+            1 => payer.profile = value.text(canonical)?,
+            2 => payer.plan_id = value.text(canonical)?,
+            3 => payer.locality = value.text(canonical)?,
             _ => return None,
         }
         Some(())
