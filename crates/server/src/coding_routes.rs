@@ -31,8 +31,10 @@ const CODE_CASES_PATH: &str = "/anescode.v1.AnesthesiaCoding/CodeCases";
 /// One request message as received.
 #[derive(Debug)]
 pub(crate) enum Received<M> {
-    /// Decoded.
-    Message(M),
+    /// Decoded by prost. Boxed: a message holds its record inline, over 400
+    /// bytes, and the item is moved through every stream adapter; most records
+    /// come as `Record`.
+    Message(Box<M>),
     /// Its record's lists are over the record limits; not decoded.
     OverLimits(OverLimits),
     /// Not valid protobuf.
@@ -251,7 +253,7 @@ impl<U: Message + Default> Decoder for RecordDecoder<U> {
 
 fn received<U>(message: Result<U, prost::DecodeError>) -> Received<U> {
     match message {
-        Ok(message) => Received::Message(message),
+        Ok(message) => Received::Message(Box::new(message)),
         Err(error) => Received::Undecodable(error),
     }
 }
@@ -261,5 +263,5 @@ pub(crate) fn decoded(
     stream: Streaming<pb::CodeCasesRequest>,
 ) -> impl futures_util::Stream<Item = Result<Received<pb::CodeCasesRequest>, Status>> {
     use futures_util::StreamExt;
-    stream.map(|message| message.map(Received::Message))
+    stream.map(|message| message.map(|request| Received::Message(Box::new(request))))
 }

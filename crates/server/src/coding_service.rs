@@ -227,25 +227,27 @@ impl StreamMessages {
             Err(status) => return Step::Answered(Err(status)),
         };
         let decision = match message {
-            Received::Message(pb::CodeCasesRequest {
-                item: Some(pb::code_cases_request::Item::CaseRecord(record)),
-                view,
-            }) => {
-                return match self.caller.admit(&record.facility_id) {
-                    Ok(()) => Step::ToCode(Box::new(record), view),
-                    Err(status) => Step::Answered(Err(status)),
-                };
-            }
+            Received::Message(request) => match *request {
+                pb::CodeCasesRequest {
+                    item: Some(pb::code_cases_request::Item::CaseRecord(record)),
+                    view,
+                } => {
+                    return match self.caller.admit(&record.facility_id) {
+                        Ok(()) => Step::ToCode(Box::new(record), view),
+                        Err(status) => Step::Answered(Err(status)),
+                    };
+                }
+                pb::CodeCasesRequest { item: None, view } => views::apply(
+                    view,
+                    stream_rules::missing_record(self.coder.catalog().version()),
+                ),
+            },
             Received::Record(decoded) => {
                 return match self.caller.admit(&decoded.record.facility_id) {
                     Ok(()) => Step::ToCodeDecoded(decoded),
                     Err(status) => Step::Answered(Err(status)),
                 };
             }
-            Received::Message(pb::CodeCasesRequest { item: None, view }) => views::apply(
-                view,
-                stream_rules::missing_record(self.coder.catalog().version()),
-            ),
             Received::OverLimits(over) => over_limits(&self.coder, &self.caller, over),
             Received::Undecodable(error) => {
                 telemetry::refused("undecodable");
@@ -320,7 +322,8 @@ impl CodingService {
     ) -> Result<Response<Outgoing<pb::CodeCaseResponse>>, Status> {
         let coder = self.readiness.coder()?;
         let decision = match received {
-            Received::Message(pb::CodeCaseRequest { case_record, view }) => {
+            Received::Message(request) => {
+                let pb::CodeCaseRequest { case_record, view } = *request;
                 let record = case_record.ok_or(ServiceError::MissingField("case_record"))?;
                 caller.admit(&record.facility_id)?;
                 let answer = match self.readiness.ledger()? {
@@ -377,7 +380,7 @@ impl AnesthesiaCoding for CodingService {
     ) -> Result<Response<pb::CodeCaseResponse>, Status> {
         let caller = Caller::of(&request);
         let answer = self
-            .answer_one(&caller, Received::Message(request.into_inner()))
+            .answer_one(&caller, Received::Message(Box::new(request.into_inner())))
             .await?;
         answer.into_inner().into_message().map(Response::new)
     }
