@@ -22,7 +22,7 @@ use crate::coding_service::{Caller, CodingService, DecisionStream};
 use crate::outgoing::{DecisionResponse, Outgoing, OutgoingEncoder};
 use crate::pb;
 use crate::pb::anesthesia_coding_server::AnesthesiaCodingServer;
-use crate::record_wire;
+use crate::record_wire::{self, DecodedRecord};
 use crate::wire_limits::{self, OverLimits};
 
 const CODE_CASE_PATH: &str = "/anescode.v1.AnesthesiaCoding/CodeCase";
@@ -41,28 +41,6 @@ pub(crate) enum Received<M> {
     Undecodable(prost::DecodeError),
     /// Its record, decoded straight into the domain record (`record_wire`).
     Record(Box<DecodedRecord>),
-}
-
-/// A record decoded by `record_wire`.
-#[derive(Debug)]
-pub(crate) struct DecodedRecord {
-    pub(crate) record: anescode_validation::CaseRecord,
-    /// The view asked for.
-    pub(crate) view: i32,
-    /// The record's bytes, which are prost's encoding of it: with the ledger
-    /// only ([`Direct::Kept`]), which stores and hashes them.
-    pub(crate) encoding: Option<Vec<u8>>,
-}
-
-/// Which records are decoded by `record_wire` rather than prost.
-#[derive(Debug, Clone, Copy)]
-enum Direct {
-    /// Every record it decodes: without the ledger nothing but the domain record
-    /// is needed.
-    Stateless,
-    /// Those whose bytes are prost's encoding of them, kept with them; the
-    /// ledger stores the encoding.
-    Kept,
 }
 
 /// The AnesthesiaCoding service with its counting, lenient routes.
@@ -106,21 +84,19 @@ where
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
         let limit = self.max_message_bytes;
         let service = Arc::clone(&self.service);
-        let direct = if service.stateless() {
-            Direct::Stateless
-        } else {
-            Direct::Kept
-        };
+        // A stateless server needs nothing of a record but the domain record; a
+        // server with a ledger (or not yet ready) keeps each record's encoding.
+        let keep = !service.stateless();
         match request.uri().path() {
             CODE_CASE_PATH => Box::pin(async move {
-                let codec = RecordCodec::<pb::CodeCaseResponse, pb::CodeCaseRequest>::new(direct);
+                let codec = RecordCodec::<pb::CodeCaseResponse, pb::CodeCaseRequest>::new(keep);
                 let mut grpc = tonic::server::Grpc::new(codec)
                     .max_decoding_message_size(limit)
                     .max_encoding_message_size(limit);
                 Ok(grpc.unary(CodeCaseMethod(service), request).await)
             }),
             CODE_CASES_PATH => Box::pin(async move {
-                let codec = RecordCodec::<pb::CodeCasesResponse, pb::CodeCasesRequest>::new(direct);
+                let codec = RecordCodec::<pb::CodeCasesResponse, pb::CodeCasesRequest>::new(keep);
                 let mut grpc = tonic::server::Grpc::new(codec)
                     .max_decoding_message_size(limit)
                     .max_encoding_message_size(limit);
@@ -161,17 +137,18 @@ impl StreamingService<Received<pb::CodeCasesRequest>> for CodeCasesMethod {
     }
 }
 
-/// Encodes responses as [`Outgoing`]; decodes each request into [`Received`].
+/// Encodes responses as [`Outgoing`]; decodes each request into [`Received`],
+/// with its record's encoding when `keep`.
 #[derive(Debug, Clone, Copy)]
 struct RecordCodec<T, U> {
-    direct: Direct,
+    keep: bool,
     types: PhantomData<(T, U)>,
 }
 
 impl<T, U> RecordCodec<T, U> {
-    fn new(direct: Direct) -> Self {
+    fn new(keep: bool) -> Self {
         RecordCodec {
-            direct,
+            keep,
             types: PhantomData,
         }
     }
@@ -193,7 +170,7 @@ where
 
     fn decoder(&mut self) -> Self::Decoder {
         RecordDecoder {
-            direct: self.direct,
+            keep: self.keep,
             message: PhantomData,
         }
     }
@@ -201,7 +178,7 @@ where
 
 #[derive(Debug, Clone, Copy)]
 struct RecordDecoder<U> {
-    direct: Direct,
+    keep: bool,
     message: PhantomData<U>,
 }
 
@@ -212,22 +189,13 @@ impl<U: Message + Default> Decoder for RecordDecoder<U> {
     fn decode(&mut self, buf: &mut DecodeBuf<'_>) -> Result<Option<Self::Item>, Self::Error> {
         // tonic buffers a whole message before decoding it, in one chunk.
         let whole = buf.chunk().len() == buf.remaining();
-        // A record within its limits is decoded straight into the domain
-        // record; any other message is counted, then decoded by prost.
+        // A record within its limits (and, when its encoding is kept, written
+        // as prost writes it) is decoded straight into the domain record; any
+        // other message is counted, then decoded by prost.
         let direct = whole
-            .then(|| record_wire::request(buf.chunk(), matches!(self.direct, Direct::Kept)))
+            .then(|| record_wire::request(buf.chunk(), self.keep))
             .flatten()
-            .and_then(|decoded| {
-                let encoding = match self.direct {
-                    Direct::Stateless => None,
-                    Direct::Kept => Some(decoded.encoding?.to_vec()),
-                };
-                Some(DecodedRecord {
-                    record: decoded.record,
-                    view: decoded.view,
-                    encoding,
-                })
-            });
+            .filter(|decoded| !self.keep || decoded.encoding.is_some());
         if let Some(decoded) = direct {
             buf.advance(buf.remaining());
             return Ok(Some(Received::Record(Box::new(decoded))));

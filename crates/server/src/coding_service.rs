@@ -11,7 +11,7 @@ use tonic::{Request, Response, Status, Streaming};
 
 use crate::auth::ClientIdentity;
 use crate::codec;
-use crate::coding_routes::{DecodedRecord, Received, decoded};
+use crate::coding_routes::{Received, decoded};
 use crate::decision_wire::{self, Parts};
 use crate::error::{ServiceError, preview};
 use crate::figure_sets::SharedFigureCache;
@@ -21,6 +21,7 @@ use crate::outgoing::{DecisionResponse, Outgoing};
 use crate::pb;
 use crate::pb::anesthesia_coding_server::AnesthesiaCoding;
 use crate::readiness::Readiness;
+use crate::record_wire::DecodedRecord;
 use crate::stream_rules;
 use crate::telemetry;
 use crate::views;
@@ -165,11 +166,9 @@ type Answer = Result<Outgoing<pb::CodeCasesResponse>, Status>;
 
 /// What one CodeCases message comes to before it is coded.
 enum Step {
-    /// A record to code, in its view. Boxed: on the ledger's path it is moved
+    /// A record to code, with its view. Boxed: on the ledger's path it is moved
     /// into the future that waits for the ledger's room.
-    ToCode(Box<pb::CaseRecord>, i32),
-    /// A record decoded into the domain record, with its view.
-    ToCodeDecoded(Box<DecodedRecord>),
+    ToCode(Box<DecodedRecord>),
     /// An answer already made.
     Answered(Answer),
 }
@@ -179,11 +178,7 @@ enum Step {
 async fn admitted((step, ledger): (Step, Ledger)) -> BoxFuture<'static, Answer> {
     match step {
         Step::Answered(answer) => future::ready(answer).boxed(),
-        Step::ToCode(record, view) => {
-            let record = Submitted::of_message(*record);
-            ledger_decide(ledger, record, view).await.boxed()
-        }
-        Step::ToCodeDecoded(decoded) => {
+        Step::ToCode(decoded) => {
             let view = decoded.view;
             match submitted(*decoded) {
                 Ok(record) => ledger_decide(ledger, record, view).await.boxed(),
@@ -193,9 +188,9 @@ async fn admitted((step, ledger): (Step, Ledger)) -> BoxFuture<'static, Answer> 
     }
 }
 
-/// A decoded record with its encoding, for the ledger. The routes keep the
-/// encoding of every record they decode unless the server is stateless, which
-/// it stays: a record without one is not reached here.
+/// A decoded record with its encoding, for the ledger. Every record decoded
+/// while the server keeps a ledger comes with its encoding (the routes' `Kept`,
+/// `StreamMessages::keep`): a record without one is not reached here.
 fn submitted(decoded: DecodedRecord) -> Result<Submitted, Status> {
     let DecodedRecord {
         record, encoding, ..
@@ -212,6 +207,8 @@ pub(crate) type DecisionStream = Pin<Box<dyn Stream<Item = Answer> + Send>>;
 /// What each CodeCases message of one stream comes to before it is coded.
 struct StreamMessages {
     caller: Caller,
+    /// Whether a record decoded by prost is encoded again, for the ledger.
+    keep: bool,
     coder: anescode_validation::Coder,
     warn: Arc<RateLimit>,
 }
@@ -233,7 +230,9 @@ impl StreamMessages {
                     view,
                 } => {
                     return match self.caller.admit(&record.facility_id) {
-                        Ok(()) => Step::ToCode(Box::new(record), view),
+                        Ok(()) => Step::ToCode(Box::new(DecodedRecord::of_message(
+                            record, view, self.keep,
+                        ))),
                         Err(status) => Step::Answered(Err(status)),
                     };
                 }
@@ -244,7 +243,7 @@ impl StreamMessages {
             },
             Received::Record(decoded) => {
                 return match self.caller.admit(&decoded.record.facility_id) {
-                    Ok(()) => Step::ToCodeDecoded(decoded),
+                    Ok(()) => Step::ToCode(decoded),
                     Err(status) => Step::Answered(Err(status)),
                 };
             }
@@ -283,19 +282,18 @@ impl CodingService {
     where
         S: Stream<Item = Result<Received<pb::CodeCasesRequest>, Status>> + Send + 'static,
     {
+        let coder = self.readiness.coder()?.clone();
+        let ledger = self.readiness.ledger()?.cloned();
         let messages = StreamMessages {
             caller,
-            coder: self.readiness.coder()?.clone(),
+            keep: ledger.is_some(),
+            coder,
             warn: Arc::clone(&self.warn),
         };
-        let Some(ledger) = self.readiness.ledger()?.cloned() else {
+        let Some(ledger) = ledger else {
             let figures = Arc::clone(&self.figures);
             let answers = inbound.map(move |message| match messages.classify(message) {
-                Step::ToCode(record, view) => {
-                    let record = (*record).into();
-                    Ok(decide(&messages.coder, &figures, &record, view))
-                }
-                Step::ToCodeDecoded(decoded) => Ok(decide(
+                Step::ToCode(decoded) => Ok(decide(
                     &messages.coder,
                     &figures,
                     &decoded.record,
@@ -321,36 +319,30 @@ impl CodingService {
         received: Received<pb::CodeCaseRequest>,
     ) -> Result<Response<Outgoing<pb::CodeCaseResponse>>, Status> {
         let coder = self.readiness.coder()?;
-        let decision = match received {
+        let ledger = self.readiness.ledger()?;
+        let decoded = match received {
             Received::Message(request) => {
                 let pb::CodeCaseRequest { case_record, view } = *request;
                 let record = case_record.ok_or(ServiceError::MissingField("case_record"))?;
-                caller.admit(&record.facility_id)?;
-                let answer = match self.readiness.ledger()? {
-                    Some(ledger) => {
-                        let record = Submitted::of_message(record);
-                        ledger_decide(ledger.clone(), record, view).await.await?
-                    }
-                    None => decide(coder, &self.figures, &record.into(), view),
-                };
-                return Ok(Response::new(answer));
+                Box::new(DecodedRecord::of_message(record, view, ledger.is_some()))
             }
-            Received::Record(decoded) => {
-                caller.admit(&decoded.record.facility_id)?;
-                let view = decoded.view;
-                let answer = match self.readiness.ledger()? {
-                    Some(ledger) => {
-                        let record = submitted(*decoded)?;
-                        ledger_decide(ledger.clone(), record, view).await.await?
-                    }
-                    None => decide(coder, &self.figures, &decoded.record, view),
-                };
-                return Ok(Response::new(answer));
+            Received::Record(decoded) => decoded,
+            Received::OverLimits(over) => {
+                let decision = over_limits(coder, caller, over);
+                return Ok(Response::new(Outgoing::decision(decision)));
             }
-            Received::OverLimits(over) => over_limits(coder, caller, over),
             Received::Undecodable(error) => return Err(codec::undecodable(&error)),
         };
-        Ok(Response::new(Outgoing::decision(decision)))
+        caller.admit(&decoded.record.facility_id)?;
+        let view = decoded.view;
+        let answer = match ledger {
+            Some(ledger) => {
+                let record = submitted(*decoded)?;
+                ledger_decide(ledger.clone(), record, view).await.await?
+            }
+            None => decide(coder, &self.figures, &decoded.record, view),
+        };
+        Ok(Response::new(answer))
     }
 }
 

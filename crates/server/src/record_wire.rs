@@ -23,9 +23,11 @@ use std::cell::Cell;
 
 use anescode_validation as domain;
 use anescode_validation::limits::{self, Limit};
+use prost::Message;
 use prost::encoding::{WireType, decode_key, decode_varint, encoded_len_varint};
 
 use crate::convert;
+use crate::pb;
 
 /// Told when the bytes read are not those prost writes for what they decode to:
 /// a field out of field-number order, a singular field twice, a varint longer
@@ -200,22 +202,37 @@ fn push<T, C: Canonical>(
 }
 
 /// A CodeCaseRequest's or CodeCasesRequest's record, decoded.
-pub(crate) struct Decoded<'a> {
+#[derive(Debug)]
+pub(crate) struct DecodedRecord {
     pub(crate) record: domain::CaseRecord,
     /// The view asked for.
     pub(crate) view: i32,
-    /// The record's bytes, when they are the encoding prost writes of it.
-    pub(crate) encoding: Option<&'a [u8]>,
+    /// The record's bytes, which are prost's encoding of it: asked for by the
+    /// ledger only, which stores and hashes them.
+    pub(crate) encoding: Option<Vec<u8>>,
+}
+
+impl DecodedRecord {
+    /// A record decoded by prost, as `request` gives one: with prost's encoding
+    /// of it when `keep` asks for it.
+    pub(crate) fn of_message(record: pb::CaseRecord, view: i32, keep: bool) -> Self {
+        let encoding = keep.then(|| record.encode_to_vec());
+        DecodedRecord {
+            record: record.into(),
+            view,
+            encoding,
+        }
+    }
 }
 
 /// A CodeCaseRequest or CodeCasesRequest (the same fields on the wire:
-/// `case_record = 1`, `view = 2`) carrying a record; with its encoding when
-/// `keep` asks for it and the record's bytes are that. `None` for a request
-/// without a record, or one left to prost.
-pub(crate) fn request(message: &[u8], keep: bool) -> Option<Decoded<'_>> {
+/// `case_record = 1`, `view = 2`) carrying a record; with a copy of its bytes
+/// when `keep` asks for them and they are prost's encoding of it. `None` for a
+/// request without a record, or one left to prost.
+pub(crate) fn request(message: &[u8], keep: bool) -> Option<DecodedRecord> {
     if !keep {
         let (record, view, _) = request_parts(message, &())?;
-        return Some(Decoded {
+        return Some(DecodedRecord {
             record,
             view,
             encoding: None,
@@ -223,10 +240,10 @@ pub(crate) fn request(message: &[u8], keep: bool) -> Option<Decoded<'_>> {
     }
     let canonical = Cell::new(true);
     let (record, view, bytes) = request_parts(message, &canonical)?;
-    Some(Decoded {
+    Some(DecodedRecord {
         record,
         view,
-        encoding: canonical.get().then_some(bytes),
+        encoding: canonical.get().then(|| bytes.to_vec()),
     })
 }
 
@@ -575,7 +592,7 @@ mod tests {
 
     /// The encoding `request` finds the record's bytes to be.
     fn encoding(bytes: &[u8]) -> Option<Vec<u8>> {
-        request(bytes, true)?.encoding.map(<[u8]>::to_vec)
+        request(bytes, true)?.encoding
     }
 
     fn wire(record: pb::CaseRecord, view: i32) -> Vec<u8> {

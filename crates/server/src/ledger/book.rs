@@ -133,14 +133,8 @@ pub(crate) struct Submitted {
 }
 
 impl Submitted {
-    /// A record decoded by prost: encoded again.
-    pub(crate) fn of_message(message: pb::CaseRecord) -> Self {
-        let bytes = message.encode_to_vec();
-        Submitted::of_encoding(message.into(), bytes)
-    }
-
-    /// A record and its encoding as prost writes it (`record_wire` found the
-    /// bytes received to be that encoding).
+    /// A record and its encoding as prost writes it: the bytes received when
+    /// `record_wire` found them to be that, else prost's.
     pub(crate) fn of_encoding(record: domain::CaseRecord, bytes: Vec<u8>) -> Self {
         let digest = sha256(&bytes);
         Submitted {
