@@ -2,7 +2,8 @@
 //! file against `--store none`, in the same run: S CodeCases streams, each of one
 //! anesthesiologist's day after day of cases every 30 minutes lasting 45 (each
 //! overlaps the next, so most records revise an earlier case), all sent at once
-//! and answered in order. Prints decisions per second for both and their ratio.
+//! and answered in order. Prints decisions per second for both and their ratio,
+//! then how long the server takes to load the ledger it left and serve again.
 //!
 //! `cargo bench -p anescode-server --bench ledger_throughput` (STREAMS, RECORDS
 //! and SPACING in minutes in the environment change the shape; defaults 8, 4000
@@ -274,4 +275,23 @@ async fn main() {
         wal as f64 / 1e6
     );
     println!("ledger / none:       {:>9.2}", ledger.rate / none.rate);
+    println!(
+        "{}",
+        restart(file.to_str().expect("UTF-8"), streams * records).await
+    );
+}
+
+/// Starts the server again on the ledger the run left (killed, not stopped) and
+/// says how long it took to load the file and serve, and what it then holds.
+async fn restart(file: &str, cases: usize) -> String {
+    let started = Instant::now();
+    let binary = binary::start_draining(&["--store", file]);
+    drop(binary::serving(&binary.address, "").await);
+    let elapsed = started.elapsed().as_secs_f64();
+    let peak = peak_mib(binary.child.id());
+    let mut child = binary.child;
+    let _ = child.kill();
+    let _ = child.wait();
+    let peak = peak.map_or_else(String::new, |mib| format!(", peak RSS {mib:.0} MiB"));
+    format!("restart on {cases} cases: serving after {elapsed:.2} s{peak}")
 }

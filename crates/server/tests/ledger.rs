@@ -488,6 +488,58 @@ async fn decisions_survive_a_restart_and_count_with_new_cases() {
     assert_eq!(md_payment(&server.current("S1").await), "QK");
 }
 
+/// How many cases of the file lack their current decision's digest.
+fn cases_without_digest(path: &Path) -> i64 {
+    rusqlite::Connection::open(path)
+        .expect("the ledger file")
+        .query_row(
+            "SELECT COUNT(*) FROM cases WHERE decision_digest IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .expect("counted")
+}
+
+#[tokio::test]
+async fn after_a_restart_a_neighbour_whose_decision_is_unchanged_gets_no_new_version() {
+    // The digest each case keeps of its decision, and a file written before
+    // migration 4 kept it, whose digests a start works out from the decisions.
+    for forget_digests in [false, true] {
+        let (_dir, path) = ledger_file();
+        let server = start(&path).await;
+        server
+            .code(case("U1", (hm(8, 0), hm(9, 0)), Some(&npi(41))))
+            .await;
+        let second = case("U2", (hm(8, 30), hm(9, 30)), Some(&npi(42)));
+        server.code(second.clone()).await;
+        drop(server);
+        assert_eq!(cases_without_digest(&path), 0);
+        if forget_digests {
+            rusqlite::Connection::open(&path)
+                .expect("the ledger file")
+                .execute("UPDATE cases SET decision_digest = NULL", [])
+                .expect("forgotten");
+        }
+        let server = start(&path).await;
+        let revised = server
+            .code(pb::CaseRecord {
+                revision: 2,
+                ..second
+            })
+            .await;
+        assert_eq!(ledger(&revised).decision_version, 2, "{forget_digests}");
+        assert!(
+            ledger(&revised).revised_case_ids.is_empty(),
+            "{forget_digests}: {:?}",
+            ledger(&revised).revised_case_ids
+        );
+        // U1 had its second version when U2 arrived, and keeps it.
+        let first = server.current("U1").await;
+        assert_eq!(ledger(&first).decision_version, 2, "{forget_digests}");
+        assert_eq!(md_payment(&first), "QK");
+    }
+}
+
 #[tokio::test]
 async fn sigkill_mid_stream_loses_nothing_answered_and_leaves_nothing_half_written() {
     let (_dir, path) = ledger_file();

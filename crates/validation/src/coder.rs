@@ -120,6 +120,20 @@ impl Coder {
         (decision, timeline)
     }
 
+    /// The case's [`Timeline`] alone, as [`Coder::code_in_ledger`] makes it, without
+    /// billing or explaining the case: for a ledger loading the cases it holds.
+    pub fn timeline(&self, record: &CaseRecord) -> Timeline {
+        if !limits::check(record).is_empty() {
+            return Timeline {
+                case_id: echoed(&record.case_id).to_string(),
+                ..Timeline::default()
+            };
+        }
+        let Checked { case, profile, .. } = checks::check(record, self.tables(), &mut Vec::new());
+        let touching = profile.is_some_and(|p| p.touching_cases_concurrent);
+        across_cases::timeline(&record.case_id, &case, touching)
+    }
+
     fn decide(
         &self,
         record: &CaseRecord,
@@ -187,13 +201,8 @@ impl Coder {
     /// [`limits`]), nothing coded. The case_id is echoed only when it is itself
     /// within its limit.
     pub fn over_limits(&self, case_id: &str, revision: u64, findings: Vec<Finding>) -> Decision {
-        let case_id = if case_id.len() <= limits::IDENTIFIER_BYTES.max {
-            CompactString::from(case_id)
-        } else {
-            CompactString::default()
-        };
         Decision {
-            case_id,
+            case_id: echoed(case_id),
             revision,
             rationale: "The record is over anescode's record limits, so nothing was coded; see the findings.".to_owned(),
             ..self.unreadable(findings)
@@ -216,5 +225,15 @@ impl Coder {
             figures: Vec::new(),
             rationale: String::new(),
         }
+    }
+}
+
+/// A record's case_id as its decision echoes it: only when it is itself within
+/// its limit.
+fn echoed(case_id: &str) -> CompactString {
+    if case_id.len() <= limits::IDENTIFIER_BYTES.max {
+        CompactString::from(case_id)
+    } else {
+        CompactString::default()
     }
 }

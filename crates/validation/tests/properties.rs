@@ -226,6 +226,8 @@ proptest! {
         let record = damaged(record, damage);
         let coder = Coder::new(Arc::new(Catalog::embedded()), Arc::new(PayerProfiles::embedded()));
         let decision = coder.code(&record);
+        let in_ledger = coder.code_in_ledger(&record, &mut |_| Default::default()).1;
+        prop_assert_eq!(coder.timeline(&record), in_ledger);
 
         let worst = decision.findings.iter().map(|f| f.severity()).max();
         let expected = match worst {
@@ -423,6 +425,9 @@ proptest! {
             prop_assert!(named, "{:?}", line);
         }
         prop_assert_eq!(coder.code(&record), decision.clone());
+        // The timeline alone is the one coding in a ledger makes.
+        let in_ledger = coder.code_in_ledger(&record, &mut |_| Default::default()).1;
+        prop_assert_eq!(coder.timeline(&record), in_ledger);
         // The lean decision is the full one without its explanation.
         let lean = coder.code_lean(&record);
         let over_limits = decision.rationale.starts_with("The record is over");

@@ -59,6 +59,7 @@ impl Case {
             status: self.status,
             finalized: self.finalized,
             npis: format!(",{},", npis.join(",")),
+            decision_digest: Some(self.decision_digest),
         }
     }
 }
@@ -259,14 +260,11 @@ impl Book {
             ..Book::default()
         };
         for row in loaded.cases {
-            let record = stored_record(&row.record);
-            let (_, timeline) = coder.code_in_ledger(&record, &mut |_| CaseContext::default());
-            let mut decision = current(&row.case_id, row.current_version)?
-                .and_then(|bytes| pb::CodingDecision::decode(bytes.as_slice()).ok())
-                .unwrap_or_default();
-            // The digest is of the content, the ledger entry left out.
-            decision.ledger = None;
-            let figures = FigureSet::of_messages(std::mem::take(&mut decision.figures));
+            let timeline = coder.timeline(&stored_record(&row.record));
+            let decision_digest = match row.decision_digest {
+                Some(digest) => digest,
+                None => current_digest(current, &row)?,
+            };
             let case = Case {
                 day: (row.facility_id, row.date_of_service),
                 revision: row.revision,
@@ -277,7 +275,7 @@ impl Book {
                 finalized: row.finalized,
                 bounds: timeline.bounds(),
                 timeline,
-                decision_digest: content_digest(&decision.encode_to_vec(), &figures),
+                decision_digest,
             };
             let case_id = CaseId::from(row.case_id);
             book.index(&case_id, &case);
@@ -545,9 +543,12 @@ impl Book {
         let version = self.version(case_id, (encoded, &figures), cause, Vec::new(), changes);
         // Its row is not rewritten: only where its decision stands.
         let case = self.cases.get(case_id)?;
-        changes
-            .current
-            .push((case_id.to_owned(), case.current_version, case.status));
+        changes.current.push((
+            case_id.to_owned(),
+            case.current_version,
+            case.status,
+            case.decision_digest,
+        ));
         Some((version, figures))
     }
 
@@ -674,8 +675,18 @@ fn answered(
     })
 }
 
-/// The answer to a record the ledger refuses (a conflicting or stale revision):
-/// REJECTED with the one finding, nothing coded, the stored case unchanged.
+/// The content digest of a case's current decision, read from the store: for a
+/// row written before migration 4 kept it.
+fn current_digest(current: &mut StoredDecision<'_>, row: &CaseRow) -> Result<Digest, StoreError> {
+    let mut decision = current(&row.case_id, row.current_version)?
+        .and_then(|bytes| pb::CodingDecision::decode(bytes.as_slice()).ok())
+        .unwrap_or_default();
+    // The digest is of the content, the ledger entry left out.
+    decision.ledger = None;
+    let figures = FigureSet::of_messages(std::mem::take(&mut decision.figures));
+    Ok(content_digest(&decision.encode_to_vec(), &figures))
+}
+
 /// A record as the ledger stored it: prost's encoding, which `record_wire`
 /// decodes; prost decodes any other (one stored over the record limits).
 fn stored_record(bytes: &[u8]) -> domain::CaseRecord {
@@ -683,6 +694,8 @@ fn stored_record(bytes: &[u8]) -> domain::CaseRecord {
         .unwrap_or_else(|| pb::CaseRecord::decode(bytes).unwrap_or_default().into())
 }
 
+/// The answer to a record the ledger refuses (a conflicting or stale revision):
+/// REJECTED with the one finding, nothing coded, the stored case unchanged.
 fn refused(
     coder: &Coder,
     record: &domain::CaseRecord,

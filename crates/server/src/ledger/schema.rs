@@ -5,7 +5,9 @@
 //! 1. cases, decision versions, closed days;
 //! 2. figure sets kept once (`figure_sets`, `decisions.figures_digest`);
 //! 3. decisions compressed with a dictionary (`dictionaries`,
-//!    `decisions.dictionary`, `packing.rs`).
+//!    `decisions.dictionary`, `packing.rs`);
+//! 4. each case's current decision digest (`cases.decision_digest`), so a start
+//!    reads the cases alone.
 
 /// The schema, one migration per version; version N is `MIGRATIONS[N - 1]`.
 pub(crate) const MIGRATIONS: &[&str] = &[
@@ -54,5 +56,8 @@ CREATE TABLE dictionaries (
     bytes BLOB NOT NULL
 );
 ALTER TABLE decisions ADD COLUMN dictionary INTEGER;
+",
+    r"
+ALTER TABLE cases ADD COLUMN decision_digest BLOB;
 ",
 ];

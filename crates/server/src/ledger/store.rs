@@ -56,6 +56,10 @@ pub(crate) struct CaseRow {
     pub(crate) finalized: bool,
     /// The case's provider NPIs, each between commas: ",1234567893,".
     pub(crate) npis: String,
+    /// The digest of the current decision's content (`book::content_digest`),
+    /// kept so a start need not read every current decision; none in a row
+    /// written before migration 4.
+    pub(crate) decision_digest: Option<[u8; 32]>,
 }
 
 /// One decision version as stored.
@@ -87,8 +91,9 @@ pub(crate) struct Changes {
     pub(crate) decisions: Vec<DecisionRow>,
     /// (facility_id, date_of_service, closed): a day closed or reopened.
     pub(crate) days: Vec<(String, String, bool)>,
-    /// (case_id, current_version, status): a case's new current version, not final.
-    pub(crate) current: Vec<(String, u64, i32)>,
+    /// (case_id, current_version, status, the decision's content digest): a case's
+    /// new current version, not final.
+    pub(crate) current: Vec<(String, u64, i32, [u8; 32])>,
     /// (case_id, finalized): a case's current decision made final or provisional.
     pub(crate) finality: Vec<(String, bool)>,
     /// Figure sets the store may not hold yet (a set it holds is ignored).
@@ -354,11 +359,13 @@ fn case_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRow> {
         status: row.get(7)?,
         finalized: row.get(8)?,
         npis: row.get(9)?,
+        decision_digest: row.get(10)?,
     })
 }
 
 const CASE_COLUMNS: &str = "c.case_id, c.facility_id, c.date_of_service, c.revision, \
-    c.record_digest, c.record, c.current_version, c.status, c.finalized, c.npis";
+    c.record_digest, c.record, c.current_version, c.status, c.finalized, c.npis, \
+    c.decision_digest";
 
 fn decision_row(row: &rusqlite::Row<'_>, unpacker: &mut Unpacker) -> rusqlite::Result<DecisionRow> {
     Ok(DecisionRow {
@@ -396,7 +403,8 @@ const FIGURES_JOIN: &str = "LEFT JOIN figure_sets f ON f.digest = d.figures_dige
 
 impl Store for Sqlite {
     fn load(&mut self) -> Result<Loaded, StoreError> {
-        let sql = format!("SELECT {CASE_COLUMNS} FROM cases c ORDER BY c.case_id");
+        // In the table's order, which SQLite reads straight through.
+        let sql = format!("SELECT {CASE_COLUMNS} FROM cases c");
         let mut loaded = Loaded::default();
         let connection = &self.connection;
         let result: rusqlite::Result<()> = (|| {
@@ -435,17 +443,21 @@ impl Store for Sqlite {
     }
 
     fn decision(&mut self, case_id: &str, version: u64) -> Result<Option<Vec<u8>>, StoreError> {
-        self.connection
-            .query_row(
-                &format!(
-                    "SELECT {DECISION_COLUMNS} FROM decisions d {FIGURES_JOIN} \
-                     WHERE d.case_id = ?1 AND d.decision_version = ?2"
-                ),
-                params![case_id, version as i64],
-                |r| whole(r, 0, &mut self.unpacker),
-            )
-            .optional()
-            .map_err(|e| self.error(e))
+        // Prepared once: a replay reads the decision it answers with.
+        let result = self
+            .connection
+            .prepare_cached(&format!(
+                "SELECT {DECISION_COLUMNS} FROM decisions d {FIGURES_JOIN} \
+                 WHERE d.case_id = ?1 AND d.decision_version = ?2"
+            ))
+            .and_then(|mut statement| {
+                statement
+                    .query_row(params![case_id, version as i64], |r| {
+                        whole(r, 0, &mut self.unpacker)
+                    })
+                    .optional()
+            });
+        result.map_err(|e| self.error(e))
     }
 
     fn versions(&mut self, case_id: &str) -> Result<Vec<DecisionRow>, StoreError> {
@@ -486,7 +498,7 @@ impl Store for Sqlite {
         let result: rusqlite::Result<Vec<(CaseRow, Vec<u8>)>> =
             self.connection.prepare(&sql).and_then(|mut s| {
                 s.query_map(rusqlite::params_from_iter(values.iter()), |row| {
-                    Ok((case_row(row)?, whole(row, 10, &mut self.unpacker)?))
+                    Ok((case_row(row)?, whole(row, 11, &mut self.unpacker)?))
                 })?
                 .collect()
             });
@@ -495,30 +507,7 @@ impl Store for Sqlite {
 }
 
 fn write(transaction: &rusqlite::Transaction<'_>, changes: &Changes) -> rusqlite::Result<()> {
-    let mut upsert = transaction.prepare_cached(
-        "INSERT INTO cases (case_id, facility_id, date_of_service, revision, record_digest, \
-         record, current_version, status, finalized, npis) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
-         ON CONFLICT (case_id) DO UPDATE SET facility_id = excluded.facility_id, \
-         date_of_service = excluded.date_of_service, revision = excluded.revision, \
-         record_digest = excluded.record_digest, record = excluded.record, \
-         current_version = excluded.current_version, status = excluded.status, \
-         finalized = excluded.finalized, npis = excluded.npis",
-    )?;
-    for case in &changes.cases {
-        upsert.execute(params![
-            case.case_id,
-            case.facility_id,
-            case.date_of_service,
-            case.revision as i64,
-            case.digest,
-            &*case.record,
-            case.current_version as i64,
-            case.status,
-            case.finalized,
-            case.npis,
-        ])?;
-    }
+    write_cases(transaction, &changes.cases)?;
     let mut sets = transaction.prepare_cached(
         "INSERT INTO figure_sets (digest, figures) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
     )?;
@@ -546,10 +535,11 @@ fn write(transaction: &rusqlite::Transaction<'_>, changes: &Changes) -> rusqlite
         ])?;
     }
     let mut current = transaction.prepare_cached(
-        "UPDATE cases SET current_version = ?2, status = ?3, finalized = 0 WHERE case_id = ?1",
+        "UPDATE cases SET current_version = ?2, status = ?3, finalized = 0, decision_digest = ?4 \
+         WHERE case_id = ?1",
     )?;
-    for (case_id, version, status) in &changes.current {
-        current.execute(params![case_id, *version as i64, status])?;
+    for (case_id, version, status, digest) in &changes.current {
+        current.execute(params![case_id, *version as i64, status, digest])?;
     }
     for (facility, date, closed) in &changes.days {
         if *closed {
@@ -569,6 +559,37 @@ fn write(transaction: &rusqlite::Transaction<'_>, changes: &Changes) -> rusqlite
         transaction.prepare_cached("UPDATE cases SET finalized = ?2 WHERE case_id = ?1")?;
     for (case_id, finalized) in &changes.finality {
         finality.execute(params![case_id, finalized])?;
+    }
+    Ok(())
+}
+
+/// Inserts or replaces each case's row.
+fn write_cases(transaction: &rusqlite::Transaction<'_>, cases: &[CaseRow]) -> rusqlite::Result<()> {
+    let mut upsert = transaction.prepare_cached(
+        "INSERT INTO cases (case_id, facility_id, date_of_service, revision, record_digest, \
+         record, current_version, status, finalized, npis, decision_digest) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
+         ON CONFLICT (case_id) DO UPDATE SET facility_id = excluded.facility_id, \
+         date_of_service = excluded.date_of_service, revision = excluded.revision, \
+         record_digest = excluded.record_digest, record = excluded.record, \
+         current_version = excluded.current_version, status = excluded.status, \
+         finalized = excluded.finalized, npis = excluded.npis, \
+         decision_digest = excluded.decision_digest",
+    )?;
+    for case in cases {
+        upsert.execute(params![
+            case.case_id,
+            case.facility_id,
+            case.date_of_service,
+            case.revision as i64,
+            case.digest,
+            &*case.record,
+            case.current_version as i64,
+            case.status,
+            case.finalized,
+            case.npis,
+            case.decision_digest,
+        ])?;
     }
     Ok(())
 }
