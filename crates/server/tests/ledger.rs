@@ -521,6 +521,8 @@ async fn after_a_restart_a_neighbour_whose_decision_is_unchanged_gets_no_new_ver
                 .expect("forgotten");
         }
         let server = start(&path).await;
+        // Worked out at the start and kept.
+        assert_eq!(cases_without_digest(&path), 0);
         let revised = server
             .code(pb::CaseRecord {
                 revision: 2,

@@ -14,7 +14,7 @@ use sha2::{Digest as _, Sha256};
 
 use super::figures::FigureSets;
 use super::provider_days::ProviderDays;
-use super::store::{CaseRow, Changes, DecisionRow, Loaded, StoreError};
+use super::store::{CaseRow, Changes, DecisionRow, Store, StoreError};
 use crate::decision_wire::{self, Parts};
 use crate::figure_sets::FigureSet;
 use crate::pb;
@@ -69,10 +69,6 @@ type Day = (String, String);
 /// A case id as the ledger's maps hold it: one allocation shared by the case and
 /// every index entry that names it.
 pub(crate) type CaseId = Arc<str>;
-
-/// Reads a stored decision version (case_id, version) from the store.
-pub(crate) type StoredDecision<'a> =
-    dyn FnMut(&str, u64) -> Result<Option<Vec<u8>>, StoreError> + 'a;
 
 /// The ledger's maps hash with foldhash, seeded at random per map: case ids come
 /// from clients, and SipHash was 5 % of the ledger thread's time (perf, 2026-12-02).
@@ -248,23 +244,21 @@ fn overlaps(a: Option<Span>, b: Option<Span>) -> bool {
 
 impl Book {
     /// Rebuilds the state from what the store holds: each case's timeline is
-    /// worked out again from its record.
+    /// worked out again from its record. Returns the digests it had to work out
+    /// from stored decisions (rows written before migration 4), for the store to
+    /// keep.
     pub(crate) fn load(
-        loaded: Loaded,
+        store: &mut dyn Store,
         coder: &Coder,
-        current: &mut StoredDecision<'_>,
-    ) -> Result<Book, StoreError> {
-        let mut book = Book {
-            sequence: loaded.last_sequence,
-            closed: loaded.closed_days.into_iter().collect(),
-            ..Book::default()
-        };
-        for row in loaded.cases {
+    ) -> Result<(Book, Vec<(String, Digest)>), StoreError> {
+        let mut book = Book::default();
+        let mut missing = Vec::new();
+        let loaded = store.load(&mut |row| {
+            let case_id = CaseId::from(row.case_id.as_str());
+            if row.decision_digest.is_none() {
+                missing.push((row.case_id, row.current_version));
+            }
             let timeline = coder.timeline(&stored_record(&row.record));
-            let decision_digest = match row.decision_digest {
-                Some(digest) => digest,
-                None => current_digest(current, &row)?,
-            };
             let case = Case {
                 day: (row.facility_id, row.date_of_service),
                 revision: row.revision,
@@ -275,13 +269,22 @@ impl Book {
                 finalized: row.finalized,
                 bounds: timeline.bounds(),
                 timeline,
-                decision_digest,
+                decision_digest: row.decision_digest.unwrap_or_default(),
             };
-            let case_id = CaseId::from(row.case_id);
             book.index(&case_id, &case);
             book.cases.insert(case_id, Box::new(case));
+        })?;
+        book.sequence = loaded.last_sequence;
+        book.closed = loaded.closed_days.into_iter().collect();
+        let mut worked_out = Vec::with_capacity(missing.len());
+        for (case_id, version) in missing {
+            let digest = current_digest(store.decision(&case_id, version)?);
+            if let Some(case) = book.cases.get_mut(case_id.as_str()) {
+                case.decision_digest = digest;
+            }
+            worked_out.push((case_id, digest));
         }
-        Ok(book)
+        Ok((book, worked_out))
     }
 
     /// How many cases the ledger holds.
@@ -675,16 +678,16 @@ fn answered(
     })
 }
 
-/// The content digest of a case's current decision, read from the store: for a
-/// row written before migration 4 kept it.
-fn current_digest(current: &mut StoredDecision<'_>, row: &CaseRow) -> Result<Digest, StoreError> {
-    let mut decision = current(&row.case_id, row.current_version)?
+/// The content digest of a case's current decision as the store holds it (none
+/// read: the digest of an empty decision, which no made decision has).
+fn current_digest(stored: Option<Vec<u8>>) -> Digest {
+    let mut decision = stored
         .and_then(|bytes| pb::CodingDecision::decode(bytes.as_slice()).ok())
         .unwrap_or_default();
     // The digest is of the content, the ledger entry left out.
     decision.ledger = None;
     let figures = FigureSet::of_messages(std::mem::take(&mut decision.figures));
-    Ok(content_digest(&decision.encode_to_vec(), &figures))
+    content_digest(&decision.encode_to_vec(), &figures)
 }
 
 /// A record as the ledger stored it: prost's encoding, which `record_wire`

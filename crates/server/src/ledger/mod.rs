@@ -166,8 +166,8 @@ pub(crate) fn open(choice: &StoreChoice, coder: Coder) -> Result<Option<Ledger>,
     };
     let started = std::time::Instant::now();
     let mut store = store;
-    let loaded = store.load()?;
-    let book = Book::load(loaded, &coder, &mut |id, v| store.decision(id, v))?;
+    let (book, worked_out) = Book::load(&mut store, &coder)?;
+    store.keep_digests(&worked_out)?;
     let path = match choice {
         StoreChoice::File(path) => std::fs::canonicalize(path)
             .unwrap_or_else(|_| path.clone())
@@ -179,6 +179,7 @@ pub(crate) fn open(choice: &StoreChoice, coder: Coder) -> Result<Option<Ledger>,
         path,
         cases = book.len(),
         sequence = book.sequence(),
+        digests_worked_out = worked_out.len(),
         load_ms = started.elapsed().as_millis() as u64,
         "case ledger open"
     );

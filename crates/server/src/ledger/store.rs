@@ -162,8 +162,12 @@ pub(crate) struct ListFilter {
 
 /// The ledger's storage.
 pub(crate) trait Store: Send {
-    /// Every case, every closed day, and the last sequence, to rebuild the ledger.
-    fn load(&mut self) -> Result<Loaded, StoreError>;
+    /// Every case, one at a time to `each` in no order, then every closed day and
+    /// the last sequence: what rebuilds the ledger.
+    fn load(&mut self, each: &mut dyn FnMut(CaseRow)) -> Result<Loaded, StoreError>;
+    /// Keeps the digests of cases' current decisions worked out at start, for the
+    /// cases whose rows were written without one (before migration 4).
+    fn keep_digests(&mut self, digests: &[(String, [u8; 32])]) -> Result<(), StoreError>;
     /// Writes one group commit in one transaction.
     fn commit(&mut self, changes: &Changes) -> Result<(), StoreError>;
     /// One decision version of a case.
@@ -179,7 +183,6 @@ pub(crate) trait Store: Send {
 /// What a store holds at start.
 #[derive(Debug, Default)]
 pub(crate) struct Loaded {
-    pub(crate) cases: Vec<CaseRow>,
     pub(crate) closed_days: Vec<(String, String)>,
     pub(crate) last_sequence: u64,
 }
@@ -402,16 +405,16 @@ const DECISION_COLUMNS: &str = "d.decision, f.figures, d.dictionary";
 const FIGURES_JOIN: &str = "LEFT JOIN figure_sets f ON f.digest = d.figures_digest";
 
 impl Store for Sqlite {
-    fn load(&mut self) -> Result<Loaded, StoreError> {
-        // In the table's order, which SQLite reads straight through.
+    fn load(&mut self, each: &mut dyn FnMut(CaseRow)) -> Result<Loaded, StoreError> {
+        // In the table's order, which SQLite reads straight through; one row held
+        // at a time.
         let sql = format!("SELECT {CASE_COLUMNS} FROM cases c");
         let mut loaded = Loaded::default();
         let connection = &self.connection;
         let result: rusqlite::Result<()> = (|| {
-            loaded.cases = connection
-                .prepare(&sql)?
-                .query_map([], case_row)?
-                .collect::<Result<_, _>>()?;
+            for row in connection.prepare(&sql)?.query_map([], case_row)? {
+                each(row?);
+            }
             loaded.closed_days = connection
                 .prepare("SELECT facility_id, date_of_service FROM closed_days")?
                 .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -425,6 +428,23 @@ impl Store for Sqlite {
         })();
         result.map_err(|e| self.error(e))?;
         Ok(loaded)
+    }
+
+    fn keep_digests(&mut self, digests: &[(String, [u8; 32])]) -> Result<(), StoreError> {
+        if digests.is_empty() {
+            return Ok(());
+        }
+        let result: rusqlite::Result<()> = self.connection.transaction().and_then(|t| {
+            {
+                let mut update =
+                    t.prepare("UPDATE cases SET decision_digest = ?2 WHERE case_id = ?1")?;
+                for (case_id, digest) in digests {
+                    update.execute(params![case_id, digest])?;
+                }
+            }
+            t.commit()
+        });
+        result.map_err(|e| self.error(e))
     }
 
     fn commit(&mut self, changes: &Changes) -> Result<(), StoreError> {
