@@ -7,7 +7,7 @@
 //!
 //! `cargo bench -p anescode-server --bench ledger_throughput` (STREAMS, RECORDS
 //! and SPACING in minutes in the environment change the shape; defaults 8, 4000
-//! and 30; SPACING=60 gives cases that do not overlap).
+//! and 30; SPACING=60 gives cases that do not overlap; LEDGER_DIR keeps the file).
 
 use std::time::Instant;
 
@@ -253,7 +253,10 @@ async fn main() {
     let streams = setting("STREAMS", 8);
     let records = setting("RECORDS", 4000);
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let file = dir.path().join("ledger.sqlite3");
+    // LEDGER_DIR=DIR keeps the ledger file in DIR (an empty directory), to try
+    // the calls on it afterwards.
+    let dir_path = std::env::var_os("LEDGER_DIR").map_or_else(|| dir.path().to_owned(), Into::into);
+    let file = dir_path.join("ledger.sqlite3");
     let none = run("none", streams, records).await;
     let ledger = run(file.to_str().expect("UTF-8"), streams, records).await;
     println!("{streams} streams x {records} records, one connection");
@@ -267,7 +270,7 @@ async fn main() {
         ledger.rate,
         figures_text(&ledger)
     );
-    let wal = std::fs::metadata(dir.path().join("ledger.sqlite3-wal")).map_or(0, |m| m.len());
+    let wal = std::fs::metadata(dir_path.join("ledger.sqlite3-wal")).map_or(0, |m| m.len());
     let db = std::fs::metadata(&file).map_or(0, |m| m.len());
     println!(
         "ledger file {:.1} MB, its WAL {:.1} MB at the end",
