@@ -842,14 +842,14 @@ async fn one_record_weighs_and_revises_at_most_32_overlapping_cases() {
     assert!(!revised.iter().any(|id| id == "X1"), "{revised:?}");
 }
 
-/// Twelve streams of 400 records sent at once: more than the 2,048 records the
-/// ledger takes from all calls at once (and than the 256 of one stream), so
+/// Eight streams of 1,200 records sent at once: more than the 8,192 records the
+/// ledger takes from all calls at once (and than the 1,024 of one stream), so
 /// streams wait for room. Every record is answered exactly once, in order, and
 /// each stream's last case is in the ledger with one version.
 #[tokio::test]
 async fn more_records_in_flight_than_the_ledger_takes_all_get_their_answer_in_order() {
-    const STREAMS: usize = 12;
-    const RECORDS: usize = 400;
+    const STREAMS: usize = 8;
+    const RECORDS: usize = 1_200;
     let (_dir, file) = ledger_file();
     let server = start(&file).await;
     let tasks: Vec<_> = (0..STREAMS)

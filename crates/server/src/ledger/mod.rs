@@ -36,9 +36,11 @@ use crate::pb;
 /// The most commands one group commit takes.
 const MAX_BATCH: usize = 512;
 /// Records of all calls in the ledger at once, waiting for their commit: what the
-/// ledger's queue can hold (about 6 MB of typical records and answers) whatever
+/// ledger's queue can hold (about 24 MB of typical records and answers) whatever
 /// the number of streams. A stream whose next record finds none free waits.
-pub(crate) const MAX_IN_FLIGHT: usize = 2048;
+/// Deep enough that while one commit waits for the disk the ledger thread has
+/// the next ones to code (docs/performance.md, tenth session).
+pub(crate) const MAX_IN_FLIGHT: usize = 8192;
 /// New versions a watcher may fall behind by before it reads them from the store.
 const WATCH_BUFFER: usize = 4096;
 
@@ -294,7 +296,7 @@ impl Ledger {
 const SPARE_ROWS: usize = 8 * MAX_BATCH;
 
 /// The most batches waiting for the packer, and the most waiting for the writer.
-const BATCHES_AHEAD: usize = 2;
+const BATCHES_AHEAD: usize = 4;
 
 /// One batch's work for the writer: its changes, then its answers, publishes
 /// and reads, in that order, after the commit.
