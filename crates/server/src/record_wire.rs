@@ -20,6 +20,7 @@
 //! it: this decoder never holds more of a record than an accepted one holds.
 
 use std::cell::Cell;
+use std::sync::Arc;
 
 use anescode_validation as domain;
 use anescode_validation::limits::{self, Limit};
@@ -208,15 +209,16 @@ pub(crate) struct DecodedRecord {
     /// The view asked for.
     pub(crate) view: i32,
     /// The record's bytes, which are prost's encoding of it: asked for by the
-    /// ledger only, which stores and hashes them.
-    pub(crate) encoding: Option<Vec<u8>>,
+    /// ledger only, which stores and hashes them and keeps them in memory (one
+    /// allocation, shared with the rows that store them).
+    pub(crate) encoding: Option<Arc<[u8]>>,
 }
 
 impl DecodedRecord {
     /// A record decoded by prost, as `request` gives one: with prost's encoding
     /// of it when `keep` asks for it.
     pub(crate) fn of_message(record: pb::CaseRecord, view: i32, keep: bool) -> Self {
-        let encoding = keep.then(|| record.encode_to_vec());
+        let encoding = keep.then(|| record.encode_to_vec().into());
         DecodedRecord {
             record: record.into(),
             view,
@@ -243,7 +245,7 @@ pub(crate) fn request(message: &[u8], keep: bool) -> Option<DecodedRecord> {
     Some(DecodedRecord {
         record,
         view,
-        encoding: canonical.get().then(|| bytes.to_vec()),
+        encoding: canonical.get().then(|| Arc::from(bytes)),
     })
 }
 
@@ -592,7 +594,7 @@ mod tests {
 
     /// The encoding `request` finds the record's bytes to be.
     fn encoding(bytes: &[u8]) -> Option<Vec<u8>> {
-        request(bytes, true)?.encoding
+        request(bytes, true)?.encoding.map(|kept| kept.to_vec())
     }
 
     fn wire(record: pb::CaseRecord, view: i32) -> Vec<u8> {

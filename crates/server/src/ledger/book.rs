@@ -125,14 +125,14 @@ pub(crate) fn sha256(bytes: &[u8]) -> Digest {
 #[derive(Debug)]
 pub(crate) struct Submitted {
     record: domain::CaseRecord,
-    bytes: Vec<u8>,
+    bytes: Arc<[u8]>,
     digest: Digest,
 }
 
 impl Submitted {
     /// A record and its encoding as prost writes it: the bytes received when
     /// `record_wire` found them to be that, else prost's.
-    pub(crate) fn of_encoding(record: domain::CaseRecord, bytes: Vec<u8>) -> Self {
+    pub(crate) fn of_encoding(record: domain::CaseRecord, bytes: Arc<[u8]>) -> Self {
         let digest = sha256(&bytes);
         Submitted {
             record,
@@ -438,7 +438,7 @@ impl Book {
             day,
             revision,
             digest,
-            record: bytes.into(),
+            record: bytes,
             current_version: before.as_ref().map_or(0, |c| c.current_version),
             status: 0,
             finalized: false,
