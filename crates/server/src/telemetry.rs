@@ -253,13 +253,19 @@ pub(crate) fn decision(decision: &anescode_validation::Decision) {
 /// Records a decision as the wire carries it (from the case ledger). Rule ids come
 /// from anescode's own rules catalog, a fixed set.
 pub(crate) fn wire_decision(decision: &crate::pb::CodingDecision) {
-    let status = match decision.status() {
-        crate::pb::DecisionStatus::Coded => "CODED",
-        crate::pb::DecisionStatus::NeedsReview => "NEEDS_REVIEW",
-        crate::pb::DecisionStatus::Rejected => "REJECTED",
-        crate::pb::DecisionStatus::Unspecified => "UNSPECIFIED",
+    let Some(counters) = DECISION_COUNTERS.get() else {
+        return;
     };
-    counter!(DECISIONS, "status" => status).increment(1);
+    let status = match decision.status() {
+        crate::pb::DecisionStatus::Coded => Some(DecisionStatus::Coded),
+        crate::pb::DecisionStatus::NeedsReview => Some(DecisionStatus::NeedsReview),
+        crate::pb::DecisionStatus::Rejected => Some(DecisionStatus::Rejected),
+        crate::pb::DecisionStatus::Unspecified => None,
+    };
+    match status {
+        Some(status) => counters.by_status[status_index(status)].increment(1),
+        None => counter!(DECISIONS, "status" => "UNSPECIFIED").increment(1),
+    }
     for finding in &decision.findings {
         counter!(FINDINGS, "rule" => finding.rule_id.clone()).increment(1);
     }
