@@ -125,7 +125,7 @@ const LEDGER_STREAM_PIPELINE: usize = 1024;
 /// calls this, so a stream's records are applied in order) and returns the future
 /// of its answer in `view`, after the commit.
 async fn ledger_decide<T: DecisionResponse>(
-    ledger: Ledger,
+    ledger: &Ledger,
     record: Submitted,
     view: i32,
 ) -> impl Future<Output = Result<Outgoing<T>, Status>> + use<T> {
@@ -174,14 +174,16 @@ enum Step {
 }
 
 /// The future of a record's answer from the ledger, once it has room there and
-/// has been sent; or an answer already made.
-async fn admitted((step, ledger): (Step, Ledger)) -> BoxFuture<'static, Answer> {
+/// has been sent; or an answer already made. The stream's one handle on the
+/// ledger is shared by its records' futures: cloning the handle for each record
+/// cost four reference counts up and down, two of them the channels' senders.
+async fn admitted((step, ledger): (Step, Arc<Ledger>)) -> BoxFuture<'static, Answer> {
     match step {
         Step::Answered(answer) => future::ready(answer).boxed(),
         Step::ToCode(decoded) => {
             let view = decoded.view;
             match submitted(*decoded) {
-                Ok(record) => ledger_decide(ledger, record, view).await.boxed(),
+                Ok(record) => ledger_decide(&ledger, record, view).await.boxed(),
                 Err(status) => future::ready(Err(status)).boxed(),
             }
         }
@@ -303,7 +305,8 @@ impl CodingService {
             });
             return Ok(Response::new(Box::pin(answers)));
         };
-        let steps = inbound.map(move |message| (messages.classify(message), ledger.clone()));
+        let ledger = Arc::new(ledger);
+        let steps = inbound.map(move |message| (messages.classify(message), Arc::clone(&ledger)));
         // One message after the other: a record waits for room in the ledger
         // before the next is read, so a stream's records reach it in order.
         let outbound = steps.then(admitted).buffered(LEDGER_STREAM_PIPELINE);
@@ -338,7 +341,7 @@ impl CodingService {
         let answer = match ledger {
             Some(ledger) => {
                 let record = submitted(*decoded)?;
-                ledger_decide(ledger.clone(), record, view).await.await?
+                ledger_decide(ledger, record, view).await.await?
             }
             None => decide(coder, &self.figures, &decoded.record, view),
         };

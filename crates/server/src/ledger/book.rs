@@ -45,9 +45,6 @@ impl Case {
     }
 
     fn row(&self, case_id: &str) -> CaseRow {
-        let mut npis: Vec<&str> = self.npis().collect();
-        npis.sort_unstable();
-        npis.dedup();
         CaseRow {
             case_id: case_id.to_owned(),
             facility_id: self.day.0.clone(),
@@ -58,10 +55,29 @@ impl Case {
             current_version: self.current_version,
             status: self.status,
             finalized: self.finalized,
-            npis: format!(",{},", npis.join(",")),
+            npis: npi_list(self.npis()),
             decision_digest: Some(self.decision_digest),
         }
     }
+}
+
+/// A case's providers as the store's `npis` column holds them: sorted, each
+/// once, each between commas (",A,B,"), so `LIKE '%,A,%'` finds a provider.
+fn npi_list<'a>(npis: impl Iterator<Item = &'a str>) -> String {
+    let mut npis: Vec<&str> = npis.collect();
+    npis.sort_unstable();
+    npis.dedup();
+    let mut list = String::with_capacity(2 + npis.iter().map(|n| n.len() + 1).sum::<usize>());
+    list.push(',');
+    for npi in &npis {
+        list.push_str(npi);
+        list.push(',');
+    }
+    if npis.is_empty() {
+        // As ever written: the commas of an empty list.
+        list.push(',');
+    }
+    list
 }
 
 type Day = (String, String);
@@ -728,4 +744,20 @@ fn refused(
         ..Default::default()
     });
     decision
+}
+
+#[cfg(test)]
+mod tests {
+    use super::npi_list;
+
+    #[test]
+    fn a_case_s_providers_are_listed_sorted_once_each_between_commas() {
+        let list = |npis: &[&str]| npi_list(npis.iter().copied());
+        assert_eq!(
+            list(&["1456789019", "1234567893", "1456789019"]),
+            ",1234567893,1456789019,"
+        );
+        assert_eq!(list(&["1234567893"]), ",1234567893,");
+        assert_eq!(list(&[]), ",,");
+    }
 }
