@@ -8,10 +8,11 @@ use anescode_codes::icd10cm_releases::Icd10CmReleases;
 use anescode_codes::support::DiagnosisSupport;
 use compact_str::CompactString;
 
+use crate::checked::CheckedCase;
 use crate::checks::{self, Checked, Tables, across_cases};
 use crate::concurrency::{CaseContext, Timeline};
 use crate::explanation::Prepared;
-use crate::{CaseRecord, Decision, DecisionStatus, Finding, PayerProfiles};
+use crate::{CaseRecord, Decision, DecisionStatus, Finding, PayerProfile, PayerProfiles};
 use crate::{billing, explanation, limits};
 
 /// Whether a decision carries its explanation.
@@ -113,25 +114,20 @@ impl Coder {
         ledger: &mut dyn FnMut(&Timeline) -> CaseContext,
     ) -> (Decision, Timeline) {
         let (decision, timeline) = self.decide(record, Some(ledger), Detail::Full);
-        let timeline = timeline.unwrap_or_else(|| Timeline {
-            case_id: decision.case_id.to_string(),
-            ..Timeline::default()
-        });
-        (decision, timeline)
+        (
+            decision,
+            timeline.unwrap_or_else(|| over_limits_timeline(record)),
+        )
     }
 
     /// The case's [`Timeline`] alone, as [`Coder::code_in_ledger`] makes it, without
     /// billing or explaining the case: for a ledger loading the cases it holds.
     pub fn timeline(&self, record: &CaseRecord) -> Timeline {
         if !limits::check(record).is_empty() {
-            return Timeline {
-                case_id: echoed(&record.case_id).to_string(),
-                ..Timeline::default()
-            };
+            return over_limits_timeline(record);
         }
         let Checked { case, profile, .. } = checks::check(record, self.tables(), &mut Vec::new());
-        let touching = profile.is_some_and(|p| p.touching_cases_concurrent);
-        across_cases::timeline(&record.case_id, &case, touching)
+        checked_timeline(record, &case, profile)
     }
 
     fn decide(
@@ -154,8 +150,7 @@ impl Coder {
             release,
         } = checks::check(record, self.tables(), &mut findings);
         let timeline = ledger.map(|ledger| {
-            let touching = profile.is_some_and(|p| p.touching_cases_concurrent);
-            let timeline = across_cases::timeline(&record.case_id, &case, touching);
+            let timeline = checked_timeline(record, &case, profile);
             let context = ledger(&timeline);
             across_cases::apply(&mut case, &context, &mut findings);
             timeline
@@ -225,6 +220,26 @@ impl Coder {
             figures: Vec::new(),
             rationale: String::new(),
         }
+    }
+}
+
+/// A checked case's timeline: its providers' time, and whether its payer counts
+/// a case ending at the minute another starts as concurrent with it.
+fn checked_timeline(
+    record: &CaseRecord,
+    case: &CheckedCase<'_, '_>,
+    profile: Option<&PayerProfile>,
+) -> Timeline {
+    let touching = profile.is_some_and(|p| p.touching_cases_concurrent);
+    across_cases::timeline(&record.case_id, case, touching)
+}
+
+/// The timeline of a record over the limits: empty, under the case_id its
+/// decision echoes.
+fn over_limits_timeline(record: &CaseRecord) -> Timeline {
+    Timeline {
+        case_id: echoed(&record.case_id).to_string(),
+        ..Timeline::default()
     }
 }
 
