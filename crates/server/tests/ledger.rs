@@ -488,23 +488,36 @@ async fn decisions_survive_a_restart_and_count_with_new_cases() {
     assert_eq!(md_payment(&server.current("S1").await), "QK");
 }
 
-/// How many cases of the file lack their current decision's digest.
+/// How many cases of the file lack their current decision's digest (XXH3-128,
+/// 16 bytes).
 fn cases_without_digest(path: &Path) -> i64 {
     rusqlite::Connection::open(path)
         .expect("the ledger file")
         .query_row(
-            "SELECT COUNT(*) FROM cases WHERE decision_digest IS NULL",
+            "SELECT COUNT(*) FROM cases WHERE decision_digest IS NULL \
+             OR length(decision_digest) != 16",
             [],
             |r| r.get(0),
         )
         .expect("counted")
 }
 
+/// What a file holds of its decisions' digests before a restart.
+#[derive(Debug, Clone, Copy)]
+enum Digests {
+    Kept,
+    /// Written before migration 4.
+    None,
+    /// Written by migration 4's SHA-256, before migration 5.
+    Sha256,
+}
+
 #[tokio::test]
 async fn after_a_restart_a_neighbour_whose_decision_is_unchanged_gets_no_new_version() {
     // The digest each case keeps of its decision, and a file written before
-    // migration 4 kept it, whose digests a start works out from the decisions.
-    for forget_digests in [false, true] {
+    // migration 4 kept it or before migration 5, whose digests a start works out
+    // from the decisions.
+    for digests in [Digests::Kept, Digests::None, Digests::Sha256] {
         let (_dir, path) = ledger_file();
         let server = start(&path).await;
         server
@@ -514,12 +527,22 @@ async fn after_a_restart_a_neighbour_whose_decision_is_unchanged_gets_no_new_ver
         server.code(second.clone()).await;
         drop(server);
         assert_eq!(cases_without_digest(&path), 0);
-        if forget_digests {
-            rusqlite::Connection::open(&path)
-                .expect("the ledger file")
-                .execute("UPDATE cases SET decision_digest = NULL", [])
-                .expect("forgotten");
+        let file = rusqlite::Connection::open(&path).expect("the ledger file");
+        match digests {
+            Digests::Kept => {}
+            Digests::None => {
+                file.execute("UPDATE cases SET decision_digest = NULL", [])
+                    .expect("forgotten");
+            }
+            Digests::Sha256 => {
+                file.execute_batch(
+                    "UPDATE cases SET decision_digest = randomblob(32); \
+                     DELETE FROM schema_version WHERE version >= 5;",
+                )
+                .expect("schema 4");
+            }
         }
+        drop(file);
         let server = start(&path).await;
         // Worked out at the start and kept.
         assert_eq!(cases_without_digest(&path), 0);
@@ -529,15 +552,15 @@ async fn after_a_restart_a_neighbour_whose_decision_is_unchanged_gets_no_new_ver
                 ..second
             })
             .await;
-        assert_eq!(ledger(&revised).decision_version, 2, "{forget_digests}");
+        assert_eq!(ledger(&revised).decision_version, 2, "{digests:?}");
         assert!(
             ledger(&revised).revised_case_ids.is_empty(),
-            "{forget_digests}: {:?}",
+            "{digests:?}: {:?}",
             ledger(&revised).revised_case_ids
         );
         // U1 had its second version when U2 arrived, and keeps it.
         let first = server.current("U1").await;
-        assert_eq!(ledger(&first).decision_version, 2, "{forget_digests}");
+        assert_eq!(ledger(&first).decision_version, 2, "{digests:?}");
         assert_eq!(md_payment(&first), "QK");
     }
 }

@@ -11,10 +11,11 @@ use anescode_validation::{self as domain, Coder, FieldPath, Finding, Name, Rule}
 use prost::Message;
 use prost::bytes::Bytes;
 use sha2::{Digest as _, Sha256};
+use xxhash_rust::xxh3::Xxh3;
 
 use super::figures::FigureSets;
 use super::provider_days::ProviderDays;
-use super::store::{CaseRow, Changes, DecisionRow, Store, StoreError};
+use super::store::{CaseRow, Changes, ContentDigest, DecisionRow, Store, StoreError};
 use crate::decision_wire::{self, Parts};
 use crate::figure_sets::FigureSet;
 use crate::pb;
@@ -34,9 +35,9 @@ struct Case {
     finalized: bool,
     timeline: Timeline,
     bounds: Option<Span>,
-    /// SHA-256 of the current decision without its ledger entry: a recomputed
-    /// decision is a new version only when it differs.
-    decision_digest: Digest,
+    /// The digest of the current decision without its ledger entry: a
+    /// recomputed decision is a new version only when it differs.
+    decision_digest: ContentDigest,
 }
 
 impl Case {
@@ -167,7 +168,7 @@ const ENTRY_ROOM: usize = 64;
 #[derive(Debug)]
 struct EncodedDecision {
     bytes: Vec<u8>,
-    digest: Digest,
+    digest: ContentDigest,
     status: pb::DecisionStatus,
 }
 
@@ -208,12 +209,11 @@ impl Version {
 
 /// The digest of a decision's content: its encoding without figures or ledger
 /// entry, and its figure set's.
-fn content_digest(bytes: &[u8], figures: &FigureSet) -> Digest {
-    Sha256::new()
-        .chain_update(bytes)
-        .chain_update(figures.digest)
-        .finalize()
-        .into()
+fn content_digest(bytes: &[u8], figures: &FigureSet) -> ContentDigest {
+    let mut hasher = Xxh3::new();
+    hasher.update(bytes);
+    hasher.update(&figures.digest);
+    hasher.digest128().to_le_bytes()
 }
 
 /// The `ledger` field's number in anescode.v1.CodingDecision: the last, so its
@@ -266,7 +266,7 @@ impl Book {
     pub(crate) fn load(
         store: &mut dyn Store,
         coder: &Coder,
-    ) -> Result<(Book, Vec<(String, Digest)>), StoreError> {
+    ) -> Result<(Book, Vec<(String, ContentDigest)>), StoreError> {
         let mut book = Book::default();
         let mut missing = Vec::new();
         let loaded = store.load(&mut |row| {
@@ -460,7 +460,7 @@ impl Book {
             finalized: false,
             bounds: timeline.bounds(),
             timeline,
-            decision_digest: Digest::default(),
+            decision_digest: ContentDigest::default(),
         };
         self.index(&case_id, &case);
         self.cases.insert(case_id.clone(), Box::new(case));
@@ -696,7 +696,7 @@ fn answered(
 
 /// The content digest of a case's current decision as the store holds it (none
 /// read: the digest of an empty decision, which no made decision has).
-fn current_digest(stored: Option<Vec<u8>>) -> Digest {
+fn current_digest(stored: Option<Vec<u8>>) -> ContentDigest {
     let mut decision = stored
         .and_then(|bytes| pb::CodingDecision::decode(bytes.as_slice()).ok())
         .unwrap_or_default();

@@ -7,7 +7,9 @@
 //! 3. decisions compressed with a dictionary (`dictionaries`,
 //!    `decisions.dictionary`, `packing.rs`);
 //! 4. each case's current decision digest (`cases.decision_digest`), so a start
-//!    reads the cases alone.
+//!    reads the cases alone;
+//! 5. those digests are XXH3-128 (`store::ContentDigest`), no longer SHA-256:
+//!    the old ones are cleared, and the next start works them out again.
 
 /// The schema, one migration per version; version N is `MIGRATIONS[N - 1]`.
 pub(crate) const MIGRATIONS: &[&str] = &[
@@ -59,5 +61,8 @@ ALTER TABLE decisions ADD COLUMN dictionary INTEGER;
 ",
     r"
 ALTER TABLE cases ADD COLUMN decision_digest BLOB;
+",
+    r"
+UPDATE cases SET decision_digest = NULL;
 ",
 ];
