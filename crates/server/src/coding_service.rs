@@ -4,8 +4,7 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use futures_util::future::{self, BoxFuture};
-use futures_util::{FutureExt, Stream, StreamExt};
+use futures_util::{Stream, StreamExt};
 use prost::bytes::Bytes;
 use tonic::{Request, Response, Status, Streaming};
 
@@ -16,6 +15,7 @@ use crate::decision_wire::{self, Parts};
 use crate::error::{ServiceError, preview};
 use crate::figure_sets::SharedFigureCache;
 use crate::ledger::{Decided, Ledger, Submitted};
+use crate::ledger_answers::LedgerAnswers;
 use crate::logging::{Clipped, RateLimit};
 use crate::outgoing::{DecisionResponse, Outgoing};
 use crate::pb;
@@ -119,7 +119,7 @@ fn decide<T: DecisionResponse>(
 /// commit (and at most [`crate::ledger::MAX_IN_FLIGHT`] of all calls); answers
 /// still go back in order. The more records share a commit, the fewer commits
 /// (docs/performance.md).
-const LEDGER_STREAM_PIPELINE: usize = 1024;
+pub(crate) const LEDGER_STREAM_PIPELINE: usize = 1024;
 
 /// Waits for room in the ledger, sends a record to it (in the order the caller
 /// calls this, so a stream's records are applied in order) and returns the future
@@ -136,64 +136,52 @@ async fn ledger_decide<T: DecisionResponse>(
         let (permit, answer) = answer?;
         let decided = answer.await?;
         drop(permit);
-        Ok(match decided {
-            Decided::Stored(stored) => {
-                // Counted by the ledger, where it was made.
-                tracing::debug!(
-                    case_id = %Clipped(&stored.case_id),
-                    status = stored.status,
-                    sequence = stored.sequence,
-                    "coded case into the ledger"
-                );
-                Outgoing::Encoded(stored.parts)
-            }
-            Decided::Message(decision) => {
-                telemetry::wire_decision(&decision);
-                tracing::debug!(
-                    case_id = %Clipped(&decision.case_id),
-                    revision = decision.revision,
-                    status = decision.status,
-                    sequence = decision.ledger.as_ref().map_or(0, |l| l.sequence),
-                    "answered from the ledger"
-                );
-                Outgoing::decision(views::apply(view, *decision))
-            }
-        })
+        Ok(from_ledger(decided, view))
     }
 }
 
-type Answer = Result<Outgoing<pb::CodeCasesResponse>, Status>;
+/// The ledger's answer to a record, as sent in `view`.
+pub(crate) fn from_ledger<T: DecisionResponse>(decided: Decided, view: i32) -> Outgoing<T> {
+    match decided {
+        Decided::Stored(stored) => {
+            // Counted by the ledger, where it was made.
+            tracing::debug!(
+                case_id = %Clipped(&stored.case_id),
+                status = stored.status,
+                sequence = stored.sequence,
+                "coded case into the ledger"
+            );
+            Outgoing::Encoded(stored.parts)
+        }
+        Decided::Message(decision) => {
+            telemetry::wire_decision(&decision);
+            tracing::debug!(
+                case_id = %Clipped(&decision.case_id),
+                revision = decision.revision,
+                status = decision.status,
+                sequence = decision.ledger.as_ref().map_or(0, |l| l.sequence),
+                "answered from the ledger"
+            );
+            Outgoing::decision(views::apply(view, *decision))
+        }
+    }
+}
+
+pub(crate) type Answer = Result<Outgoing<pb::CodeCasesResponse>, Status>;
 
 /// What one CodeCases message comes to before it is coded.
-enum Step {
-    /// A record to code, with its view. Boxed: on the ledger's path it is moved
-    /// into the future that waits for the ledger's room.
+pub(crate) enum Step {
+    /// A record to code, with its view. Boxed: on the ledger's path it may wait
+    /// for the ledger's room.
     ToCode(Box<DecodedRecord>),
     /// An answer already made.
     Answered(Answer),
 }
 
-/// The future of a record's answer from the ledger, once it has room there and
-/// has been sent; or an answer already made. The stream's one handle on the
-/// ledger is shared by its records' futures: cloning the handle for each record
-/// cost four reference counts up and down, two of them the channels' senders.
-async fn admitted((step, ledger): (Step, Arc<Ledger>)) -> BoxFuture<'static, Answer> {
-    match step {
-        Step::Answered(answer) => future::ready(answer).boxed(),
-        Step::ToCode(decoded) => {
-            let view = decoded.view;
-            match submitted(*decoded) {
-                Ok(record) => ledger_decide(&ledger, record, view).await.boxed(),
-                Err(status) => future::ready(Err(status)).boxed(),
-            }
-        }
-    }
-}
-
 /// A decoded record with its encoding, for the ledger. Every record decoded
 /// while the server keeps a ledger comes with its encoding (the routes' `Kept`,
 /// `StreamMessages::keep`): a record without one is not reached here.
-fn submitted(decoded: DecodedRecord) -> Result<Submitted, Status> {
+pub(crate) fn submitted(decoded: DecodedRecord) -> Result<Submitted, Status> {
     let DecodedRecord {
         record, encoding, ..
     } = decoded;
@@ -305,12 +293,11 @@ impl CodingService {
             });
             return Ok(Response::new(Box::pin(answers)));
         };
-        let ledger = Arc::new(ledger);
-        let steps = inbound.map(move |message| (messages.classify(message), Arc::clone(&ledger)));
-        // One message after the other: a record waits for room in the ledger
-        // before the next is read, so a stream's records reach it in order.
-        let outbound = steps.then(admitted).buffered(LEDGER_STREAM_PIPELINE);
-        Ok(Response::new(Box::pin(outbound)))
+        let steps = inbound.map(move |message| messages.classify(message));
+        Ok(Response::new(Box::pin(LedgerAnswers::new(
+            Box::pin(steps),
+            ledger,
+        ))))
     }
 }
 

@@ -14,6 +14,7 @@ mod error;
 mod figure_sets;
 mod incoming;
 pub mod ledger;
+mod ledger_answers;
 mod ledger_service;
 pub mod logging;
 mod outgoing;

@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use anescode_validation::Coder;
 use prost::Message;
-use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::sync::{OwnedSemaphorePermit, broadcast, mpsc, oneshot};
 
 use book::Book;
 pub(crate) use book::Submitted;
@@ -85,6 +85,28 @@ pub(crate) struct Found {
 
 type Reply<T> = oneshot::Sender<Result<T, LedgerError>>;
 
+/// A CodeCases stream's one channel for its records' answers, which come on it
+/// in the order the records were submitted: the ledger applies a stream's
+/// records in that order, and the writer answers batches, and each batch's
+/// records, in that order.
+pub(crate) type StreamAnswers = mpsc::UnboundedSender<Result<Decided, LedgerError>>;
+
+/// Where a record's answer goes: its own channel (CodeCase) or its stream's.
+enum Responder {
+    One(Reply<Decided>),
+    Stream(StreamAnswers),
+}
+
+impl Responder {
+    /// A caller gone is not an error here.
+    fn send(self, answer: Result<Decided, LedgerError>) {
+        match self {
+            Responder::One(reply) => drop(reply.send(answer)),
+            Responder::Stream(stream) => drop(stream.send(answer)),
+        }
+    }
+}
+
 /// The answer to a record sent to the ledger.
 #[derive(Debug)]
 pub(crate) enum Decided {
@@ -113,7 +135,7 @@ struct Submit {
 }
 
 enum Command {
-    Submit(Box<Submit>, Reply<Decided>),
+    Submit(Box<Submit>, Responder),
     CloseDay(String, String, Reply<(u32, u64)>),
     Get(String, u64, Reply<Option<Found>>),
     List(ListFilter, Reply<Vec<(String, pb::CodingDecision)>>),
@@ -216,11 +238,21 @@ impl Ledger {
 
     /// Waits for room in the ledger for one more record; the permit is held
     /// until the record is answered.
-    pub(crate) async fn room(&self) -> Result<tokio::sync::OwnedSemaphorePermit, LedgerError> {
-        Arc::clone(&self.admission)
-            .acquire_owned()
-            .await
-            .map_err(|_| LedgerError::Stopped)
+    pub(crate) fn room(
+        &self,
+    ) -> impl Future<Output = Result<OwnedSemaphorePermit, LedgerError>> + use<> {
+        let admission = Arc::clone(&self.admission);
+        async move {
+            admission
+                .acquire_owned()
+                .await
+                .map_err(|_| LedgerError::Stopped)
+        }
+    }
+
+    /// Room for one more record if there is some now.
+    pub(crate) fn room_now(&self) -> Option<OwnedSemaphorePermit> {
+        Arc::clone(&self.admission).try_acquire_owned().ok()
     }
 
     /// Sends a record at once (so records of one stream are applied in the order
@@ -235,7 +267,10 @@ impl Ledger {
         let (reply, answer) = oneshot::channel();
         let sent = self
             .commands
-            .send(Command::Submit(Box::new(Submit { record, lean }), reply))
+            .send(Command::Submit(
+                Box::new(Submit { record, lean }),
+                Responder::One(reply),
+            ))
             .is_ok();
         async move {
             if !sent {
@@ -243,6 +278,22 @@ impl Ledger {
             }
             answer.await.map_err(|_| LedgerError::Stopped)?
         }
+    }
+
+    /// Sends a record of a stream, its answer to come on the stream's channel
+    /// `answers` after the commit: the lean view when `lean`, else the full one.
+    pub(crate) fn submit_to(
+        &self,
+        record: book::Submitted,
+        lean: bool,
+        answers: &StreamAnswers,
+    ) -> Result<(), LedgerError> {
+        self.commands
+            .send(Command::Submit(
+                Box::new(Submit { record, lean }),
+                Responder::Stream(answers.clone()),
+            ))
+            .map_err(|_| LedgerError::Stopped)
     }
 
     pub(crate) async fn close_day(
@@ -310,9 +361,9 @@ struct Work {
 
 /// An answer held until the batch's commit.
 enum Answer {
-    Decision(Reply<Decided>, Decided),
+    Decision(Responder, Decided),
     /// A replay: the stored version, read after the commit.
-    Replay(Reply<Decided>, String, u64, bool),
+    Replay(Responder, String, u64, bool),
     Closed(Reply<(u32, u64)>, u32, u64),
 }
 
@@ -386,7 +437,7 @@ fn run(
 fn refuse(batch: impl Iterator<Item = Command>, error: &LedgerError) {
     for command in batch {
         match command {
-            Command::Submit(_, reply) => drop(reply.send(Err(error.clone()))),
+            Command::Submit(_, responder) => responder.send(Err(error.clone())),
             Command::CloseDay(_, _, reply) => drop(reply.send(Err(error.clone()))),
             Command::Get(_, _, reply) => drop(reply.send(Err(error.clone()))),
             Command::List(_, reply) => drop(reply.send(Err(error.clone()))),
@@ -398,8 +449,8 @@ fn refuse(batch: impl Iterator<Item = Command>, error: &LedgerError) {
 fn refuse_work(work: Work, error: &LedgerError) {
     for answer in work.answers {
         match answer {
-            Answer::Decision(reply, _) | Answer::Replay(reply, ..) => {
-                drop(reply.send(Err(error.clone())));
+            Answer::Decision(responder, _) | Answer::Replay(responder, ..) => {
+                responder.send(Err(error.clone()));
             }
             Answer::Closed(reply, ..) => drop(reply.send(Err(error.clone()))),
         }
@@ -548,11 +599,11 @@ fn write_all(
 fn answer_work(store: &mut Sqlite, work: Work, events: &broadcast::Sender<Published>) {
     for answer in work.answers {
         match answer {
-            Answer::Decision(reply, decided) => drop(reply.send(Ok(decided))),
-            Answer::Replay(reply, case_id, version, finalized) => {
+            Answer::Decision(responder, decided) => responder.send(Ok(decided)),
+            Answer::Replay(responder, case_id, version, finalized) => {
                 let replayed = replay(store, &case_id, version, finalized);
                 let replayed = replayed.map(|d| Decided::Message(Box::new(d)));
-                drop(reply.send(replayed.map_err(Into::into)));
+                responder.send(replayed.map_err(Into::into));
             }
             Answer::Closed(reply, count, sequence) => {
                 drop(reply.send(Ok((count, sequence))));
