@@ -119,7 +119,7 @@ fn decide<T: DecisionResponse>(
 /// commit (and at most [`crate::ledger::MAX_IN_FLIGHT`] of all calls); answers
 /// still go back in order. The more records share a commit, the fewer commits
 /// (docs/performance.md).
-pub(crate) const LEDGER_STREAM_PIPELINE: usize = 1024;
+pub(crate) const LEDGER_STREAM_PIPELINE: usize = 2048;
 
 /// Waits for room in the ledger, sends a record to it (in the order the caller
 /// calls this, so a stream's records are applied in order) and returns the future

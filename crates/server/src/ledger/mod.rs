@@ -36,11 +36,11 @@ use crate::pb;
 /// The most commands one group commit takes.
 const MAX_BATCH: usize = 512;
 /// Records of all calls in the ledger at once, waiting for their commit: what the
-/// ledger's queue can hold (about 24 MB of typical records and answers) whatever
+/// ledger's queue can hold (about 48 MB of typical records and answers) whatever
 /// the number of streams. A stream whose next record finds none free waits.
 /// Deep enough that while one commit waits for the disk the ledger thread has
-/// the next ones to code (docs/performance.md, tenth session).
-pub(crate) const MAX_IN_FLIGHT: usize = 8192;
+/// the next ones to code (docs/performance.md, tenth and twelfth sessions).
+pub(crate) const MAX_IN_FLIGHT: usize = 16384;
 /// New versions a watcher may fall behind by before it reads them from the store.
 const WATCH_BUFFER: usize = 4096;
 
