@@ -88,7 +88,10 @@ type Reply<T> = oneshot::Sender<Result<T, LedgerError>>;
 /// A CodeCases stream's one channel for its records' answers, which come on it
 /// in the order the records were submitted: the ledger applies a stream's
 /// records in that order, and the writer answers batches, and each batch's
-/// records, in that order.
+/// records, in that order. Once the store has failed, every answer still owed
+/// is an error (refused by the writer or, for later batches, by the ledger
+/// thread, so not always in order); the first error ends the stream, and no
+/// batch after the failure is committed or answered as kept.
 pub(crate) type StreamAnswers = mpsc::UnboundedSender<Result<Decided, LedgerError>>;
 
 /// Where a record's answer goes: its own channel (CodeCase) or its stream's.
