@@ -115,29 +115,16 @@ fn decide<T: DecisionResponse>(
     Outgoing::Encoded([Bytes::from(bytes), set.bytes])
 }
 
-/// Records of one CodeCases stream in the ledger at once, awaiting their group
-/// commit (and at most [`crate::ledger::MAX_IN_FLIGHT`] of all calls); answers
-/// still go back in order. The more records share a commit, the fewer commits
-/// (docs/performance.md).
-pub(crate) const LEDGER_STREAM_PIPELINE: usize = 2048;
-
-/// Waits for room in the ledger, sends a record to it (in the order the caller
-/// calls this, so a stream's records are applied in order) and returns the future
-/// of its answer in `view`, after the commit.
+/// Waits for room in the ledger, sends one CodeCase record to it and answers it
+/// in `view` after the commit (a stream's records go through [`LedgerAnswers`]).
 async fn ledger_decide<T: DecisionResponse>(
     ledger: &Ledger,
     record: Submitted,
     view: i32,
-) -> impl Future<Output = Result<Outgoing<T>, Status>> + use<T> {
-    let room = ledger.room().await;
-    let lean = views::is_lean(view);
-    let answer = room.map(|permit| (permit, ledger.submit(record, lean)));
-    async move {
-        let (permit, answer) = answer?;
-        let decided = answer.await?;
-        drop(permit);
-        Ok(from_ledger(decided, view))
-    }
+) -> Result<Outgoing<T>, Status> {
+    let _room = ledger.room().await?;
+    let decided = ledger.submit(record, views::is_lean(view)).await?;
+    Ok(from_ledger(decided, view))
 }
 
 /// The ledger's answer to a record, as sent in `view`.
@@ -262,8 +249,9 @@ impl CodingService {
     /// decision; a record of a facility the client may not send ends the stream
     /// with PERMISSION_DENIED, as does a transport or framing error with its status.
     /// Without the ledger each record is coded as the answer is asked for, on the
-    /// connection's task; with it, up to [`LEDGER_STREAM_PIPELINE`] records wait
-    /// for their commit at once.
+    /// connection's task; with it, up to
+    /// [`crate::ledger_answers::LEDGER_STREAM_PIPELINE`] records wait for their
+    /// commit at once.
     pub(crate) fn answer_stream<S>(
         &self,
         caller: Caller,
@@ -328,7 +316,7 @@ impl CodingService {
         let answer = match ledger {
             Some(ledger) => {
                 let record = submitted(*decoded)?;
-                ledger_decide(ledger, record, view).await.await?
+                ledger_decide(ledger, record, view).await?
             }
             None => decide(coder, &self.figures, &decoded.record, view),
         };

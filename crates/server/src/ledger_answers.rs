@@ -18,9 +18,15 @@ use futures_util::future::BoxFuture;
 use futures_util::{FutureExt, Stream, StreamExt};
 use tokio::sync::{OwnedSemaphorePermit, mpsc};
 
-use crate::coding_service::{Answer, LEDGER_STREAM_PIPELINE, Step, from_ledger, submitted};
+use crate::coding_service::{Answer, Step, from_ledger, submitted};
 use crate::ledger::{Decided, Ledger, LedgerError, StreamAnswers, Submitted};
 use crate::views;
+
+/// Records of one CodeCases stream in the ledger at once, awaiting their group
+/// commit (and at most [`crate::ledger::MAX_IN_FLIGHT`] of all calls); answers
+/// still go back in order. The more records share a commit, the fewer commits
+/// (docs/performance.md).
+pub(crate) const LEDGER_STREAM_PIPELINE: usize = 2048;
 
 /// One answer of the stream, in the order of its messages.
 enum Slot {

@@ -258,9 +258,8 @@ impl Ledger {
         Arc::clone(&self.admission).try_acquire_owned().ok()
     }
 
-    /// Sends a record at once (so records of one stream are applied in the order
-    /// sent) and returns the future of its answer, ready after the commit: the
-    /// lean view when `lean`, else the full one. The record comes encoded and
+    /// Sends a record at once and returns the future of its answer, ready after
+    /// the commit: the lean view when `lean`, else the full one. The record comes encoded and
     /// hashed from the caller's task, not made so on the one ledger thread.
     pub(crate) fn submit(
         &self,
